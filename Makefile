@@ -1,0 +1,62 @@
+# Locum: the commands people type. The first run sets up .venv by itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+LOCUM  := $(BIN)/locum
+LOCALE ?=
+PORT   ?= 8000
+
+.PHONY: publish extract update compile build preview serve test tools bench clean help
+
+help:
+	@echo "make publish   extract, update, compile and build the site into output/ (sets up .venv on first run)"
+	@echo "make serve     preview output/ on http://127.0.0.1:$(PORT)/"
+	@echo "make test      run the test suite"
+	@echo "make tools     install the test judges that come from npm (Nu HTML checker)"
+	@echo "make bench     time extract + update on a synthetic 1,000-article corpus"
+	@echo "make clean     remove output/, caches and compiled catalogs"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+publish: $(STAMP)
+	$(LOCUM) publish
+
+compile: $(STAMP)
+	$(LOCUM) compile
+
+build: $(STAMP)
+	$(LOCUM) build
+
+preview: $(STAMP)
+	$(LOCUM) build --preview
+
+serve: $(STAMP)
+	@test -d output || $(LOCUM) publish
+	@echo "Serving output/ on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output $(PORT)
+
+extract: $(STAMP)
+	$(LOCUM) extract
+
+update: $(STAMP)
+	$(LOCUM) update $(if $(LOCALE),--locale $(LOCALE))
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# External judges used by the tests: the Nu HTML checker (npm vnu-jar, run with java).
+tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+.tools/node_modules/vnu-jar/build/dist/vnu.jar:
+	npm install --silent --no-audit --no-fund --prefix .tools vnu-jar
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf output .output-staging-* .output-old-* .cache .pytest_cache .hypothesis bench/out
+	find locales -name '*.mo' -delete

@@ -1,0 +1,161 @@
+"""compile + build end to end on the tiny project: markets, fallbacks, the gate, atomic output, HTML."""
+
+from __future__ import annotations
+
+import gettext
+import json
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from conftest import snapshot
+from workflow.catalogs import read_catalog, write_catalog
+
+LOCALES = ("en-GB", "en-US", "es-US", "pl-GB", "ar-GB")
+SLUGS = ("pain-relief", "sleep-and-pain")
+
+
+def page(root: Path, locale: str, slug: str) -> str:
+    return (root / "output" / locale / slug / "index.html").read_text(encoding="utf-8")
+
+
+def set_translation(root: Path, catalog: str, slug: str, msgid: str, msgstr: str, fuzzy=False) -> None:
+    path = root / "locales" / catalog / "LC_MESSAGES" / f"{slug}.po"
+    po = read_catalog(path)
+    entry = po.find(msgid)
+    entry.msgstr = msgstr
+    if fuzzy:
+        entry.flags.append("fuzzy")
+    write_catalog(po, path)
+
+
+def test_publish_builds_every_locale_and_market(site_project, locum):
+    result = locum(site_project, "publish")
+    assert result.code == 0, result.err
+    assert "10 page(s) published" in result.out
+    for locale in LOCALES:
+        for slug in SLUGS:
+            assert (site_project / "output" / locale / slug / "index.html").exists()
+    for locale in ("en-GB", "pl-GB", "ar-GB"):
+        html = page(site_project, locale, "pain-relief")
+        assert 'data-region="gb"' in html and 'data-region="us"' not in html
+    for locale in ("en-US", "es-US"):
+        html = page(site_project, locale, "pain-relief")
+        assert 'data-region="us"' in html and 'data-region="gb"' not in html
+    assert "Acetaminophen is often" in page(site_project, "en-US", "pain-relief")
+    assert "Paracetamol is often" in page(site_project, "en-GB", "pain-relief")
+    assert "999" in page(site_project, "pl-GB", "pain-relief")
+
+
+def test_page_attributes(site_project, locum):
+    locum(site_project, "publish")
+    ar = page(site_project, "ar-GB", "pain-relief")
+    assert '<html lang="ar-GB" dir="rtl">' in ar
+    es = page(site_project, "es-US", "pain-relief")
+    assert '<html lang="es-US" dir="ltr">' in es
+    assert '<time datetime="2026-09-01">1 de septiembre de 2026</time>' in es
+    assert "2 min de lectura" in es
+    assert '<link rel="canonical" href="https://health.example.org/es-US/pain-relief/">' in es
+    assert 'hreflang="x-default" href="https://health.example.org/en-GB/pain-relief/"' in es
+    assert "Aviso médico:" in es
+
+
+def test_compiled_catalogs_are_read_by_python_gettext_and_hold_only_gated_entries(site_project, locum):
+    set_translation(site_project, "es", "pain-relief", "Call 911 in an emergency.", "Llame al 911.", fuzzy=True)
+    assert locum(site_project, "compile").code == 0
+    for mo in (site_project / "locales").glob("*/LC_MESSAGES/*.mo"):
+        lang, domain = mo.parts[-3], mo.stem
+        gettext.translation(domain, site_project / "locales", languages=[lang])
+    es = gettext.translation("pain-relief", site_project / "locales", languages=["es"])
+    assert es.gettext("Pain relief basics") == "Lo básico sobre los analgésicos"
+    assert es.gettext("Call 911 in an emergency.") == "Call 911 in an emergency."  # fuzzy: held back
+
+
+def test_gate_skips_one_page_and_publishes_the_rest(site_project, locum):
+    set_translation(site_project, "pl", "pain-relief", "Help in the UK", "")
+    result = locum(site_project, "publish")
+    assert result.code == 0
+    assert "skipped pl-GB/pain-relief: 1 segment(s)" in result.err
+    assert "source/pain-relief.md:17: 'Help in the UK'" in result.err
+    assert not (site_project / "output/pl-GB/pain-relief").exists()
+    assert (site_project / "output/pl-GB/sleep-and-pain/index.html").exists()
+    assert (site_project / "output/ar-GB/pain-relief/index.html").exists()
+    report = json.loads((site_project / "output/build-report.json").read_text())
+    assert report["skipped"] == [{"locale": "pl-GB", "slug": "pain-relief",
+                                  "missing": [{"text": "Help in the UK", "source": "source/pain-relief.md:17"}]}]
+    assert 'hreflang="pl-GB"' not in page(site_project, "ar-GB", "pain-relief")
+    assert locum(site_project, "build", "--strict").code == 1
+
+
+def test_preview_marks_fallback_with_source_language(site_project, locum):
+    set_translation(site_project, "pl", "pain-relief", "Help in the UK", "")
+    assert locum(site_project, "publish", "--preview").code == 0
+    html = page(site_project, "pl-GB", "pain-relief")
+    assert ('<h2><span lang="en" class="untranslated">Help in the UK <span class="untranslated-note">'
+            'jeszcze nieprzetłumaczone</span></span></h2>') in html
+
+
+def test_translation_cannot_inject_markup(site_project, locum):
+    set_translation(site_project, "es", "pain-relief", "Call 911 in an emergency.",
+                    'Llame al 911. <script>alert(1)</script> <img src=x onerror=alert(1)>')
+    assert locum(site_project, "publish").code == 0
+    html = page(site_project, "es-US", "pain-relief")
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_failed_build_leaves_previous_output(site_project, locum):
+    assert locum(site_project, "publish").code == 0
+    before = snapshot(site_project / "output")
+    (site_project / "locales/ar/LC_MESSAGES/sleep-and-pain.mo").write_bytes(b"not a catalog")
+    result = locum(site_project, "build")
+    assert result.code == 2
+    assert "locales/ar/LC_MESSAGES/sleep-and-pain.mo: error: unreadable compiled catalog" in result.err
+    assert snapshot(site_project / "output") == before
+    assert not list(site_project.glob(".output-*"))
+
+
+def test_missing_compiled_catalog_is_an_error(site_project, locum):
+    locum(site_project, "extract")
+    result = locum(site_project, "build")
+    assert result.code == 2 and "run 'locum compile'" in result.err
+
+
+def test_rebuild_renders_only_changed_pages(site_project, locum):
+    assert locum(site_project, "publish").code == 0
+    stamps = {p: p.stat().st_mtime_ns for p in (site_project / "output").rglob("*/*/index.html")}
+    assert "0 rendered, 10 unchanged" in locum(site_project, "publish").out
+    set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
+    out = locum(site_project, "publish").out
+    assert "1 rendered, 9 unchanged" in out
+    changed = {p for p in stamps if p.exists() and p.stat().st_mtime_ns != stamps[p]}
+    assert changed == {site_project / "output/es-US/sleep-and-pain/index.html"}
+    assert "Tenga horarios regulares." in page(site_project, "es-US", "sleep-and-pain")
+
+
+def test_sitemap_alternates_are_reciprocal(site_project, locum):
+    locum(site_project, "publish")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    tree = ElementTree.parse(site_project / "output/sitemap.xml")
+    alternates = {}
+    for url in tree.findall("s:url", ns):
+        loc = url.find("s:loc", ns).text
+        alternates[loc] = {link.get("href") for link in url.findall("x:link", ns)
+                           if link.get("hreflang") != "x-default"}
+    assert len(alternates) == 10
+    for loc, links in alternates.items():
+        assert loc in links
+        for other in links:
+            assert loc in alternates[other]
+
+
+def test_every_page_passes_the_nu_html_checker(site_project, locum, vnu):
+    set_translation(site_project, "es", "pain-relief", "Call 911 in an emergency.",
+                    "Llame al 911. <script>alert(1)</script>")
+    locum(site_project, "publish")
+    pages = sorted(str(p) for p in (site_project / "output").rglob("*.html"))
+    assert len(pages) == 16
+    result = vnu(pages)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr

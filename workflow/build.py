@@ -1,0 +1,324 @@
+"""The build stage: compiled catalogs + source → ``output/``; gather all, then write through one writer.
+
+Pages are rendered into a staging folder that replaces ``output/`` only when
+everything succeeded, so a failed build leaves the last good site in place.
+A page whose inputs did not change since the last build is hard-linked from
+it instead of being rendered again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from markupsafe import Markup
+
+from workflow import __version__
+from workflow.config import CONFIG_PATH, Config, OutputLocale
+from workflow.extract import SITE_DOMAIN, Progress, load_articles
+from workflow.localize import Fallback, localize_tokens
+from workflow.render import environment, render_tokens, site_messages, split_heading, templates_digest
+from workflow.source import Article
+from workflow.translations import Chain, load_chain
+
+MANIFEST = ".locum-build.json"
+REPORT = "build-report.json"
+
+
+@dataclass
+class Page:
+    """One article in one locale, localized and judged by the gate."""
+
+    locale: OutputLocale
+    article: Article
+    title: str
+    description: str
+    heading: Markup
+    body: Markup
+    missing: list[dict]
+    key: str
+    published: bool = False
+
+    @property
+    def relpath(self) -> str:
+        return f"{self.locale.tag}/{self.article.slug}/index.html"
+
+
+@dataclass
+class BuildResult:
+    published: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    rendered: int = 0
+    reused: int = 0
+    output: Path | None = None
+
+
+def locale_name(tag: str) -> str:
+    """A locale's name in its own language.
+
+    >>> locale_name("es-US"), locale_name("pl-GB")
+    ('español (Estados Unidos)', 'polski (Wielka Brytania)')
+    """
+    try:
+        return Locale.parse(tag, sep="-").get_display_name()
+    except UnknownLocaleError:
+        language, _, territory = tag.partition("-")
+        own = Locale.parse(language)
+        return f"{own.get_display_name()} ({own.territories.get(territory, territory)})"
+
+
+def text_direction(locale: OutputLocale) -> str:
+    return "rtl" if locale.babel_locale.character_order == "right-to-left" else "ltr"
+
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8") if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _file_digest(paths) -> str:
+    return _digest(*(p.read_bytes() for p in paths))
+
+
+def localize_page(config: Config, locale: OutputLocale, article: Article, chain: Chain,
+                  note: str, preview: bool, chrome_key: str) -> Page:
+    fallback = Fallback(config.source_language, note) if preview else None
+    tokens, missing = localize_tokens(article.tokens, locale.market, chain.lookup, fallback,
+                                      asset_prefix="../../")
+    misses = [{"text": m.text, "source": f"{article.path}:{m.line}"} for m in missing]
+
+    def meta(key: str) -> str:
+        value = article.meta.get(key)
+        if not isinstance(value, str) or not value.strip():
+            return ""
+        found = chain.lookup(value.strip())
+        if found is None:
+            misses.append({"text": value.strip(), "source": f"{article.path}:{article.meta_lines[key]}"})
+            return value.strip()
+        return found
+
+    title, description = meta("title"), meta("description")
+    heading, body = split_heading(tokens)
+    key = _digest(article.text, _file_digest(chain.files), chrome_key, locale.tag, str(preview))
+    return Page(locale, article, title, description, render_tokens(heading), render_tokens(body),
+                misses, key)
+
+
+def build(config: Config, preview: bool = False, progress: Progress | None = None) -> BuildResult:
+    """Build the whole site; pages failing the gate are skipped (or shown with fallbacks in preview)."""
+    articles = load_articles(config)
+    output = config.output_dir
+    base = _digest(templates_digest(), (config.root / CONFIG_PATH).read_bytes(), __version__)
+    pages: list[Page] = []
+    chrome_misses: dict[str, list[str]] = {}
+    envs = {}
+    total, done = len(articles) * len(config.locales), 0
+    for locale in config.locales:
+        site = load_chain(config, locale, SITE_DOMAIN)
+        chrome_misses[locale.tag] = [m[0] for m in site_messages() if site.lookup(m[0]) is None]
+        envs[locale.tag] = environment(site.translations)
+        note = site.translations.gettext("not yet translated")
+        chrome_key = _digest(base, _file_digest(site.files))
+        locale_preview = preview or locale.policy == "preview"
+        for article in articles:
+            chain = load_chain(config, locale, article.slug)
+            page = localize_page(config, locale, article, chain, note, locale_preview, chrome_key)
+            page.missing += [{"text": m, "source": "workflow/templates"} for m in chrome_misses[locale.tag]]
+            page.published = locale_preview or not page.missing
+            pages.append(page)
+            done += 1
+            if progress:
+                progress(done, total)
+
+    result = BuildResult(output=output)
+    published_in: dict[str, list[OutputLocale]] = {}
+    for page in pages:
+        if page.published:
+            published_in.setdefault(page.article.slug, []).append(page.locale)
+            result.published.append((page.locale.tag, page.article.slug))
+        else:
+            result.skipped.append({"locale": page.locale.tag, "slug": page.article.slug,
+                                   "missing": page.missing})
+
+    old_manifest = _read_manifest(output)
+    manifest: dict[str, str] = {}
+    staging = Path(tempfile.mkdtemp(prefix=".output-staging-", dir=config.root))
+    try:
+        writer = _Writer(staging, output, old_manifest, manifest)
+        for page in pages:
+            if not page.published:
+                continue
+            siblings = published_in[page.article.slug]
+            key = _digest(page.key, *(l.tag for l in siblings))
+            if writer.reuse(page.relpath, key):
+                result.reused += 1
+                continue
+            html = envs[page.locale.tag].get_template("article.html").render(
+                site_name=config.site_name, page=_article_context(config, page, siblings))
+            writer.write(page.relpath, html, key)
+            result.rendered += 1
+        for locale in config.locales:
+            listed = [p for p in pages if p.published and p.locale == locale]
+            writer.write(f"{locale.tag}/index.html", envs[locale.tag].get_template("locale_index.html").render(
+                site_name=config.site_name, page=_index_context(config, locale, listed)))
+        source_locale = _source_locale(config)
+        writer.write("index.html", envs[source_locale.tag].get_template("site_index.html").render(
+            site_name=config.site_name, page=_root_context(config, source_locale)))
+        writer.write("sitemap.xml", envs[source_locale.tag].get_template("sitemap.xml").render(
+            urls=_sitemap(config, published_in)))
+        writer.copy_file(Path(__file__).parent / "templates" / "style.css", "style.css")
+        images = config.source_dir / "images"
+        if images.is_dir():
+            for path in sorted(images.rglob("*")):
+                if path.is_file():
+                    writer.copy_file(path, f"images/{path.relative_to(images).as_posix()}")
+        report = {"generator": f"Locum {__version__}", "preview": preview,
+                  "published": [{"locale": t, "slug": s} for t, s in result.published],
+                  "skipped": result.skipped}
+        writer.write(REPORT, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        writer.write(MANIFEST, json.dumps({"pages": manifest}, indent=0, sort_keys=True) + "\n")
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
+
+
+class _Writer:
+    """The one place that puts files into the staging folder."""
+
+    def __init__(self, staging: Path, previous: Path, old: dict, new: dict):
+        self.staging, self.previous, self.old, self.new = staging, previous, old, new
+
+    def _target(self, relpath: str) -> Path:
+        path = self.staging / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def write(self, relpath: str, text: str, key: str | None = None) -> None:
+        self._target(relpath).write_text(text, encoding="utf-8")
+        if key:
+            self.new[relpath] = key
+
+    def reuse(self, relpath: str, key: str) -> bool:
+        """Link the previous build's file when its inputs are unchanged."""
+        old = self.previous / relpath
+        if self.old.get(relpath) != key or not old.is_file():
+            return False
+        target = self._target(relpath)
+        try:
+            os.link(old, target)
+        except OSError:
+            shutil.copy2(old, target)
+        self.new[relpath] = key
+        return True
+
+    def copy_file(self, source: Path, relpath: str) -> None:
+        shutil.copyfile(source, self._target(relpath))
+
+
+def _read_manifest(output: Path) -> dict:
+    try:
+        return json.loads((output / MANIFEST).read_text(encoding="utf-8"))["pages"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _swap(staging: Path, output: Path) -> None:
+    """Put the finished staging folder in place of ``output`` (the old one goes only after)."""
+    os.chmod(staging, 0o755)
+    if output.exists():
+        retired = Path(tempfile.mkdtemp(prefix=".output-old-", dir=output.parent))
+        os.rename(output, retired / "output")
+        os.rename(staging, output)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.rename(staging, output)
+
+
+def _source_locale(config: Config) -> OutputLocale:
+    for locale in config.locales:
+        if not locale.chain:
+            return locale
+    return config.locales[0]
+
+
+def _url(config: Config, relpath: str) -> str:
+    return f"{config.base_url}/{relpath.removesuffix('index.html')}"
+
+
+def _date(value, locale: OutputLocale) -> Markup | None:
+    if not isinstance(value, dt.date):
+        return None
+    text = format_date(value, format="long", locale=locale.babel_locale)
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), text)
+
+
+def _alternates(config: Config, slug: str, siblings: list[OutputLocale]) -> list[dict]:
+    alternates = [{"hreflang": l.tag, "url": _url(config, f"{l.tag}/{slug}/")} for l in siblings]
+    source = _source_locale(config)
+    default = (_url(config, f"{source.tag}/{slug}/") if source in siblings else f"{config.base_url}/")
+    return alternates + [{"hreflang": "x-default", "url": default}]
+
+
+def _link(locale: OutputLocale, href: str) -> dict:
+    return {"tag": locale.tag, "name": locale_name(locale.tag), "dir": text_direction(locale), "href": href}
+
+
+def _common(config: Config, locale: OutputLocale, root: str, canonical: str) -> dict:
+    return {"lang": locale.tag, "dir": text_direction(locale), "root": root,
+            "home": f"{root}{locale.tag}/", "canonical": canonical, "description": "",
+            "alternates": [], "switcher": []}
+
+
+def _article_context(config: Config, page: Page, siblings: list[OutputLocale]) -> dict:
+    slug = page.article.slug
+    context = _common(config, page.locale, "../../", _url(config, page.relpath))
+    context.update(
+        title=page.title, description=page.description, heading=page.heading, body=page.body,
+        published=_date(page.article.meta.get("published"), page.locale),
+        reviewed=_date(page.article.meta.get("reviewed"), page.locale),
+        reading_time=page.article.meta.get("reading_time"),
+        alternates=_alternates(config, slug, siblings),
+        switcher=[_link(l, f"../../{l.tag}/{slug}/") for l in siblings if l != page.locale])
+    return context
+
+
+def _index_context(config: Config, locale: OutputLocale, listed: list[Page]) -> dict:
+    context = _common(config, locale, "../", _url(config, f"{locale.tag}/"))
+    context.update(
+        title=config.site_name,
+        articles=[{"href": f"{p.article.slug}/", "title": p.title, "description": p.description}
+                  for p in listed],
+        alternates=[{"hreflang": l.tag, "url": _url(config, f"{l.tag}/")} for l in config.locales]
+        + [{"hreflang": "x-default", "url": f"{config.base_url}/"}],
+        switcher=[_link(l, f"../{l.tag}/") for l in config.locales if l != locale])
+    return context
+
+
+def _root_context(config: Config, source: OutputLocale) -> dict:
+    context = _common(config, source, "", f"{config.base_url}/")
+    context["lang"] = config.source_language
+    context.update(title=config.site_name,
+                   switcher_all=[_link(l, f"{l.tag}/") for l in config.locales])
+    return context
+
+
+def _sitemap(config: Config, published_in: dict[str, list[OutputLocale]]) -> list[dict]:
+    urls = []
+    for slug, siblings in published_in.items():
+        alternates = _alternates(config, slug, siblings)
+        for locale in siblings:
+            urls.append({"loc": _url(config, f"{locale.tag}/{slug}/"), "alternates": alternates})
+    return urls

@@ -1,0 +1,169 @@
+"""The ``locum`` command line: argument parsing, printing and exit codes; nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from workflow import __version__
+from workflow.config import load_config
+from workflow.errors import LocumError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+Locum: localization and publishing workflow for patient-facing health articles.
+
+Stages (each can run alone; 'make publish' runs them in order):
+  extract   source/*.md            -> locales/<slug>.pot, locales/site.pot
+  update    locales/<slug>.pot     -> locales/<lang>/LC_MESSAGES/<slug>.po
+  compile   <slug>.po              -> <slug>.mo (only entries that pass the gate)
+  build     .mo + source           -> output/<locale>/<slug>/index.html
+  publish   all of the above, in order
+"""
+
+EPILOG = """\
+exit status: 0 success, 1 the work found blocking problems, 2 bad input or
+usage (nothing was written). Errors name the file and line: path:line: error: …"""
+
+
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    """A one-line progress counter on a terminal; nothing when output is piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r{label}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return report
+
+
+def _cmd_extract(config, args) -> int:
+    from workflow.extract import extract
+    result = extract(config, progress=_progress("extract"))
+    _summary("extract", "template", result)
+    return EXIT_OK
+
+
+def _cmd_update(config, args) -> int:
+    from workflow.update import update
+    result = update(config, locale=args.locale, progress=_progress("update"))
+    _summary("update", "catalog", result)
+    return EXIT_OK
+
+
+def _cmd_compile(config, args) -> int:
+    from workflow.compile import compile_catalogs
+    result = compile_catalogs(config, locale=args.locale, progress=_progress("compile"))
+    print(f"compile: {len(result.written)} .mo file(s) written, {len(result.unchanged)} unchanged; "
+          f"{result.admitted} entries admitted, {result.held_back} held back by the gate")
+    return EXIT_OK
+
+
+def _cmd_build(config, args) -> int:
+    from workflow.build import REPORT, build
+    result = build(config, preview=args.preview, progress=_progress("build"))
+    for skipped in result.skipped:
+        print(f"skipped {skipped['locale']}/{skipped['slug']}: {len(skipped['missing'])} segment(s) "
+              "not translated and approved:", file=sys.stderr)
+        for miss in skipped["missing"][:5]:
+            print(f"  {miss['source']}: {miss['text'][:70]!r}", file=sys.stderr)
+        if len(skipped["missing"]) > 5:
+            print(f"  … and {len(skipped['missing']) - 5} more (see output/{REPORT})", file=sys.stderr)
+    print(f"build: {len(result.published)} page(s) published ({result.rendered} rendered, "
+          f"{result.reused} unchanged), {len(result.skipped)} skipped -> {result.output}")
+    if args.strict and result.skipped:
+        print("build: --strict: skipped pages count as a failure", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _cmd_publish(config, args) -> int:
+    args.locale = None
+    for step in (_cmd_extract, _cmd_update, _cmd_compile, _cmd_build):
+        code = step(config, args)
+        if code != EXIT_OK:
+            return code
+    return EXIT_OK
+
+
+def _summary(stage: str, noun: str, result) -> None:
+    root = Path.cwd()
+    for path in result.written:
+        try:
+            shown = path.relative_to(root)
+        except ValueError:
+            shown = path
+        print(f"wrote {shown}")
+    print(f"{stage}: {len(result.written)} {noun}(s) written, {len(result.unchanged)} unchanged")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="locum", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project", metavar="DIR", type=Path, default=Path("."),
+                        help="the project folder (default: the current directory)")
+    parser.add_argument("--version", action="version", version=f"locum {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("extract", help="cut source articles into segments: source/*.md -> locales/*.pot",
+                       description="Write locales/<slug>.pot for every source/<slug>.md. Unchanged "
+                                   "articles leave their template byte-for-byte unchanged.")
+    p.set_defaults(run=_cmd_extract)
+
+    p = sub.add_parser("update", help="merge templates into every language catalog (msgmerge semantics)",
+                       description="Merge each locales/<slug>.pot into locales/<lang>/LC_MESSAGES/<slug>.po "
+                                   "for every catalog language, creating missing catalogs. Kept "
+                                   "translations stay, changed text becomes a fuzzy suggestion, removed "
+                                   "entries become obsolete (#~). No translation is ever deleted.")
+    p.add_argument("--locale", metavar="L",
+                   help="only this catalog (es, es_US) or output locale (es-US: its whole chain)")
+    p.set_defaults(run=_cmd_update)
+
+    p = sub.add_parser("compile", help="the publish gate: write .mo files holding only publishable entries",
+                       description="Write <slug>.mo beside every <slug>.po, holding only entries that pass "
+                                   "the gate (translated, not fuzzy).")
+    p.add_argument("--locale", metavar="L", help="only this catalog or output locale's chain")
+    p.set_defaults(run=_cmd_compile)
+
+    def build_options(p):
+        p.add_argument("--preview", action="store_true",
+                       help="publish every page; missing segments show the source text, marked "
+                            "'not yet translated' with lang=\"en\"")
+        p.add_argument("--strict", action="store_true", help="exit 1 when any page was skipped at the gate")
+
+    p = sub.add_parser("build", help="render the site into output/ from compiled catalogs",
+                       description="Render output/<locale>/<slug>/index.html for every output locale and "
+                                   "article whose every shown segment passes the gate; skipped pages are "
+                                   "listed on the console and in output/build-report.json. The site is "
+                                   "built in a staging folder and swapped in at the end.")
+    build_options(p)
+    p.set_defaults(run=_cmd_build)
+
+    p = sub.add_parser("publish", help="extract, update, compile and build in one go",
+                       description="Run extract, update, compile and build in order; stops at the first "
+                                   "stage that fails.")
+    build_options(p)
+    p.set_defaults(run=_cmd_publish)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``locum`` with ``argv``; returns the exit status instead of exiting."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        config = load_config(args.project.resolve())
+        return args.run(config, args)
+    except LocumError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted; files already replaced are complete, nothing is half-written", file=sys.stderr)
+        return 130

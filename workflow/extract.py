@@ -1,0 +1,105 @@
+"""The extract stage: ``source/*.md`` → ``locales/<slug>.pot`` (deterministic, writes only changes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from workflow.catalogs import build_site_template, build_template, catalog_text, now_stamp, read_catalog
+from workflow.config import Config
+from workflow.errors import ErrorList, LocumError, SourceError
+from workflow.fileio import write_atomic
+from workflow.segments import extract_segments
+from workflow.source import Article, read_article
+
+SITE_DOMAIN = "site"   # the page chrome's catalog; no article may use this slug
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What a stage did: the files it wrote and the ones it left unchanged."""
+
+    written: tuple[Path, ...]
+    unchanged: tuple[Path, ...]
+
+
+def source_paths(config: Config) -> list[Path]:
+    """Every article file, sorted by name; a missing ``source/`` is an error."""
+    if not config.source_dir.is_dir():
+        raise SourceError("no source/ folder with articles", path=config.source_dir)
+    return sorted(config.source_dir.glob("*.md"))
+
+
+def display_path(config: Config, path: Path) -> str:
+    """``path`` relative to the project root when it is inside it (what users see in messages)."""
+    try:
+        return Path(path).relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_articles(config: Config, only: str | None = None) -> list[Article]:
+    """Parse every article (or the one with slug ``only``), reporting all broken ones at once."""
+    paths = source_paths(config)
+    if only is not None:
+        paths = [p for p in paths if p.stem == only]
+        if not paths:
+            raise SourceError(f"no article {only!r} (expected source/{only}.md)", path=config.source_dir)
+    articles, errors = [], []
+    for path in paths:
+        try:
+            articles.append(read_article(path, set(config.markets), display_path(config, path)))
+        except LocumError as exc:
+            errors.append(exc)
+    for article in articles:
+        if article.slug == SITE_DOMAIN:
+            errors.append(SourceError(f"the slug {SITE_DOMAIN!r} is reserved for the page chrome's catalog; "
+                                      "rename the article", path=article.path, line=1))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorList(errors)
+    return articles
+
+
+def render_template(article: Article, created: str) -> str:
+    """The canonical text of an article's ``.pot`` stamped with ``created``."""
+    pot = build_template(article.slug, article.title, article.path, extract_segments(article), created)
+    return catalog_text(pot)
+
+
+def render_site_template(created: str) -> str:
+    """The canonical text of ``site.pot``, the page chrome's messages."""
+    from workflow.render import site_messages
+    return catalog_text(build_site_template(site_messages(), created))
+
+
+def _stable(config: Config, path: Path, render: Callable[[str], str]) -> str:
+    """Render a template, keeping the old POT-Creation-Date when nothing else would change."""
+    if path.exists():
+        old = read_catalog(path, display_path(config, path)).metadata.get("POT-Creation-Date")
+        if old:
+            text = render(old)
+            if text == path.read_text(encoding="utf-8"):
+                return text
+    return render(now_stamp())
+
+
+def extract(config: Config, progress: Progress | None = None) -> StageResult:
+    """Write ``locales/<slug>.pot`` for every article and ``locales/site.pot`` for the page chrome.
+
+    POT-Creation-Date moves only when a template's content does.
+    """
+    articles = load_articles(config)
+    planned: list[tuple[Path, str]] = []
+    for done, article in enumerate(articles, 1):
+        planned.append((config.pot_path(article.slug),
+                        _stable(config, config.pot_path(article.slug),
+                                lambda stamp: render_template(article, stamp))))
+        if progress:
+            progress(done, len(articles))
+    site = config.pot_path(SITE_DOMAIN)
+    planned.append((site, _stable(config, site, render_site_template)))
+    written = [path for path, text in planned if write_atomic(path, text)]
+    return StageResult(tuple(written), tuple(p for p, _ in planned if p not in set(written)))

@@ -1,0 +1,79 @@
+"""Compiled catalogs → the stdlib ``gettext`` fallback chain of an output locale, recording misses."""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+from workflow.config import Config, OutputLocale
+from workflow.errors import CatalogError
+
+
+class MissRecorder(gettext.NullTranslations):
+    """The end of a chain that does not fall back to the source language: it records every miss."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.misses: list[str] = []
+
+    def gettext(self, message: str) -> str:
+        self.misses.append(message)
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        self.misses.append(singular)
+        return singular if n == 1 else plural
+
+
+class Chain:
+    """One locale's translations for one domain; ``lookup`` tells a translation from a miss."""
+
+    def __init__(self, translations: gettext.NullTranslations, recorder: MissRecorder | None,
+                 files: tuple[Path, ...]):
+        self.translations = translations
+        self.recorder = recorder
+        self.files = files
+
+    def lookup(self, text: str) -> str | None:
+        """The translation of ``text``, or None when no catalog in the chain has it."""
+        if self.recorder is None:
+            return self.translations.gettext(text)
+        before = len(self.recorder.misses)
+        result = self.translations.gettext(text)
+        return None if len(self.recorder.misses) > before else result
+
+
+def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
+    """Open the ``.mo`` files of ``locale``'s chain for ``domain``, first match wins.
+
+    Override catalogs (``es_US``) are optional; the language catalog's ``.mo``
+    must exist (``locum compile`` writes it), or the build would silently show
+    English. A chain that ends in an override of the source language (``en_US``)
+    falls back to the source text; any other chain ends in a :class:`MissRecorder`.
+    """
+    found: list[gettext.GNUTranslations] = []
+    files: list[Path] = []
+    for name in locale.chain:
+        path = config.po_path(name, domain).with_suffix(".mo")
+        if not path.exists():
+            if config.is_override(name):
+                continue
+            shown = path.relative_to(config.root).as_posix()
+            raise CatalogError(f"no compiled catalog for {locale.tag}: run 'locum compile' "
+                               f"(or 'locum update' if {domain}.po is missing too)", path=shown)
+        try:
+            with open(path, "rb") as handle:
+                found.append(gettext.GNUTranslations(handle))
+        except OSError as exc:
+            raise CatalogError(f"unreadable compiled catalog: {exc}",
+                               path=path.relative_to(config.root).as_posix()) from None
+        files.append(path)
+    falls_to_source = not locale.chain or config.is_override(locale.chain[-1])
+    recorder = None if falls_to_source else MissRecorder()
+    tail: gettext.NullTranslations = gettext.NullTranslations() if recorder is None else recorder
+    if not found:
+        return Chain(tail, recorder, ())
+    for later in found[1:]:
+        found[0].add_fallback(later)
+    found[0].add_fallback(tail)
+    return Chain(found[0], recorder, tuple(files))
