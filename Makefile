@@ -7,11 +7,12 @@ LOCUM  := $(BIN)/locum
 LOCALE ?=
 PORT   ?= 8000
 
-.PHONY: publish extract update compile build preview serve test tools bench clean help
+.PHONY: publish extract update check compile build preview serve test tools bench clean help
 
 help:
 	@echo "make publish   extract, update, compile and build the site into output/ (sets up .venv on first run)"
 	@echo "make serve     preview output/ on http://127.0.0.1:$(PORT)/"
+	@echo "make check     safety and quality checks of every catalog (exit 1 on errors)"
 	@echo "make test      run the test suite"
 	@echo "make tools     install the test judges that come from npm (Nu HTML checker)"
 	@echo "make bench     time extract + update on a synthetic 1,000-article corpus"
@@ -24,6 +25,9 @@ $(STAMP): pyproject.toml
 
 publish: $(STAMP)
 	$(LOCUM) publish
+
+check: $(STAMP)
+	$(LOCUM) check $(if $(LOCALE),--locale $(LOCALE))
 
 compile: $(STAMP)
 	$(LOCUM) compile

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from pathlib import Path
@@ -86,7 +87,8 @@ def article(rng: random.Random, number: int) -> str:
         section = "\n\n".join(block(rng) for _ in range(rng.randint(2, 4)))
         blocks.insert(at, f"::: region {market}\n{section}\n:::")
     body = "\n\n".join(blocks)
-    return (f"---\ntitle: Synthetic article {number}\ndescription: {sentence(rng)}\n"
+    summary = " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + "."
+    return (f"---\ntitle: Synthetic article {number}\ndescription: {json.dumps(summary)}\n"
             f"published: 2026-01-{1 + number % 28:02d}\nreading_time: {rng.randint(2, 12)}\n---\n\n"
             f"# Synthetic article {number}\n\n{body}\n")
 

@@ -7,6 +7,7 @@ child's peak RSS (from ``os.wait4``) are reported, median of ``--runs`` runs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -50,6 +51,15 @@ def translate_most(project: Path, share: float, seed: int) -> int:
     return count
 
 
+def edit_one_entry(project: Path) -> None:
+    """A translator fixes one Spanish entry of one article."""
+    path = project / "locales" / "es" / "LC_MESSAGES" / "article-0003.po"
+    po = read_catalog(path)
+    entry = next(e for e in po if e.msgstr and not e.obsolete)
+    entry.msgstr = entry.msgstr + " (revisado)"
+    write_catalog(po, path)
+
+
 def edit_one_paragraph(project: Path) -> None:
     path = project / "source" / "article-0007.md"
     text = path.read_text(encoding="utf-8")
@@ -64,6 +74,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=HERE / "out" / "project")
+    parser.add_argument("--translated", type=float, default=1.0,
+                        help="share of entries given a translation (pages with a gap are skipped)")
     args = parser.parse_args()
 
     rows: list[tuple[str, list[tuple[float, float]]]] = []
@@ -74,28 +86,37 @@ def main() -> int:
         print(f"  {label}: {secs:.2f} s", file=sys.stderr)
 
     print(f"generating {args.articles} articles (seed {args.seed}) in {args.dir} …", file=sys.stderr)
-    cold_extract, cold_update, noop_extract, noop_update, edit = [], [], [], [], []
+    names = ["extract, from scratch", "update, creating es/pl/ar catalogs", "extract, nothing changed",
+             "update, nothing changed (translated catalogs)", "compile, from scratch",
+             "build, clean output (1,000 articles x 5 locales)", "build, nothing changed",
+             "compile + build after one .po entry changed", "extract + update after one paragraph changed"]
+    samples: dict[str, list] = {name: [] for name in names}
     for run in range(args.runs):
         project = generate(args.dir, args.articles, args.seed)
-        cold_extract.append(measure(project, "extract"))
-        cold_update.append(measure(project, "update"))
-        translated = translate_most(project, 0.9, args.seed)
+        samples[names[0]].append(measure(project, "extract"))
+        samples[names[1]].append(measure(project, "update"))
+        translated = translate_most(project, args.translated, args.seed)
         print(f"  run {run + 1}: translated {translated} entries", file=sys.stderr)
-        noop_extract.append(measure(project, "extract"))
-        noop_update.append(measure(project, "update"))
+        samples[names[2]].append(measure(project, "extract"))
+        samples[names[3]].append(measure(project, "update"))
+        samples[names[4]].append(measure(project, "compile"))
+        samples[names[5]].append(measure(project, "build"))
+        samples[names[6]].append(measure(project, "build"))
+        edit_one_entry(project)
+        a, b = measure(project, "compile"), measure(project, "build")
+        samples[names[7]].append((a[0] + b[0], max(a[1], b[1])))
         edit_one_paragraph(project)
         a, b = measure(project, "extract"), measure(project, "update")
-        edit.append((a[0] + b[0], max(a[1], b[1])))
-    record("extract, from scratch", cold_extract)
-    record("update, creating es/pl/ar catalogs", cold_update)
-    record("extract, nothing changed", noop_extract)
-    record("update, nothing changed (translated catalogs)", noop_update)
-    record("extract + update after one paragraph changed", edit)
+        samples[names[8]].append((a[0] + b[0], max(a[1], b[1])))
+    for name in names:
+        record(name, samples[name])
+    report = json.loads((args.dir / "output" / "build-report.json").read_text(encoding="utf-8"))
 
     pots = list((args.dir / "locales").glob("*.pot"))
     pos = list((args.dir / "locales").glob("*/LC_MESSAGES/*.po"))
     entries = sum(len(read_catalog(p)) for p in pots)
-    print(f"\n{args.articles} articles, {len(pots)} templates ({entries} segments), {len(pos)} catalogs; "
+    print(f"\n{args.articles} articles, {len(pots)} templates ({entries} segments), {len(pos)} catalogs, "
+          f"{len(report['published'])} pages published, {len(report['skipped'])} skipped; "
           f"median of {args.runs} runs; python {sys.version.split()[0]}, {os.cpu_count()} cores\n")
     print("| stage | median s | min s | peak RSS MB |")
     print("| --- | ---: | ---: | ---: |")

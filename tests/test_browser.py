@@ -10,7 +10,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import missing
-from test_build import set_translation
+from test_build import let_everything_through, set_translation
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -78,7 +78,8 @@ def test_arabic_page_is_rtl_and_the_switcher_leads_to_the_same_article(site_proj
     assert tab.inner_text("h1") == "Lo básico sobre los analgésicos"
 
 
-def test_injected_markup_shows_as_text_and_never_runs(site_project, locum, tab, serve):
+def test_injected_markup_shows_as_text_and_never_runs(site_project, locum, tab, serve, monkeypatch):
+    let_everything_through(monkeypatch)      # the html check would hold it back; test rendering alone
     set_translation(site_project, "es", "pain-relief", "Call 911 in an emergency.",
                     "Llame al 911. <script>alert(1)</script> <img src=x onerror=alert(2)>")
     assert locum(site_project, "publish").code == 0

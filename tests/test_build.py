@@ -97,7 +97,20 @@ def test_preview_marks_fallback_with_source_language(site_project, locum):
             'jeszcze nieprzetłumaczone</span></span></h2>') in html
 
 
-def test_translation_cannot_inject_markup(site_project, locum):
+def let_everything_through(monkeypatch):
+    """Switch the checks off at the gate, to test that rendering alone is safe."""
+    monkeypatch.setattr("workflow.compile.check_entry", lambda *args: [])
+
+
+def test_translation_with_markup_is_held_back_by_the_gate(site_project, locum):
+    set_translation(site_project, "es", "pain-relief", "Call 911 in an emergency.",
+                    "Llame al 911. <script>alert(1)</script>")
+    result = locum(site_project, "publish")
+    assert "error [html]" in result.err and "skipped es-US/pain-relief" in result.err
+
+
+def test_translation_cannot_inject_markup_even_past_the_gate(site_project, locum, monkeypatch):
+    let_everything_through(monkeypatch)
     set_translation(site_project, "es", "pain-relief", "Call 911 in an emergency.",
                     'Llame al 911. <script>alert(1)</script> <img src=x onerror=alert(1)>')
     assert locum(site_project, "publish").code == 0
@@ -151,7 +164,8 @@ def test_sitemap_alternates_are_reciprocal(site_project, locum):
             assert loc in alternates[other]
 
 
-def test_every_page_passes_the_nu_html_checker(site_project, locum, vnu):
+def test_every_page_passes_the_nu_html_checker(site_project, locum, vnu, monkeypatch):
+    let_everything_through(monkeypatch)
     set_translation(site_project, "es", "pain-relief", "Call 911 in an emergency.",
                     "Llame al 911. <script>alert(1)</script>")
     locum(site_project, "publish")

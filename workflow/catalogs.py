@@ -69,6 +69,19 @@ def _duplicate_line(text: str, message: str) -> int | None:
     return hits[1] if len(hits) > 1 else (hits[0] if hits else None)
 
 
+def _entry_key(entry: polib.POEntry) -> tuple:
+    return (entry.msgctxt, entry.msgid, entry.msgid_plural or None, entry.msgstr,
+            tuple(sorted(entry.msgstr_plural.items())), entry.tcomment or "", entry.comment or "",
+            tuple(entry.occurrences), tuple(entry.flags), entry.previous_msgctxt,
+            entry.previous_msgid, entry.previous_msgid_plural or None, bool(entry.obsolete))
+
+
+def same_catalog(a: polib.POFile, b: polib.POFile) -> bool:
+    """True when two catalogs hold the same header and entries (so rewriting one changes nothing)."""
+    return (a.header == b.header and a.metadata == b.metadata and a.metadata_is_fuzzy == b.metadata_is_fuzzy
+            and len(a) == len(b) and all(_entry_key(x) == _entry_key(y) for x, y in zip(a, b)))
+
+
 def catalog_text(po: polib.POFile) -> str:
     """The canonical (msgcat-identical) text of a catalog."""
     return format_po(po)

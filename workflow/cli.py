@@ -19,9 +19,10 @@ Locum: localization and publishing workflow for patient-facing health articles.
 Stages (each can run alone; 'make publish' runs them in order):
   extract   source/*.md            -> locales/<slug>.pot, locales/site.pot
   update    locales/<slug>.pot     -> locales/<lang>/LC_MESSAGES/<slug>.po
+  check     QA and glossary checks of every catalog (path:line: severity [check] message)
   compile   <slug>.po              -> <slug>.mo (only entries that pass the gate)
   build     .mo + source           -> output/<locale>/<slug>/index.html
-  publish   all of the above, in order
+  publish   extract, update, check, compile, build in order
 """
 
 EPILOG = """\
@@ -55,6 +56,24 @@ def _cmd_update(config, args) -> int:
     return EXIT_OK
 
 
+def _cmd_check(config, args) -> int:
+    import json
+
+    from workflow.quality import run_check
+    findings = run_check(config, locale=args.locale, article=args.article, annotate=args.annotate)
+    if args.format == "json":
+        print(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            print(finding.as_text())
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    print(f"check: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    if errors or (args.strict and warnings):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
 def _cmd_compile(config, args) -> int:
     from workflow.compile import compile_catalogs
     result = compile_catalogs(config, locale=args.locale, progress=_progress("compile"))
@@ -83,21 +102,34 @@ def _cmd_build(config, args) -> int:
 
 def _cmd_publish(config, args) -> int:
     args.locale = None
-    for step in (_cmd_extract, _cmd_update, _cmd_compile, _cmd_build):
+    for step in (_cmd_extract, _cmd_update, _check_before_publish, _cmd_compile, _cmd_build):
         code = step(config, args)
         if code != EXIT_OK:
             return code
     return EXIT_OK
 
 
-def _summary(stage: str, noun: str, result) -> None:
+def _check_before_publish(config, args) -> int:
+    """Publishing goes on past check errors (the gate holds those entries back) but names each one."""
+    from workflow.quality import run_check
+    findings = run_check(config)
+    errors = [f for f in findings if f.severity == "error"]
+    for finding in errors:
+        print(finding.as_text(), file=sys.stderr)
+    print(f"check: {len(errors)} error(s) held back from publishing, "
+          f"{len(findings) - len(errors)} warning(s) (see 'locum check')")
+    return EXIT_OK
+
+def _summary(stage: str, noun: str, result, shown: int = 10) -> None:
     root = Path.cwd()
-    for path in result.written:
+    for path in result.written[:shown]:
         try:
-            shown = path.relative_to(root)
+            name = path.relative_to(root)
         except ValueError:
-            shown = path
-        print(f"wrote {shown}")
+            name = path
+        print(f"wrote {name}")
+    if len(result.written) > shown:
+        print(f"… and {len(result.written) - shown} more")
     print(f"{stage}: {len(result.written)} {noun}(s) written, {len(result.unchanged)} unchanged")
 
 
@@ -123,6 +155,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this catalog (es, es_US) or output locale (es-US: its whole chain)")
     p.set_defaults(run=_cmd_update)
 
+    p = sub.add_parser("check", help="run the safety and quality checks (glossary, numbers, links, …)",
+                       description="Check every translated entry: blocking errors (glossary, numbers and "
+                                   "units, URLs, e-mails, phone numbers, Markdown, raw HTML) and warnings "
+                                   "(untranslated, length, whitespace, end punctuation). Exit 1 on any "
+                                   "error, or any warning with --strict.")
+    p.add_argument("--locale", metavar="L", help="only this catalog (es) or output locale (es-US)")
+    p.add_argument("--article", metavar="S", help="only this article slug (or 'site' for the page chrome)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text lines path:line: severity [check] message (default), or a JSON array")
+    p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.add_argument("--annotate", action="store_true",
+                   help="write each finding into its entry as a '# (locum) check: message' translator "
+                        "comment (and remove fixed ones), so translators see them in their PO editor")
+    p.set_defaults(run=_cmd_check)
+
     p = sub.add_parser("compile", help="the publish gate: write .mo files holding only publishable entries",
                        description="Write <slug>.mo beside every <slug>.po, holding only entries that pass "
                                    "the gate (translated, not fuzzy).")
@@ -143,9 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     build_options(p)
     p.set_defaults(run=_cmd_build)
 
-    p = sub.add_parser("publish", help="extract, update, compile and build in one go",
-                       description="Run extract, update, compile and build in order; stops at the first "
-                                   "stage that fails.")
+    p = sub.add_parser("publish", help="extract, update, check, compile and build in one go",
+                       description="Run extract, update, check, compile and build in order; stops at the "
+                                   "first stage that fails. Entries with check errors are held back by the "
+                                   "gate, so their pages are skipped for that locale and listed.")
     build_options(p)
     p.set_defaults(run=_cmd_publish)
     return parser

@@ -12,27 +12,34 @@ from workflow.config import Config
 from workflow.errors import ErrorList, LocumError
 from workflow.extract import Progress, display_path
 from workflow.fileio import write_atomic
+from workflow.checks import ERROR
+from workflow.glossary import Glossary, load_glossary
+from workflow.quality import check_entry
 from workflow.update import select_catalogs
 
 
-def passes_gate(entry: POEntry) -> bool:
+def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None) -> bool:
     """The one place that decides whether a translation may reach readers.
 
-    For now: translated, not fuzzy, not obsolete.
+    Translated (every plural form), not fuzzy, not obsolete, and no check
+    reports a blocking error.
     """
     if entry.obsolete or "fuzzy" in entry.flags:
         return False
     if entry.msgid_plural:
-        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
+        if not entry.msgstr_plural or not all(entry.msgstr_plural.values()):
+            return False
+    elif not entry.msgstr:
+        return False
+    return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary))
 
 
-def mo_messages(po: POFile) -> dict[bytes, bytes]:
+def mo_messages(po: POFile, catalog: str, glossary: Glossary | None) -> dict[bytes, bytes]:
     """The key → value pairs of a ``.mo`` for ``po``: its header plus every entry passing the gate."""
     header = "".join(f"{key}: {value}\n" for key, value in po.metadata.items())
     messages = {b"": header.encode("utf-8")}
     for entry in po:
-        if not passes_gate(entry):
+        if not passes_gate(entry, catalog, glossary):
             continue
         key = entry.msgid
         if entry.msgid_plural:
@@ -94,15 +101,16 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     planned: list[tuple[Path, bytes]] = []
     errors: list[LocumError] = []
     admitted = held = 0
-    paths = [p for name in select_catalogs(config, locale)
+    glossary = load_glossary(config.root, config.catalogs)
+    paths = [(name, p) for name in select_catalogs(config, locale)
              for p in sorted((config.locales_dir / name / "LC_MESSAGES").glob("*.po"))]
-    for done, path in enumerate(paths, 1):
+    for done, (name, path) in enumerate(paths, 1):
         try:
             po = read_catalog(path, display_path(config, path))
         except LocumError as exc:
             errors.append(exc)
             continue
-        messages = mo_messages(po)
+        messages = mo_messages(po, name, glossary)
         admitted += len(messages) - 1
         held += sum(1 for e in po if not e.obsolete) - (len(messages) - 1)
         planned.append((mo_path(path), mo_bytes(messages)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflow.catalogs import catalog_text, entry_regions, new_catalog, now_stamp, read_catalog
+from workflow.catalogs import catalog_text, entry_regions, new_catalog, now_stamp, read_catalog, same_catalog
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.extract import SITE_DOMAIN, Progress, StageResult, display_path, load_articles
@@ -31,6 +31,7 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     slugs = [a.slug for a in load_articles(config)] + [SITE_DOMAIN]
     stamp = now_stamp()
     planned: list[tuple[Path, str]] = []
+    kept: list[Path] = []
     errors: list[LocumError] = []
     total, done = len(slugs) * len(catalogs), 0
     for slug in slugs:
@@ -45,20 +46,24 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
             except LocumError as exc:
                 errors.append(exc)
                 continue
+            path = config.po_path(catalog, slug)
             if text is not None:
-                planned.append((config.po_path(catalog, slug), text))
+                planned.append((path, text))
+            elif path.exists():
+                kept.append(path)
             if progress:
                 progress(done, total)
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = [path for path, text in planned if write_atomic(path, text)]
-    return StageResult(tuple(written), tuple(p for p, _ in planned if p not in set(written)))
+    return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in set(written)))
 
 
 def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str) -> str | None:
     path = config.po_path(catalog, slug)
     sparse = config.is_override(catalog)
-    if path.exists():
+    existing = path.exists()
+    if existing:
         old = read_catalog(path, display_path(config, path))
     elif sparse:
         return None          # override catalogs exist only where a region's wording differs
@@ -67,4 +72,6 @@ def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str)
     markets = config.markets_of(catalog)
     merged = merge_catalog(template, old, sparse=sparse,
                            include=lambda e: not entry_regions(e) or bool(entry_regions(e) & markets))
+    if existing and same_catalog(merged, old):
+        return None          # nothing to merge: leave the translator's file exactly as it is
     return catalog_text(merged)

@@ -1,0 +1,82 @@
+"""locum check end to end: text and JSON findings with path:line, --strict, --annotate, and the gate."""
+
+from __future__ import annotations
+
+import json
+
+from test_build import set_translation
+from workflow.catalogs import read_catalog
+
+PO = "locales/es/LC_MESSAGES/pain-relief.po"
+
+
+def plant_error(root):
+    set_translation(root, "es", "pain-relief", "Call 911 in an emergency.", "En una emergencia, llame al 112.")
+
+
+def line_of(root, msgid):
+    return next(e.linenum for e in read_catalog(root / PO) if e.msgid == msgid)
+
+
+def test_fixture_catalogs_are_clean(site_project, locum):
+    result = locum(site_project, "check", "--strict")
+    assert result.code == 0, result.out
+    assert result.out == "" and "0 error(s), 0 warning(s)" in result.err
+
+
+def test_planted_error_is_reported_with_path_and_line(site_project, locum):
+    plant_error(site_project)
+    result = locum(site_project, "check")
+    assert result.code == 1
+    line = line_of(site_project, "Call 911 in an emergency.")
+    assert f"{PO}:{line}: error [numbers]" in result.out
+    assert f"{PO}:{line}: error [glossary-dnt] '911' must stay as it is (do not translate)" in result.out
+
+
+def test_json_format(site_project, locum):
+    plant_error(site_project)
+    result = locum(site_project, "check", "--format", "json", "--locale", "es-US")
+    assert result.code == 1
+    findings = json.loads(result.out)
+    assert findings and all(set(f) == {"path", "line", "severity", "check", "message", "locale", "msgid"}
+                            for f in findings)
+    assert {f["check"] for f in findings} >= {"numbers", "glossary-dnt"}
+    assert all(f["path"] == PO and f["locale"] == "es" and f["severity"] == "error" for f in findings)
+
+
+def test_filters(site_project, locum):
+    plant_error(site_project)
+    assert locum(site_project, "check", "--locale", "pl").code == 0
+    assert locum(site_project, "check", "--article", "sleep-and-pain").code == 0
+    assert locum(site_project, "check", "--article", "nope").code == 2
+
+
+def test_strict_fails_on_warnings(site_project, locum):
+    set_translation(site_project, "es", "pain-relief", "Do not take more than the leaflet says.",
+                    "No tome más de lo que indica el prospecto")
+    assert locum(site_project, "check").code == 0
+    result = locum(site_project, "check", "--strict")
+    assert result.code == 1 and "warning [end-punctuation]" in result.out
+
+
+def test_annotate_writes_and_removes_comments(site_project, locum):
+    plant_error(site_project)
+    assert locum(site_project, "check", "--annotate").code == 1
+    entry = read_catalog(site_project / PO).find("Call 911 in an emergency.")
+    assert "(locum) numbers:" in entry.tcomment
+    set_translation(site_project, "es", "pain-relief", "Call 911 in an emergency.", "En una emergencia, llame al 911.")
+    assert locum(site_project, "check", "--annotate").code == 0
+    entry = read_catalog(site_project / PO).find("Call 911 in an emergency.")
+    assert "(locum)" not in entry.tcomment
+
+
+def test_an_entry_with_an_error_is_not_published(site_project, locum):
+    plant_error(site_project)
+    result = locum(site_project, "publish")
+    assert result.code == 0
+    assert f"{PO}:" in result.err and "error [numbers]" in result.err
+    assert "skipped es-US/pain-relief" in result.err
+    assert not (site_project / "output/es-US/pain-relief").exists()
+    assert (site_project / "output/es-US/sleep-and-pain/index.html").exists()
+    assert (site_project / "output/pl-GB/pain-relief/index.html").exists()
+    assert "112" not in "".join(p.read_text() for p in (site_project / "output").rglob("*.html"))

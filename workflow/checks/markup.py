@@ -1,0 +1,65 @@
+"""Markup checks: Markdown links, images and emphasis kept; no raw HTML the source does not have."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterator
+
+from workflow.checks.registry import ERROR, Pair, check
+from workflow.localize import inline_parser
+
+_TAG = re.compile(r"</?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
+_COUNTED = {"em_open": "emphasis (*…*)", "strong_open": "strong emphasis (**…**)",
+            "code_inline": "code span (`…`)"}
+
+
+def markdown_profile(text: str) -> tuple[Counter, Counter, Counter]:
+    """Link targets, image sources and counts of emphasis, strong and code spans of inline Markdown.
+
+    >>> links, images, spans = markdown_profile("See [NHS](https://www.nhs.uk/) **now** and `x`.")
+    >>> sorted(links), dict(spans)
+    (['https://www.nhs.uk/'], {'strong_open': 1, 'code_inline': 1})
+    """
+    links: Counter = Counter()
+    images: Counter = Counter()
+    spans: Counter = Counter()
+    for block in inline_parser().parseInline(text):
+        for tok in block.children or ():
+            if tok.type == "link_open":
+                links[tok.attrs.get("href", "")] += 1
+            elif tok.type == "image":
+                images[tok.attrs.get("src", "")] += 1
+            elif tok.type in _COUNTED:
+                spans[tok.type] += 1
+    return links, images, spans
+
+
+@check("markdown", ERROR)
+def markdown(pair: Pair) -> Iterator[str]:
+    """Same link and image targets, same number of emphasis, strong and code spans."""
+    src_links, src_images, src_spans = markdown_profile(pair.source)
+    tgt_links, tgt_images, tgt_spans = markdown_profile(pair.target)
+    for href in sorted((src_links - tgt_links).elements()):
+        yield f"link to {href} is missing or changed"
+    for href in sorted((tgt_links - src_links).elements()):
+        yield f"link to {href} is not in the source"
+    for src in sorted((src_images - tgt_images).elements()):
+        yield f"image {src} is missing or changed"
+    for src in sorted((tgt_images - src_images).elements()):
+        yield f"image {src} is not in the source"
+    for kind, label in _COUNTED.items():
+        if src_spans[kind] != tgt_spans[kind]:
+            yield f"{label}: {src_spans[kind]} in the source, {tgt_spans[kind]} in the translation"
+
+
+@check("html", ERROR)
+def raw_html(pair: Pair) -> Iterator[str]:
+    """Raw HTML, event handlers or javascript: URLs in the translation that the source does not have."""
+    source = Counter(m.group(0).lower() for m in _TAG.finditer(pair.source))
+    for match in _TAG.finditer(pair.target):
+        found = match.group(0)
+        if source[found.lower()] > 0:
+            source[found.lower()] -= 1
+        else:
+            yield f"raw HTML {found!r} is not allowed in a translation"

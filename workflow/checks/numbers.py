@@ -1,0 +1,420 @@
+"""The numbers check: every number, range, measurement unit and code of the source reaches the translation unchanged in value."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Iterator
+
+from babel.core import UnknownLocaleError
+from babel.numbers import get_decimal_symbol
+
+from workflow.checks.contacts import ascii_digits, contact_spans, differences, unmatched
+from workflow.checks.registry import ERROR, Pair, check
+from workflow.config import babel_locale
+
+# Source articles are written in English: "." is the decimal point and "," groups thousands.
+SOURCE_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number as the reader meets it: a value (or the range ``low``–``high``), its unit, and the text it was read from.
+
+    ``unit`` is a canonical measurement unit (``mg``, ``ml``, ``mcg``, ``%`` …)
+    or None; counted words (tablets, days, times) are language, not units.
+    """
+
+    low: Decimal
+    high: Decimal | None
+    unit: str | None
+    text: str
+
+    def key(self) -> tuple[Decimal, Decimal | None, str | None]:
+        """What must be equal in source and translation (``0.5`` equals ``0.50``; the text may differ)."""
+        return self.low, self.high, self.unit
+
+
+# Measurement units: canonical name → every way to write it in en, es, pl and ar (Arabic
+# targets keep Latin "mg" by our style guide, but the Arabic abbreviations say the same).
+# Matched case-sensitively: "Mg" is magnesium, not milligrams.
+_UNITS: dict[str, tuple[str, ...]] = {
+    "mg": ("mg", "milligram", "milligrams", "milligramme", "milligrammes", "miligramo", "miligramos",
+           "miligram", "miligramy", "miligramów", "miligrama", "ملغ", "ملغم", "مغ", "مجم", "ملغرام",
+           "ملليغرام", "مليغرام", "ميليغرام", "ملليجرام", "مليجرام"),
+    "mcg": ("mcg", "µg", "μg", "ug", "microgram", "micrograms", "microgramme", "microgrammes", "microgramo",
+            "microgramos", "mikrogram", "mikrogramy", "mikrogramów", "mikrograma", "مكغ", "ميكروغرام",
+            "ميكروجرام"),
+    "ng": ("ng",),
+    "g": ("g", "gram", "grams", "gramme", "grammes", "gramo", "gramos", "gramy", "gramów", "grama",
+          "غ", "غم", "غرام", "غرامات", "جم", "جرام"),
+    "kg": ("kg", "kilogram", "kilograms", "kilogramme", "kilogrammes", "kilogramo", "kilogramos",
+           "kilogramy", "kilogramów", "kilograma", "كغ", "كغم", "كجم", "كيلوغرام", "كيلوجرام"),
+    "ml": ("ml", "mL", "millilitre", "millilitres", "milliliter", "milliliters", "mililitro", "mililitros",
+           "mililitr", "mililitry", "mililitrów", "mililitra", "مل", "ملل", "ملليلتر", "مليلتر", "ميليلتر",
+           "مللتر"),
+    "l": ("l", "L", "litre", "litres", "liter", "liters", "litro", "litros", "litr", "litry", "litrów",
+          "litra", "لتر", "لترات"),
+    "dl": ("dl", "dL"),
+    "%": ("%", "٪", "percent", "per cent", "por ciento", "procent", "procenty", "procentów", "procenta",
+          "بالمئة", "بالمائة", "في المئة", "في المائة"),
+    "IU": ("IU", "UI", "j.m.", "jm", "international units", "unidades internacionales",
+           "jednostek międzynarodowych", "jednostki międzynarodowe", "وحدة دولية"),
+    "mmol/L": ("mmol/L", "mmol/l", "ммоль/л"),
+    "mmol/mol": ("mmol/mol",),
+    "mg/dL": ("mg/dL", "mg/dl"),
+    "mg/kg": ("mg/kg",),
+    "mcg/kg": ("mcg/kg", "µg/kg", "μg/kg"),
+    "ml/kg": ("ml/kg", "mL/kg"),
+    "mg/ml": ("mg/ml", "mg/mL"),
+    "kg/m²": ("kg/m²", "kg/m2", "kg/m^2"),
+    "mmHg": ("mmHg", "mm Hg"),
+    "kcal": ("kcal",),
+    "kJ": ("kJ",),
+    "mm": ("mm",),
+    "cm": ("cm",),
+    "m": ("m",),
+    "km": ("km",),
+    "°C": ("°C", "° C", "ºC", "º C", "℃"),
+    "°F": ("°F", "° F", "ºF", "℉"),
+    "oz": ("oz",),
+    "lb": ("lb", "lbs"),
+}
+_CANONICAL = {alias: unit for unit, aliases in _UNITS.items() for alias in aliases}
+# Letters that may touch a number without making it a code: a unit (30mg), an ordinal
+# (1st, 1º), a clock (10am), hours (24h) or a count (2x).
+_SUFFIXES = {*_CANONICAL, "st", "nd", "rd", "th", "º", "ª", "er", "am", "pm", "AM", "PM", "h", "x"}
+
+_SPACE = r"(?:[ \u00a0\u202f\u2009]|&nbsp;|&#160;|&#x[aA]0;|&#8239;|&#x202[fF];|&thinsp;|&#8201;)"
+_BIDI = "[\u200e\u200f\u061c\u2066-\u2069]*"  # direction marks Arabic editors put around numbers
+_VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5),
+           "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8)}
+_FRACTIONS = "".join(_VULGAR)
+_UNIT = re.compile(rf"{_BIDI}(?:{_SPACE}{_BIDI})?(?P<unit>"
+                   + "|".join(re.escape(a) for a in sorted(_CANONICAL, key=len, reverse=True))
+                   + r")(?![^\W\d_])")
+_PERCENT_BEFORE = re.compile(rf"[%٪]{_BIDI}{_SPACE}?{_BIDI}$")  # Arabic may write ٪٥٠ for 50%
+
+
+def _number_pattern(space_groups: bool) -> re.Pattern:
+    # Only translations group thousands with spaces (1 000); in English "2 500mg tablets" is two numbers.
+    group = r"|[ \u00a0\u202f\u2009]\d{3}(?!\d)" if space_groups else ""
+    return re.compile(rf"""
+        (?<![^\W\u0600-\u06FF])           # not inside a Latin word; an Arabic clitic (و، بـ) may touch a number
+        (?<![\w\x00][.,٫٬])               # nor the tail of v1.2 or of a blanked-out code
+        (?:
+            (?<![\d/])(?P<num>\d{{1,2}})/(?P<den>\d{{1,2}})(?![\d/]|[.,٫]\d)   # 1/2 tablet, not 1/2/2026
+          | (?<![^\s(*_\[])[.٫](?P<lead>\d+)(?![.,٫٬]\d)                    # .5 mg is still a half
+          | (?P<run>\d+(?:[.,٫٬]\d+{group})*)(?P<vulgar>[{_FRACTIONS}])?
+          | (?P<alone>[{_FRACTIONS}])
+        )""", re.VERBOSE)
+
+
+_NUMBER = {True: _number_pattern(True), False: _number_pattern(False)}
+
+# Words that join two numbers into a range, per language; "between … and" needs its "between".
+_TO = {"en": r"to", "es": r"a|al|hasta", "pl": r"do", "ar": r"إلى|الى|حتى"}
+_BETWEEN = {"en": (r"between", r"and"), "es": (r"entre", r"y"), "pl": (r"między|pomiędzy", r"a|i"),
+            "ar": (r"بين", r"و")}
+_DASH = rf"{_BIDI}{_SPACE}?[-–—‒]{_SPACE}?{_BIDI}"
+
+_TOKEN = re.compile(r"\w+(?:[-‑]\w+)*")
+_ARABIC_CLITIC = re.compile(r"[\u0621-\u064a\u0640]{1,3}(?=\d)")  # و٣٠، بـ٩٩٩: "and 30", "at 999"
+_LATIN_SPACE = re.compile(r"[ \u00a0\u202f\u2009]+|&nbsp;|&#160;|&#x[aA]0;|&#8239;|&#x202[fF];|&thinsp;|&#8201;")
+
+
+def _language(language: str) -> str:
+    return re.split(r"[-_]", language)[0].lower()
+
+
+def _decimal_mark(language: str) -> str:
+    """The decimal separator readers of ``language`` (a language or catalog name) expect: ``.`` or ``,``.
+
+    >>> _decimal_mark("es"), _decimal_mark("es_US"), _decimal_mark("pl"), _decimal_mark("ar")
+    (',', '.', ',', '.')
+    """
+    try:
+        mark = get_decimal_symbol(babel_locale(language))
+    except (UnknownLocaleError, ValueError):
+        return "."
+    return mark if mark in ".," else "."
+
+
+def _head_ok(digits: str) -> bool:
+    """Whether ``digits`` can start a grouped number (``1`` of ``1.000``, not the ``0`` of ``0.500``)."""
+    return 1 <= len(digits) <= 3 and not (digits.startswith("0"))
+
+
+def _one_value(digits: list[str], seps: list[str], decimal: str) -> Decimal | None:
+    """The value of digit groups joined by ``seps`` read as one number, or None if they cannot be one.
+
+    >>> _one_value(["1", "000"], [","], "."), _one_value(["1", "000"], ["."], ","), _one_value(["1", "000"], [","], ",")
+    (Decimal('1000'), Decimal('1000'), Decimal('1.000'))
+    >>> _one_value(["0", "500"], ["."], ","), _one_value(["1", "2", "3"], [".", "."], ".")
+    (Decimal('0.500'), None)
+    """
+    kinds = ["decimal" if s == "٫" else "group" if s not in ".," else s for s in seps]
+    plain = [k for k in kinds if k in ".,"]
+    if "decimal" in kinds:
+        kinds = ["group" if k in ".," else k for k in kinds]
+    elif len(set(plain)) == 2:
+        last = kinds[max(i for i, k in enumerate(kinds) if k in ".,")]
+        if plain.count(last) != 1:
+            return None
+        kinds = ["decimal" if k == last else "group" if k in ".," else k for k in kinds]
+    elif len(plain) == 1:
+        i = kinds.index(plain[0])
+        # "1.000" in es and "1,000" in en group thousands; "0,5", "1.5", "0.500" and es "1,000" are decimals
+        grouping = (plain[0] != decimal and len(digits[i + 1]) == 3 and _head_ok(digits[0])
+                    and all(k == "group" for k in kinds[:i]))
+        kinds[i] = "group" if grouping else "decimal"
+    elif plain:
+        kinds = ["group" for _ in kinds]
+    if kinds.count("decimal") > 1 or ("decimal" in kinds and kinds[-1] != "decimal"):
+        return None
+    if "group" in kinds and not (_head_ok(digits[0]) and all(
+            len(d) == 3 for d, k in zip(digits[1:], kinds) if k == "group")):
+        return None
+    whole = digits[0] + "".join(d for d, k in zip(digits[1:], kinds) if k == "group")
+    fraction = digits[-1] if kinds and kinds[-1] == "decimal" else ""
+    return Decimal(f"{whole}.{fraction}" if fraction else whole)
+
+
+def _read_run(run: str, decimal: str) -> list[tuple[int, int, Decimal]]:
+    """``(start, end, value)`` of each number in a run of digits and separators (usually one).
+
+    >>> [str(v) for _, _, v in _read_run("1 000,5", ",")], [str(v) for _, _, v in _read_run("1,2,3", ".")]
+    (['1000.5'], ['1', '2', '3'])
+    """
+    parts = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\d+|\D+", run)]
+    digits, seps = [p[2] for p in parts[::2]], [p[2] for p in parts[1::2]]
+    value = _one_value(digits, seps, decimal)
+    if value is not None:
+        return [(0, len(run), value)]
+    spaces = [(s, e) for s, e, text in parts[1::2] if text not in ".,٫٬"]
+    if spaces:
+        # a space groups only when the whole reads as one number: "0,5 100" is two numbers
+        bounds = [0, *(x for span in spaces for x in span), len(run)]
+        return [(a + x, a + y, v) for a, b in zip(bounds[::2], bounds[1::2]) for x, y, v in _read_run(run[a:b], decimal)]
+    # "1.2.3" is a list or a section number, not one value
+    return [(s, e, Decimal(text)) for s, e, text in parts[::2]]
+
+
+def _codes(prepared: str) -> list[tuple[int, int]]:
+    """Spans of alphanumeric codes (``NG59``, ``B12``, ``COVID-19``, ``5HT3``): compared verbatim, never as numbers."""
+    spans = []
+    for m in _TOKEN.finditer(prepared):
+        token = m.group()
+        if not (any(c.isdigit() for c in token) and any(c.isalpha() for c in token)):
+            continue
+        clitic = _ARABIC_CLITIC.match(token)
+        if clitic:
+            token = token[clitic.end():]
+        if token[0].isdigit():
+            head = re.match(r"\d+([^\W\d_]*)", token).group(1)
+            if not head or head in _SUFFIXES:
+                continue
+        elif clitic:
+            continue
+        spans.append(m.span())
+    return spans
+
+
+def _prepare(text: str) -> str:
+    """``text`` as the parsers see it, same length: ASCII digits; URLs, addresses and phone numbers blanked out."""
+    chars = list(ascii_digits(text))
+    for start, end in contact_spans(text):
+        chars[start:end] = "\x00" * (end - start)
+    return "".join(chars)
+
+
+def extract_codes(text: str) -> list[str]:
+    """The alphanumeric codes of ``text`` (guideline and drug codes, vitamins, disease names), outside URLs.
+
+    >>> extract_codes("See [NICE NG59](https://www.nice.org.uk/guidance/ng59) on vitamin B12 and COVID-19, not 30mg.")
+    ['NG59', 'B12', 'COVID-19']
+    """
+    return [text[a:b] for a, b in _codes(_prepare(text))]
+
+
+def extract_quantities(text: str, language: str) -> list[Quantity]:
+    """Every number of ``text`` (a ``language`` or catalog name: ``es``, ``es_US``) in order, with units and ranges.
+
+    Numbers in URLs, email addresses, phone numbers and codes (``NG59``) are not
+    read; numbers written as words (``two``) are text.
+
+    >>> for q in extract_quantities("Take 50–100 mg, up to 4 times a day.", "en"):
+    ...     print(q)
+    Quantity(low=Decimal('50'), high=Decimal('100'), unit='mg', text='50–100 mg')
+    Quantity(low=Decimal('4'), high=None, unit=None, text='4')
+    >>> [(str(q.low), q.unit) for q in extract_quantities("٠٫٥ ملغ و1.000 ml", "ar")]
+    [('0.5', 'mg'), ('1.000', 'ml')]
+    """
+    prepared = _prepare(text)
+    blanked = list(prepared)
+    for start, end in _codes(prepared):
+        blanked[start:end] = "\x00" * (end - start)
+    prepared = "".join(blanked)
+    lang = _language(language)
+    decimal = _decimal_mark(language)
+
+    # (start, end, value, unit) of each number; end includes the unit
+    singles: list[tuple[int, int, Decimal, str | None]] = []
+    for m in _NUMBER[lang != SOURCE_LANGUAGE].finditer(prepared):
+        if m.group("num"):
+            if not 0 < int(m.group("num")) < int(m.group("den")):
+                # 24/7 or 7/1 are two numbers, not a fraction
+                numbers = [(m.start("num"), m.end("num"), Decimal(m.group("num"))),
+                           (m.start("den"), m.end("den"), Decimal(m.group("den")))]
+            else:
+                numbers = [(m.start(), m.end(), _fraction(int(m.group("num")), int(m.group("den"))))]
+        elif m.group("lead"):
+            numbers = [(m.start(), m.end(), Decimal("0." + m.group("lead")))]
+        elif m.group("alone"):
+            numbers = [(m.start(), m.end(), _fraction(*_VULGAR[m.group("alone")]))]
+        else:
+            numbers = [(m.start() + a, m.start() + b, v) for a, b, v in _read_run(m.group("run"), decimal)]
+            if m.group("vulgar"):
+                a, _, v = numbers[-1]
+                numbers[-1] = (a, m.end(), v + _fraction(*_VULGAR[m.group("vulgar")]))
+        for start, end, value in numbers:
+            unit_match = _UNIT.match(prepared, end)
+            unit = _CANONICAL[unit_match.group("unit")] if unit_match else None
+            before = _PERCENT_BEFORE.search(prepared, 0, start) if unit is None and lang == "ar" else None
+            if before:
+                start, unit = before.start(), "%"
+            singles.append((start, unit_match.end() if unit_match else end, value, unit))
+    return [Quantity(low, high, unit, text[start:end]) for start, end, low, high, unit
+            in _ranges(singles, prepared, lang)]
+
+
+def _fraction(numerator: int, denominator: int) -> Decimal:
+    """The value of a fraction, computed one way for ``½``, ``1/2`` and ``0.5`` alike so that they compare equal.
+
+    >>> _fraction(1, 2), _fraction(1, 3) == _fraction(*_VULGAR["⅓"])
+    (Decimal('0.5'), True)
+    """
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def _ranges(singles, prepared: str, lang: str):
+    """Join ``50``, ``100 mg`` into the range 50–100 mg where the text between them says "to" in ``lang``."""
+    connector = re.compile(rf"{_DASH}|\s+(?:{_TO[lang]})\s+" if lang in _TO else _DASH)
+    between, and_ = _BETWEEN.get(lang, (None, None))
+    i = 0
+    while i < len(singles):
+        start, end, low, unit = singles[i]
+        if i + 1 < len(singles):
+            start2, end2, high, unit2 = singles[i + 1]
+            gap = prepared[end:start2]
+            joined = connector.fullmatch(gap) or (between and re.fullmatch(rf"\s+(?:{and_})\s*", gap) and re.search(
+                rf"(?:^|\s)(?:{between})\s+$", prepared[:start], re.IGNORECASE))
+            if joined and unit in (None, unit2):
+                yield start, end2, low, high, unit2
+                i += 2
+                continue
+        yield start, end, low, None, unit
+        i += 1
+
+
+def _shown(q: Quantity) -> str:
+    """A quantity's text for a message: spaces of every kind as plain spaces, no invisible direction marks."""
+    return re.sub(_BIDI, "", _LATIN_SPACE.sub(" ", q.text))
+
+
+def _value(q: Quantity) -> str:
+    """A quantity's value in source (English) notation, for messages about a changed reading.
+
+    >>> _value(Quantity(Decimal("1.000"), None, "mg", "1,000 mg"))
+    '1 mg'
+    """
+    number = "–".join(f"{v.normalize():f}" for v in (q.low, q.high) if v is not None)
+    return f"{number} {q.unit}" if q.unit else number
+
+
+def _quantity_messages(source: list[Quantity], target: list[Quantity],
+                       language: str) -> tuple[list[str], list[Quantity]]:
+    """Messages for the quantities of the source the target lacks or changes, and the target's unmatched extras.
+
+    Pairs a lost quantity first with an extra of the same value (the unit changed),
+    then with one of the same unit, then with any, to show what the translation has instead.
+    """
+    lost = unmatched(source, target, Quantity.key)
+    extra = unmatched(target, source, Quantity.key)
+    messages = []
+    for q in list(lost):
+        same = next((t for t in extra if (t.low, t.high) == (q.low, q.high)), None)
+        if same is not None:
+            lost.remove(q)
+            extra.remove(same)
+            messages.append(f"unit changed: {_shown(q)} became {_shown(same)}{'' if same.unit else ' (no unit)'}")
+    for q in lost:
+        found = next((t for t in extra if t.unit == q.unit), extra[0] if extra else None)
+        if found is None:
+            messages.append(f"number {_shown(q)} in the source is missing in the translation")
+            continue
+        extra.remove(found)
+        # Where an English eye misreads the translation, say how its readers read it (es "1,000" is one)
+        as_english = extract_quantities(found.text, SOURCE_LANGUAGE)
+        misread = [e.key() for e in as_english] != [found.key()]
+        reading = f", which reads as {_value(found)} in {language}" if misread else ""
+        messages.append(f"number {_shown(q)} in the source is missing in the translation (found {_shown(found)}{reading})")
+    return messages, extra
+
+
+def _digit_runs(code: str) -> list[str]:
+    return [str(int(d)) for d in re.findall(r"\d+", ascii_digits(code))]
+
+
+def _same_code(source: str, target: str) -> bool:
+    """Whether ``target`` writes code ``source``: in other letter case or hyphen, or in another script (كوفيد-19).
+
+    >>> _same_code("COVID-19", "كوفيد-19"), _same_code("Omega-3", "omega‑3"), _same_code("NG59", "NH59")
+    (True, True, False)
+    """
+    def letters(code: str) -> str:
+        return re.sub(r"[\d\W_]", "", code).casefold()
+
+    same_letters = letters(source) == letters(target) or not letters(target).isascii()
+    return _digit_runs(source) == _digit_runs(target) and same_letters
+
+
+# Languages that write Latin letters in their own script: Arabic writes vitamin B12 as ب12,
+# where the letter joins the word like a clitic and only the number stays.
+_OWN_SCRIPT = {"ar", "fa", "ur", "he", "ru", "uk", "bg", "el", "zh", "ja", "ko", "hi"}
+
+
+@check("numbers", ERROR)
+def numbers(pair: Pair) -> Iterator[str]:
+    """Every number, range and code of the source appears in the translation with the same value and unit, and no other."""
+    # es_US reads 1,000 as a thousand and es as one: the catalog's locale decides, when Babel knows it
+    language = pair.catalog if _known_locale(pair.catalog) else pair.language
+    messages, added = _quantity_messages(extract_quantities(pair.source, SOURCE_LANGUAGE),
+                                         extract_quantities(pair.target, language), language)
+    source_codes, target_codes = extract_codes(pair.source), extract_codes(pair.target)
+    lost, extra = unmatched(source_codes, target_codes), unmatched(target_codes, source_codes)
+    for code in list(lost):
+        spelled = next((t for t in extra if _same_code(code, t)), None)
+        if spelled is not None:
+            lost.remove(code)
+            extra.remove(spelled)
+        elif _language(pair.language) in _OWN_SCRIPT and len(_digit_runs(code)) == 1:
+            number = next((q for q in added if (q.low, q.high, q.unit) == (Decimal(_digit_runs(code)[0]), None, None)),
+                          None)
+            if number is not None:
+                lost.remove(code)
+                added.remove(number)
+    yield from messages
+    for q in added:
+        yield f"number {_shown(q)} added in the translation"
+    yield from differences("code", lost, extra)
+
+
+def _known_locale(name: str) -> bool:
+    try:
+        babel_locale(name)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True

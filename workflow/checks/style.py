@@ -1,0 +1,92 @@
+"""Warnings a translator should look at: copied source, length outliers, whitespace, end punctuation."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from workflow.checks.numbers import extract_quantities
+from workflow.checks.registry import WARNING, Pair, check
+from workflow.glossary import prose
+
+_CLOSERS = "*_`)]}\"'”’»"
+# Sentence-final punctuation and its equivalents per language.
+_ENDINGS = {".": {".", "。", "…"}, "?": {"?", "؟"}, "!": {"!"}, ":": {":"}, ";": {";", "؛"}, ",": {",", "،"}}
+_ARABIC = {"?": "؟", ",": "،", ";": "؛"}
+
+
+@check("untranslated", WARNING)
+def untranslated(pair: Pair) -> Iterator[str]:
+    """The translation repeats the source although it has words to translate.
+
+    Do-not-translate terms and locked terms whose rendering is the source word
+    (``paracetamol`` in Spanish) do not count as words to translate.
+    """
+    if pair.language == pair.catalog.split("_")[0] == "en" or pair.target.strip() != pair.source.strip():
+        return
+    rest = prose(pair.source)
+    if pair.glossary is not None:      # terms kept as they are on purpose (Cymbalta, NHS, paracetamol)
+        for term in pair.glossary.terms:
+            forms = term.forms_for(pair.catalog)
+            if term.status == "dnt" or (term.status == "locked" and forms and forms.search(term.term)):
+                rest = term.source_pattern.sub(" ", rest)
+    for quantity in extract_quantities(rest, "en"):     # "30 mg" has nothing to translate
+        rest = rest.replace(quantity.text, " ")
+    if re.search(r"[^\W\d_]{2,}", rest):
+        yield "the translation is the same as the source"
+
+
+def length_bounds(language: str) -> tuple[float, float]:
+    """Plausible target/source length ratios; outside them a sentence was probably cut or padded."""
+    return (0.5, 2.0) if language in ("ar", "he", "fa") else (0.6, 2.2)
+
+
+@check("length-ratio", WARNING)
+def length_ratio(pair: Pair) -> Iterator[str]:
+    """The translation is much shorter or longer than its source."""
+    if len(pair.source) < 40:
+        return
+    ratio = len(pair.target) / len(pair.source)
+    low, high = length_bounds(pair.language)
+    if not low <= ratio <= high:
+        yield f"the translation is {ratio:.1f}× the length of the source (expected {low}–{high}×)"
+
+
+@check("whitespace", WARNING)
+def whitespace(pair: Pair) -> Iterator[str]:
+    """Leading or trailing whitespace that differs from the source, or doubled spaces."""
+    if pair.target[:1].isspace() != pair.source[:1].isspace():
+        yield "leading whitespace differs from the source"
+    if pair.target[-1:].isspace() != pair.source[-1:].isspace():
+        yield "trailing whitespace differs from the source"
+    if re.search(r"[^\S\n]{2,}", pair.target) and not re.search(r"[^\S\n]{2,}", pair.source):
+        yield "doubled space in the translation"
+
+
+def end_mark(text: str) -> str:
+    """The final punctuation mark of a segment, ignoring closing Markdown and quotes.
+
+    >>> end_mark("Take it with food.**"), end_mark("Is it safe?"), end_mark("Side effects")
+    ('.', '?', '')
+    """
+    stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
+    return stripped[-1:] if stripped[-1:] and not stripped[-1].isalnum() else ""
+
+
+@check("end-punctuation", WARNING)
+def end_punctuation(pair: Pair) -> Iterator[str]:
+    """Final punctuation matches the source, in the target language's own forms (¿…? in Spanish, ؟ in Arabic)."""
+    source, target = end_mark(pair.source), end_mark(pair.target)
+    wanted = _ENDINGS.get(source)
+    if wanted is None:
+        if target in ("?", "؟", "!", ".") and source == "":
+            yield f"the translation ends with {target!r} but the source has no final punctuation"
+        return
+    if pair.language == "ar" and source in _ARABIC:
+        wanted = {_ARABIC[source]}
+    if target not in wanted:
+        shown = " or ".join(repr(w) for w in sorted(wanted))
+        yield f"the source ends with {source!r}; the translation should end with {shown}, not {target or 'nothing'!r}"
+    elif pair.language == "es" and source in "?!" and ("¿" if source == "?" else "¡") not in pair.target:
+        yield f"a Spanish {'question' if source == '?' else 'exclamation'} needs its opening mark " \
+              f"{'¿' if source == '?' else '¡'}"

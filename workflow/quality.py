@@ -1,0 +1,118 @@
+"""The check stage: every registered check over every catalog → findings with ``path:line``; annotations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from workflow.catalogs import POEntry, POFile, read_catalog, write_catalog
+from workflow.checks import Pair, run_checks
+from workflow.config import Config
+from workflow.errors import ErrorList, LocumError, UsageError
+from workflow.extract import SITE_DOMAIN, display_path, source_paths
+from workflow.glossary import Glossary, load_glossary
+from workflow.update import select_catalogs
+
+ANNOTATION = "(locum) "
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    severity: str
+    check: str
+    message: str
+    locale: str
+    msgid: str
+
+    def as_text(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity} [{self.check}] {self.message}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def entry_pairs(entry: POEntry) -> list[tuple[str, str]]:
+    """(source, target) pairs of a translated entry; plural forms compare with msgid / msgid_plural."""
+    if entry.msgid_plural:
+        return [(entry.msgid if index == 0 else entry.msgid_plural, text)
+                for index, text in sorted(entry.msgstr_plural.items()) if text]
+    return [(entry.msgid, entry.msgstr)] if entry.msgstr else []
+
+
+def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None) -> list[tuple[str, str, str]]:
+    """(check id, severity, message) for one entry (pure)."""
+    language = catalog.split("_")[0]
+    found = []
+    for source, target in entry_pairs(entry):
+        for check, message in run_checks(Pair(source, target, catalog, language, glossary)):
+            found.append((check.id, check.severity, message))
+    return list(dict.fromkeys(found))
+
+
+def check_catalog(po: POFile, path: str, catalog: str, glossary: Glossary | None) -> list[Finding]:
+    """Findings for every live, translated entry of a catalog (pure)."""
+    findings = []
+    for entry in po:
+        if entry.obsolete:
+            continue
+        for check_id, severity, message in check_entry(entry, catalog, glossary):
+            findings.append(Finding(path, entry.linenum, severity, check_id, message, catalog, entry.msgid))
+    return findings
+
+
+def catalog_paths(config: Config, locale: str | None, article: str | None) -> list[tuple[str, Path]]:
+    """(catalog, path) of every ``.po`` selected by ``--locale`` and ``--article``."""
+    if article is not None and article != SITE_DOMAIN and not (config.source_dir / f"{article}.md").exists():
+        known = ", ".join(p.stem for p in source_paths(config))
+        raise UsageError(f"no article {article!r} (articles: {known})")
+    selected = []
+    for catalog in select_catalogs(config, locale):
+        folder = config.locales_dir / catalog / "LC_MESSAGES"
+        for path in sorted(folder.glob("*.po")):
+            if article is None or path.stem == article:
+                selected.append((catalog, path))
+    return selected
+
+
+def run_check(config: Config, locale: str | None = None, article: str | None = None,
+              annotate: bool = False) -> list[Finding]:
+    """Check the selected catalogs; with ``annotate``, write findings into them as translator comments."""
+    glossary = load_glossary(config.root, config.catalogs)
+    findings: list[Finding] = []
+    parsed: list[tuple[Path, POFile, list[Finding]]] = []
+    errors: list[LocumError] = []
+    for catalog, path in catalog_paths(config, locale, article):
+        shown = display_path(config, path)
+        try:
+            po = read_catalog(path, shown)
+        except LocumError as exc:
+            errors.append(exc)
+            continue
+        found = check_catalog(po, shown, catalog, glossary)
+        findings.extend(found)
+        parsed.append((path, po, found))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorList(errors)
+    if annotate:
+        for path, po, found in parsed:
+            if annotate_catalog(po, found):
+                write_catalog(po, path)
+    return findings
+
+
+def annotate_catalog(po: POFile, findings: list[Finding]) -> bool:
+    """Replace every entry's ``# (locum)`` comments with its current findings; True if anything changed."""
+    by_entry: dict[int, list[Finding]] = {}
+    for finding in findings:
+        by_entry.setdefault(finding.line, []).append(finding)
+    changed = False
+    for entry in po:
+        kept = [line for line in (entry.tcomment or "").split("\n") if line and not line.startswith(ANNOTATION)]
+        notes = [f"{ANNOTATION}{f.check}: {f.message}" for f in by_entry.get(entry.linenum, [])]
+        comment = "\n".join(kept + notes)
+        if comment != (entry.tcomment or ""):
+            entry.tcomment = comment
+            changed = True
+    return changed
