@@ -143,7 +143,8 @@ def test_messages_name_the_problem(check_id: str, source: str, target: str, expe
 def test_finders_read_each_kind_once():
     text = ("See [NHS](https://www.nhs.uk/), <https://111.nhs.uk/>, https://nice.org.uk/ng59. "
             "Write to [us](mailto:help@example.org) or a.b@example.org; call 0300 123 4567 or 999.")
-    assert [f.text for f in find_urls(text)] == ["https://www.nhs.uk/", "https://111.nhs.uk/", "https://nice.org.uk/ng59"]
+    assert [f.text for f in find_urls(text)] == ["https://www.nhs.uk/", "https://111.nhs.uk/",
+                                                 "https://nice.org.uk/ng59"]
     assert [f.text for f in find_emails(text)] == ["help@example.org", "a.b@example.org"]
     assert [f.text for f in find_phones(text)] == ["0300 123 4567", "999"]
     assert all(text[f.start:f.end] == f.text for f in (*find_urls(text), *find_emails(text), *find_phones(text)))

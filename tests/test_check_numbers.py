@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workflow.checks.numbers import Quantity, extract_codes, extract_quantities
 from workflow.checks.registry import ERROR, REGISTRY, Pair
@@ -138,11 +140,15 @@ def test_fails(source: str, target: str, catalog: str):
     pytest.param("Take 1,000 mg.", "Tome 1,000 mg.", "es",
                  ["number 1,000 mg in the source is missing in the translation "
                   "(found 1,000 mg, which reads as 1 mg in es)"], id="same-digits-other-reading"),
+    pytest.param("Take 1,000 mg.", "Tome 1.000 mg.", "es_US",
+                 ["number 1,000 mg in the source is missing in the translation "
+                  "(found 1.000 mg, which reads as 1 mg in es_US)"], id="same-digits-other-reading-es_US"),
     pytest.param("Take 50–100 mg.", "Tome 50 mg.", "es",
                  ["number 50–100 mg in the source is missing in the translation (found 50 mg)"], id="range"),
     pytest.param("See NG59.", "Vea NG95.", "es",
                  ["code NG59 in the source is missing in the translation (found NG95)"], id="code"),
-    pytest.param("Take 30 mg.", f"Tome 30{NBSP}g.", "es", ["unit changed: 30 mg became 30 g"], id="nbsp-shown-as-space"),
+    pytest.param("Take 30 mg.", f"Tome 30{NBSP}g.", "es", ["unit changed: 30 mg became 30 g"],
+                 id="nbsp-shown-as-space"),
 ])
 def test_messages_name_the_problem(source: str, target: str, catalog: str, expected: list[str]):
     assert messages(source, target, catalog) == expected
@@ -174,3 +180,15 @@ def test_codes_are_read_outside_urls():
 
 def test_registered_as_an_error():
     assert REGISTRY["numbers"].severity == ERROR
+
+
+# Digits, separators, units, ranges, links and Arabic text: whatever the mix, a copy must pass.
+_PIECES = st.sampled_from(["0", "1", "5", "30", "٣", "٫", "٬", ".", ",", " ", "\u00a0", "-", "–", "/", "½", "mg",
+                           "ml", "%", "to", "a", "do", "NG", "B", "[x](https://a.org/b12)", "0300 123 4567",
+                           "help@a.org", "و", "ملغ", "(", ")"])
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_a_copy_always_passes(text: str):
+    for catalog in ("en_US", "ar", "es_US"):
+        assert messages(text, text, catalog) == []

@@ -122,9 +122,8 @@ def _scan(text: str) -> tuple[list[Found], list[Found], str]:
         take(url, m.start(), m.start() + len(url))
     masked = _mask(text, spans)
     for m in _EMAIL.finditer(masked):
-        address = m.group().rstrip(".")
-        emails.append(Found(address, m.start(), m.start() + len(address)))
-        spans.append((m.start(), m.start() + len(address)))
+        emails.append(Found(m.group(), m.start(), m.end()))
+        spans.append(m.span())
     return sorted(urls, key=lambda f: f.start), sorted(emails, key=lambda f: f.start), _mask(text, spans)
 
 
@@ -155,7 +154,12 @@ def find_phones(text: str) -> list[Found]:
     >>> [f.text for f in find_phones("اتصل بـ٩٩٩")]
     ['٩٩٩']
     """
-    masked = ascii_digits(_scan(text)[2])
+    return _phones(text, _scan(text)[2])
+
+
+def _phones(text: str, masked: str) -> list[Found]:
+    """The phone numbers of ``text``, read in ``masked`` (its URLs and addresses blanked out)."""
+    masked = ascii_digits(masked)
     return [Found(text[m.start():m.end()], m.start(), m.end()) for m in _PHONE.finditer(masked)
             if not (m.group("short") and _UNIT_AFTER.match(masked, m.end()))]
 
@@ -166,14 +170,13 @@ def contact_spans(text: str) -> list[tuple[int, int]]:
     The numbers check blanks these out: a URL's digits are not a dose, and a
     phone number is a string that ``phones`` compares, not a value.
     """
-    urls, emails, _ = _scan(text)
-    phones = [f for f in find_phones(text) if sum(c.isdecimal() for c in f.text) > 3]
+    urls, emails, masked = _scan(text)
+    phones = [f for f in _phones(text, masked) if sum(c.isdecimal() for c in f.text) > 3]
     return sorted((f.start, f.end) for f in (*urls, *emails, *phones))
 
 
-def differences(what: str, source: list[str], target: list[str],
-                key: Callable[[str], object] = lambda s: s) -> Iterator[str]:
-    """Messages for the ``source`` items the ``target`` lacks and the items it adds (compared by ``key``).
+def differences(what: str, source: list[str], target: list[str]) -> Iterator[str]:
+    """Messages for the ``source`` items the ``target`` lacks and the items it adds (as multisets).
 
     A missing item is paired, in order, with an added one to show what the translation has instead.
 
@@ -182,7 +185,7 @@ def differences(what: str, source: list[str], target: list[str],
     >>> list(differences("phone number", [], ["112"]))
     ['phone number 112 added in the translation']
     """
-    lost, extra = unmatched(source, target, key), unmatched(target, source, key)
+    lost, extra = unmatched(source, target), unmatched(target, source)
     for i, s in enumerate(lost):
         found = f" (found {extra[i]})" if i < len(extra) else ""
         yield f"{what} {s} in the source is missing in the translation{found}"
@@ -217,13 +220,13 @@ def _spaces(phone: str) -> str:
 
 @check("urls", ERROR)
 def urls(pair: Pair) -> Iterator[str]:
-    """Every URL of the source (link targets, autolinks, bare URLs) appears unchanged in the translation, and no other."""
+    """Every URL of the source (link targets, autolinks, bare URLs) is unchanged in the translation, and no other."""
     yield from differences("URL", [f.text for f in find_urls(pair.source)], [f.text for f in find_urls(pair.target)])
 
 
 @check("emails", ERROR)
 def emails(pair: Pair) -> Iterator[str]:
-    """Every email address of the source (bare, autolinked or mailto:) appears unchanged in the translation, and no other."""
+    """Every email address of the source (bare, autolinked, mailto:) is unchanged in the translation, and no other."""
     yield from differences("email address", [f.text for f in find_emails(pair.source)],
                            [f.text for f in find_emails(pair.target)])
 

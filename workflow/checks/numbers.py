@@ -1,9 +1,8 @@
-"""The numbers check: every number, range, measurement unit and code of the source reaches the translation unchanged in value."""
+"""The numbers check: every number, range, unit and code of the source reaches the translation with the same value."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterator
@@ -21,7 +20,7 @@ SOURCE_LANGUAGE = "en"
 
 @dataclass(frozen=True)
 class Quantity:
-    """A number as the reader meets it: a value (or the range ``low``–``high``), its unit, and the text it was read from.
+    """A number as the reader meets it: a value (or range ``low``–``high``), its unit, and the text it was read from.
 
     ``unit`` is a canonical measurement unit (``mg``, ``ml``, ``mcg``, ``%`` …)
     or None; counted words (tablets, days, times) are language, not units.
@@ -62,7 +61,7 @@ _UNITS: dict[str, tuple[str, ...]] = {
           "بالمئة", "بالمائة", "في المئة", "في المائة"),
     "IU": ("IU", "UI", "j.m.", "jm", "international units", "unidades internacionales",
            "jednostek międzynarodowych", "jednostki międzynarodowe", "وحدة دولية"),
-    "mmol/L": ("mmol/L", "mmol/l", "ммоль/л"),
+    "mmol/L": ("mmol/L", "mmol/l"),
     "mmol/mol": ("mmol/mol",),
     "mg/dL": ("mg/dL", "mg/dl"),
     "mg/kg": ("mg/kg",),
@@ -84,8 +83,11 @@ _UNITS: dict[str, tuple[str, ...]] = {
 }
 _CANONICAL = {alias: unit for unit, aliases in _UNITS.items() for alias in aliases}
 # Letters that may touch a number without making it a code: a unit (30mg), an ordinal
-# (1st, 1º), a clock (10am), hours (24h) or a count (2x).
-_SUFFIXES = {*_CANONICAL, "st", "nd", "rd", "th", "º", "ª", "er", "am", "pm", "AM", "PM", "h", "x"}
+# (1st, 1º), a clock (10am), a duration (24h, 5min), a count (2x) or a decade (1960s).
+_SUFFIXES = {*_CANONICAL, "st", "nd", "rd", "th", "º", "ª", "er", "am", "pm", "AM", "PM", "x", "s",
+             "h", "hr", "hrs", "min", "mins", "d", "wk", "wks", "yr", "yrs"}
+# Units whose name holds a digit (kg/m2): their digit is not a code's
+_DIGIT_UNITS = tuple(a for a in _CANONICAL if any(c.isdecimal() for c in a))
 
 _SPACE = r"(?:[ \u00a0\u202f\u2009]|&nbsp;|&#160;|&#x[aA]0;|&#8239;|&#x202[fF];|&thinsp;|&#8201;)"
 _BIDI = "[\u200e\u200f\u061c\u2066-\u2069]*"  # direction marks Arabic editors put around numbers
@@ -99,7 +101,6 @@ _PERCENT_BEFORE = re.compile(rf"[%٪]{_BIDI}{_SPACE}?{_BIDI}$")  # Arabic may wr
 
 
 def _number_pattern(space_groups: bool) -> re.Pattern:
-    # Only translations group thousands with spaces (1 000); in English "2 500mg tablets" is two numbers.
     group = r"|[ \u00a0\u202f\u2009]\d{3}(?!\d)" if space_groups else ""
     return re.compile(rf"""
         (?<![^\W\u0600-\u06FF])           # not inside a Latin word; an Arabic clitic (و، بـ) may touch a number
@@ -115,14 +116,15 @@ def _number_pattern(space_groups: bool) -> re.Pattern:
 _NUMBER = {True: _number_pattern(True), False: _number_pattern(False)}
 
 # Words that join two numbers into a range, per language; "between … and" needs its "between".
-_TO = {"en": r"to", "es": r"a|al|hasta", "pl": r"do", "ar": r"إلى|الى|حتى"}
+# A translation may keep the source's English words, so those join numbers in every language.
+_TO = {"en": r"to", "es": r"a|al", "pl": r"do", "ar": r"إلى|الى"}  # not "hasta", "حتى": "up to"
 _BETWEEN = {"en": (r"between", r"and"), "es": (r"entre", r"y"), "pl": (r"między|pomiędzy", r"a|i"),
             "ar": (r"بين", r"و")}
 _DASH = rf"{_BIDI}{_SPACE}?[-–—‒]{_SPACE}?{_BIDI}"
 
 _TOKEN = re.compile(r"\w+(?:[-‑]\w+)*")
 _ARABIC_CLITIC = re.compile(r"[\u0621-\u064a\u0640]{1,3}(?=\d)")  # و٣٠، بـ٩٩٩: "and 30", "at 999"
-_LATIN_SPACE = re.compile(r"[ \u00a0\u202f\u2009]+|&nbsp;|&#160;|&#x[aA]0;|&#8239;|&#x202[fF];|&thinsp;|&#8201;")
+_ANY_SPACE = re.compile(rf"{_SPACE}+")
 
 
 def _language(language: str) -> str:
@@ -144,7 +146,7 @@ def _decimal_mark(language: str) -> str:
 
 def _head_ok(digits: str) -> bool:
     """Whether ``digits`` can start a grouped number (``1`` of ``1.000``, not the ``0`` of ``0.500``)."""
-    return 1 <= len(digits) <= 3 and not (digits.startswith("0"))
+    return 1 <= len(digits) <= 3 and not digits.startswith("0")
 
 
 def _one_value(digits: list[str], seps: list[str], decimal: str) -> Decimal | None:
@@ -197,7 +199,8 @@ def _read_run(run: str, decimal: str) -> list[tuple[int, int, Decimal]]:
     if spaces:
         # a space groups only when the whole reads as one number: "0,5 100" is two numbers
         bounds = [0, *(x for span in spaces for x in span), len(run)]
-        return [(a + x, a + y, v) for a, b in zip(bounds[::2], bounds[1::2]) for x, y, v in _read_run(run[a:b], decimal)]
+        return [(a + x, a + y, v) for a, b in zip(bounds[::2], bounds[1::2])
+                for x, y, v in _read_run(run[a:b], decimal)]
     # "1.2.3" is a list or a section number, not one value
     return [(s, e, Decimal(text)) for s, e, text in parts[::2]]
 
@@ -207,12 +210,13 @@ def _codes(prepared: str) -> list[tuple[int, int]]:
     spans = []
     for m in _TOKEN.finditer(prepared):
         token = m.group()
-        if not (any(c.isdigit() for c in token) and any(c.isalpha() for c in token)):
+        if not (any(c.isdecimal() for c in token) and any(c.isalpha() for c in token)) \
+                or prepared[:m.end()].endswith(_DIGIT_UNITS):
             continue
         clitic = _ARABIC_CLITIC.match(token)
         if clitic:
             token = token[clitic.end():]
-        if token[0].isdigit():
+        if token[0].isdecimal():
             head = re.match(r"\d+([^\W\d_]*)", token).group(1)
             if not head or head in _SUFFIXES:
                 continue
@@ -262,7 +266,9 @@ def extract_quantities(text: str, language: str) -> list[Quantity]:
 
     # (start, end, value, unit) of each number; end includes the unit
     singles: list[tuple[int, int, Decimal, str | None]] = []
-    for m in _NUMBER[lang != SOURCE_LANGUAGE].finditer(prepared):
+    # Where the decimal mark is a comma, a space may group thousands (1 000); elsewhere,
+    # as in English "2 500mg tablets", two numbers can stand side by side.
+    for m in _NUMBER[decimal == ","].finditer(prepared):
         if m.group("num"):
             if not 0 < int(m.group("num")) < int(m.group("den")):
                 # 24/7 or 7/1 are two numbers, not a fraction
@@ -282,7 +288,7 @@ def extract_quantities(text: str, language: str) -> list[Quantity]:
         for start, end, value in numbers:
             unit_match = _UNIT.match(prepared, end)
             unit = _CANONICAL[unit_match.group("unit")] if unit_match else None
-            before = _PERCENT_BEFORE.search(prepared, 0, start) if unit is None and lang == "ar" else None
+            before = _PERCENT_BEFORE.search(prepared, 0, start) if unit is None else None
             if before:
                 start, unit = before.start(), "%"
             singles.append((start, unit_match.end() if unit_match else end, value, unit))
@@ -301,16 +307,18 @@ def _fraction(numerator: int, denominator: int) -> Decimal:
 
 def _ranges(singles, prepared: str, lang: str):
     """Join ``50``, ``100 mg`` into the range 50–100 mg where the text between them says "to" in ``lang``."""
-    connector = re.compile(rf"{_DASH}|\s+(?:{_TO[lang]})\s+" if lang in _TO else _DASH)
-    between, and_ = _BETWEEN.get(lang, (None, None))
+    connector = re.compile(rf"{_DASH}|\s+(?:{_TO[SOURCE_LANGUAGE]}|{_TO.get(lang, '(?!)')})\s+")
+    pairs = [_BETWEEN[SOURCE_LANGUAGE], _BETWEEN.get(lang, _BETWEEN[SOURCE_LANGUAGE])]
     i = 0
     while i < len(singles):
         start, end, low, unit = singles[i]
         if i + 1 < len(singles):
             start2, end2, high, unit2 = singles[i + 1]
             gap = prepared[end:start2]
-            joined = connector.fullmatch(gap) or (between and re.fullmatch(rf"\s+(?:{and_})\s*", gap) and re.search(
-                rf"(?:^|\s)(?:{between})\s+$", prepared[:start], re.IGNORECASE))
+            joined = connector.fullmatch(gap) or any(
+                re.fullmatch(rf"\s+(?:{and_})\s*", gap)
+                and re.search(rf"(?:^|\s)(?:{between})\s+$", prepared[:start], re.IGNORECASE)
+                for between, and_ in pairs)
             if joined and unit in (None, unit2):
                 yield start, end2, low, high, unit2
                 i += 2
@@ -321,7 +329,7 @@ def _ranges(singles, prepared: str, lang: str):
 
 def _shown(q: Quantity) -> str:
     """A quantity's text for a message: spaces of every kind as plain spaces, no invisible direction marks."""
-    return re.sub(_BIDI, "", _LATIN_SPACE.sub(" ", q.text))
+    return re.sub(_BIDI, "", _ANY_SPACE.sub(" ", q.text))
 
 
 def _value(q: Quantity) -> str:
@@ -334,34 +342,37 @@ def _value(q: Quantity) -> str:
     return f"{number} {q.unit}" if q.unit else number
 
 
-def _quantity_messages(source: list[Quantity], target: list[Quantity],
-                       language: str) -> tuple[list[str], list[Quantity]]:
-    """Messages for the quantities of the source the target lacks or changes, and the target's unmatched extras.
+def _quantity_messages(lost: list[Quantity], extra: list[Quantity], language: str) -> Iterator[str]:
+    """Messages for the source's quantities the translation lacks (``lost``) and those it adds (``extra``).
 
     Pairs a lost quantity first with an extra of the same value (the unit changed),
     then with one of the same unit, then with any, to show what the translation has instead.
     """
-    lost = unmatched(source, target, Quantity.key)
-    extra = unmatched(target, source, Quantity.key)
-    messages = []
+    lost, extra = list(lost), list(extra)
     for q in list(lost):
         same = next((t for t in extra if (t.low, t.high) == (q.low, q.high)), None)
         if same is not None:
             lost.remove(q)
             extra.remove(same)
-            messages.append(f"unit changed: {_shown(q)} became {_shown(same)}{'' if same.unit else ' (no unit)'}")
+            yield f"unit changed: {_shown(q)} became {_shown(same)}{'' if same.unit else ' (no unit)'}"
     for q in lost:
         found = next((t for t in extra if t.unit == q.unit), extra[0] if extra else None)
         if found is None:
-            messages.append(f"number {_shown(q)} in the source is missing in the translation")
+            yield f"number {_shown(q)} in the source is missing in the translation"
             continue
         extra.remove(found)
-        # Where an English eye misreads the translation, say how its readers read it (es "1,000" is one)
-        as_english = extract_quantities(found.text, SOURCE_LANGUAGE)
-        misread = [e.key() for e in as_english] != [found.key()]
-        reading = f", which reads as {_value(found)} in {language}" if misread else ""
-        messages.append(f"number {_shown(q)} in the source is missing in the translation (found {_shown(found)}{reading})")
-    return messages, extra
+        # Where the digits look right or an English eye misreads them, say how the translation's
+        # readers read them: es "1,000" is one, es_US "1.000" is one, es "1.250" is 1250
+        misread = [e.key() for e in extract_quantities(found.text, SOURCE_LANGUAGE)] != [found.key()]
+        reading = f", which reads as {_value(found)} in {language}" \
+            if misread or _digits(found.text) == _digits(q.text) else ""
+        yield f"number {_shown(q)} in the source is missing in the translation (found {_shown(found)}{reading})"
+    for t in extra:
+        yield f"number {_shown(t)} added in the translation"
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in ascii_digits(text) if c.isdecimal())
 
 
 def _digit_runs(code: str) -> list[str]:
@@ -388,28 +399,26 @@ _OWN_SCRIPT = {"ar", "fa", "ur", "he", "ru", "uk", "bg", "el", "zh", "ja", "ko",
 
 @check("numbers", ERROR)
 def numbers(pair: Pair) -> Iterator[str]:
-    """Every number, range and code of the source appears in the translation with the same value and unit, and no other."""
+    """Every number, range and code of the source is in the translation with the same value and unit, and no other."""
     # es_US reads 1,000 as a thousand and es as one: the catalog's locale decides, when Babel knows it
     language = pair.catalog if _known_locale(pair.catalog) else pair.language
-    messages, added = _quantity_messages(extract_quantities(pair.source, SOURCE_LANGUAGE),
-                                         extract_quantities(pair.target, language), language)
+    source, target = extract_quantities(pair.source, SOURCE_LANGUAGE), extract_quantities(pair.target, language)
+    lost, extra = unmatched(source, target, Quantity.key), unmatched(target, source, Quantity.key)
     source_codes, target_codes = extract_codes(pair.source), extract_codes(pair.target)
-    lost, extra = unmatched(source_codes, target_codes), unmatched(target_codes, source_codes)
-    for code in list(lost):
-        spelled = next((t for t in extra if _same_code(code, t)), None)
+    lost_codes, extra_codes = unmatched(source_codes, target_codes), unmatched(target_codes, source_codes)
+    for code in list(lost_codes):
+        spelled = next((t for t in extra_codes if _same_code(code, t)), None)
+        runs = _digit_runs(code)
+        number = next((q for q in extra if q.key() == (Decimal(runs[0]), None, None)), None) \
+            if _language(pair.language) in _OWN_SCRIPT and len(runs) == 1 else None
         if spelled is not None:
-            lost.remove(code)
-            extra.remove(spelled)
-        elif _language(pair.language) in _OWN_SCRIPT and len(_digit_runs(code)) == 1:
-            number = next((q for q in added if (q.low, q.high, q.unit) == (Decimal(_digit_runs(code)[0]), None, None)),
-                          None)
-            if number is not None:
-                lost.remove(code)
-                added.remove(number)
-    yield from messages
-    for q in added:
-        yield f"number {_shown(q)} added in the translation"
-    yield from differences("code", lost, extra)
+            lost_codes.remove(code)
+            extra_codes.remove(spelled)
+        elif number is not None:
+            lost_codes.remove(code)
+            extra.remove(number)
+    yield from _quantity_messages(lost, extra, language)
+    yield from differences("code", lost_codes, extra_codes)
 
 
 def _known_locale(name: str) -> bool:
