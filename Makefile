@@ -7,12 +7,14 @@ LOCUM  := $(BIN)/locum
 LOCALE ?=
 PORT   ?= 8000
 
-.PHONY: publish extract update check compile build preview serve test tools bench clean help
+.PHONY: publish extract update check review stats compile build preview serve test tools bench clean help
 
 help:
 	@echo "make publish   extract, update, compile and build the site into output/ (sets up .venv on first run)"
 	@echo "make serve     preview output/ on http://127.0.0.1:$(PORT)/"
 	@echo "make check     safety and quality checks of every catalog (exit 1 on errors)"
+	@echo "make review LOCALE=es   segments waiting for a reviewer"
+	@echo "make stats     progress per locale and article"
 	@echo "make test      run the test suite"
 	@echo "make tools     install the test judges that come from npm (Nu HTML checker)"
 	@echo "make bench     time extract + update on a synthetic 1,000-article corpus"
@@ -28,6 +30,13 @@ publish: $(STAMP)
 
 check: $(STAMP)
 	$(LOCUM) check $(if $(LOCALE),--locale $(LOCALE))
+
+review: $(STAMP)
+	@test -n "$(LOCALE)" || { echo "usage: make review LOCALE=es"; exit 2; }
+	$(LOCUM) review pending --locale $(LOCALE)
+
+stats: $(STAMP)
+	$(LOCUM) stats
 
 compile: $(STAMP)
 	$(LOCUM) compile

@@ -48,6 +48,11 @@ chain = ["pl"]
 market = "gb"
 chain = ["ar"]
 
+[[reviewers]]
+name = "Bench Reviewer"
+email = "reviewer@example.org"
+catalogs = ["es", "es_US", "pl", "ar", "en_US"]
+
 [publish]
 policy = "approved"
 """

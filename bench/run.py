@@ -7,6 +7,7 @@ child's peak RSS (from ``os.wait4``) are reported, median of ``--runs`` runs.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -22,6 +23,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus import generate  # noqa: E402
 
+from workflow.approval import Approval, entry_digest, with_approval  # noqa: E402
 from workflow.catalogs import read_catalog, write_catalog  # noqa: E402
 
 
@@ -38,14 +40,19 @@ def measure(project: Path, *args: str) -> tuple[float, float]:
 
 
 def translate_most(project: Path, share: float, seed: int) -> int:
-    """Give ``share`` of every catalog's entries a translation, as translators would."""
+    """Give ``share`` of every catalog's entries a translation and a reviewer's approval."""
     rng = random.Random(seed)
     count = 0
     for path in sorted((project / "locales").glob("*/LC_MESSAGES/*.po")):
         po = read_catalog(path)
         for entry in po:
-            if rng.random() < share:
-                entry.msgstr = f"[{path.parts[-3]}] {entry.msgid}"
+            if path.stem == "site" or rng.random() < share:     # the page chrome is always complete
+                if entry.msgid_plural:
+                    entry.msgstr_plural = {k: f"[{path.parts[-3]}] {entry.msgid_plural}" for k in entry.msgstr_plural}
+                else:
+                    entry.msgstr = f"[{path.parts[-3]}] {entry.msgid}"
+                entry.tcomment = with_approval(entry.tcomment, Approval(
+                    "Bench Reviewer", "reviewer@example.org", dt.date(2026, 11, 22), entry_digest(entry)))
                 count += 1
         write_catalog(po, path)
     return count
@@ -57,6 +64,8 @@ def edit_one_entry(project: Path) -> None:
     po = read_catalog(path)
     entry = next(e for e in po if e.msgstr and not e.obsolete)
     entry.msgstr = entry.msgstr + " (revisado)"
+    entry.tcomment = with_approval(entry.tcomment, Approval(
+        "Bench Reviewer", "reviewer@example.org", dt.date(2026, 11, 22), entry_digest(entry)))
     write_catalog(po, path)
 
 

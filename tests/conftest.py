@@ -100,4 +100,12 @@ def site_project(project: Path) -> Path:
         assert main(["--project", str(project), "update"]) == 0
         fill(project)
         assert main(["--project", str(project), "update"]) == 0
+        for catalog, email in REVIEWERS.items():
+            for po in sorted((project / "locales" / catalog / "LC_MESSAGES").glob("*.po")):
+                assert main(["--project", str(project), "review", "approve", "--locale", catalog,
+                             "--reviewer", email, "--article", po.stem, "--all-clean"]) == 0
     return project
+
+
+REVIEWERS = {"es": "ana.lopez@example.org", "es_US": "ana.lopez@example.org", "pl": "piotr.nowak@example.org",
+             "ar": "layla.haddad@example.org", "en_US": "sam.carter@example.org"}

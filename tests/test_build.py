@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import json
 import shutil
@@ -10,7 +11,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import snapshot
+from conftest import REVIEWERS, snapshot
+from workflow.approval import Approval, entry_digest, with_approval
 from workflow.catalogs import read_catalog, write_catalog
 
 LOCALES = ("en-GB", "en-US", "es-US", "pl-GB", "ar-GB")
@@ -21,13 +23,18 @@ def page(root: Path, locale: str, slug: str) -> str:
     return (root / "output" / locale / slug / "index.html").read_text(encoding="utf-8")
 
 
-def set_translation(root: Path, catalog: str, slug: str, msgid: str, msgstr: str, fuzzy=False) -> None:
+def set_translation(root: Path, catalog: str, slug: str, msgid: str, msgstr: str, fuzzy=False,
+                    approve=True) -> None:
+    """A translator edits one entry; by default its reviewer then approves the new text."""
     path = root / "locales" / catalog / "LC_MESSAGES" / f"{slug}.po"
     po = read_catalog(path)
     entry = po.find(msgid)
     entry.msgstr = msgstr
     if fuzzy:
         entry.flags.append("fuzzy")
+    if approve and msgstr and not fuzzy:
+        record = Approval("Test Reviewer", REVIEWERS[catalog], dt.date(2026, 11, 22), entry_digest(entry))
+        entry.tcomment = with_approval(entry.tcomment, record)
     write_catalog(po, path)
 
 

@@ -31,6 +31,7 @@ from workflow.translations import Chain, load_chain
 
 MANIFEST = ".locum-build.json"
 REPORT = "build-report.json"
+AUDIT = "audit.json"
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Page:
     body: Markup
     missing: list[dict]
     key: str
+    shown: list[dict] = field(default_factory=list)
     published: bool = False
 
     @property
@@ -94,25 +96,33 @@ def _file_digest(paths) -> str:
 def localize_page(config: Config, locale: OutputLocale, article: Article, chain: Chain,
                   note: str, preview: bool, chrome_key: str) -> Page:
     fallback = Fallback(config.source_language, note) if preview else None
-    tokens, missing = localize_tokens(article.tokens, locale.market, chain.lookup, fallback,
-                                      asset_prefix="../../")
+    found: list[str] = []
+
+    def lookup(text: str) -> str | None:
+        result = chain.lookup(text)
+        if result is not None:
+            found.append(text)
+        return result
+
+    tokens, missing = localize_tokens(article.tokens, locale.market, lookup, fallback, asset_prefix="../../")
     misses = [{"text": m.text, "source": f"{article.path}:{m.line}"} for m in missing]
 
     def meta(key: str) -> str:
         value = article.meta.get(key)
         if not isinstance(value, str) or not value.strip():
             return ""
-        found = chain.lookup(value.strip())
-        if found is None:
+        translated = lookup(value.strip())
+        if translated is None:
             misses.append({"text": value.strip(), "source": f"{article.path}:{article.meta_lines[key]}"})
             return value.strip()
-        return found
+        return translated
 
     title, description = meta("title"), meta("description")
     heading, body = split_heading(tokens)
     key = _digest(article.text, _file_digest(chain.files), chrome_key, locale.tag, str(preview))
+    shown = [{"text": text, **chain.origin(text)} for text in dict.fromkeys(found)] if chain.files else []
     return Page(locale, article, title, description, render_tokens(heading), render_tokens(body),
-                misses, key)
+                misses, key, shown)
 
 
 def build(config: Config, preview: bool = False, progress: Progress | None = None) -> BuildResult:
@@ -187,6 +197,10 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                   "published": [{"locale": t, "slug": s} for t, s in result.published],
                   "skipped": result.skipped}
         writer.write(REPORT, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        audit = [{"locale": p.locale.tag, "slug": p.article.slug,
+                  "source": "source text" if not p.locale.chain else "catalogs",
+                  "segments": p.shown} for p in pages if p.published]
+        writer.write(AUDIT, json.dumps(audit, ensure_ascii=False, indent=1) + "\n")
         writer.write(MANIFEST, json.dumps({"pages": manifest}, indent=0, sort_keys=True) + "\n")
         _swap(staging, output)
     except BaseException:

@@ -20,7 +20,9 @@ Stages (each can run alone; 'make publish' runs them in order):
   extract   source/*.md            -> locales/<slug>.pot, locales/site.pot
   update    locales/<slug>.pot     -> locales/<lang>/LC_MESSAGES/<slug>.po
   check     QA and glossary checks of every catalog (path:line: severity [check] message)
-  compile   <slug>.po              -> <slug>.mo (only entries that pass the gate)
+  review    pending | approve | reject | packet: the reviewer's commands
+  stats     progress per locale and article
+  compile   <slug>.po              -> <slug>.mo (only approved, check-clean entries)
   build     .mo + source           -> output/<locale>/<slug>/index.html
   publish   extract, update, check, compile, build in order
 """
@@ -71,6 +73,59 @@ def _cmd_check(config, args) -> int:
     print(f"check: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
     if errors or (args.strict and warnings):
         return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _print_item(item) -> None:
+    print(f"[{item.id}] {item.catalog} {item.slug}  region: {item.region}  state: {item.state}  ({item.shown})")
+    print(f"  source: {item.entry.msgid}")
+    target = item.entry.msgstr or " | ".join(item.entry.msgstr_plural[k] for k in sorted(item.entry.msgstr_plural))
+    print(f"  target: {target}")
+    for check, severity, message in item.findings:
+        print(f"  {severity} [{check}] {message}")
+
+
+def _cmd_review(config, args) -> int:
+    from workflow import review
+    if args.action == "pending":
+        items = review.pending(config, args.locale, args.article)
+        for item in items:
+            _print_item(item)
+        print(f"review: {len(items)} segment(s) pending", file=sys.stderr)
+        return EXIT_OK
+    if args.action == "approve":
+        approved, skipped = review.approve(config, args.locale, args.reviewer, ids=args.id,
+                                           article=args.article, all_clean=args.all_clean)
+        for item in skipped:
+            print(f"not approved {item.id} ({item.shown}): has findings; review it and approve by --id",
+                  file=sys.stderr)
+        print(f"review: {len(approved)} segment(s) approved by {args.reviewer}"
+              + (f", {len(skipped)} left pending" if skipped else ""))
+        return EXIT_OK
+    if args.action == "reject":
+        rejected = review.reject(config, args.locale, args.reviewer, args.id[0], args.reason)
+        print(f"review: {len(rejected)} segment(s) rejected and marked fuzzy")
+        return EXIT_OK
+    from workflow.fileio import write_atomic
+    from workflow.packet import render_packet
+    html = render_packet(config, args.locale, args.article)
+    if args.output:
+        write_atomic(Path(args.output), html)
+        print(f"review: packet written to {args.output}")
+    else:
+        sys.stdout.write(html)
+    return EXIT_OK
+
+
+def _cmd_stats(config, args) -> int:
+    import json
+
+    from workflow.stats import collect_stats, format_table
+    rows = collect_stats(config, args.locale)
+    if args.format == "json":
+        print(json.dumps([r.as_dict() for r in rows], indent=2))
+    else:
+        print(format_table(rows))
     return EXIT_OK
 
 
@@ -170,9 +225,42 @@ def build_parser() -> argparse.ArgumentParser:
                         "comment (and remove fixed ones), so translators see them in their PO editor")
     p.set_defaults(run=_cmd_check)
 
+    p = sub.add_parser("review", help="the reviewer's commands: pending, approve, reject, packet",
+                       description="Approvals live in the PO files as '# approved-by: Name <email> DATE "
+                                   "sha256:…' comments bound to the text; editing either side makes the "
+                                   "segment pending again. Reviewers are declared in locales/locum.toml.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("pending", help="list segments waiting for review, with their findings")
+    a.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
+    a.add_argument("--article", metavar="S", help="only this article")
+    a = actions.add_parser("approve", help="approve segments by id, or every clean one of an article")
+    a.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
+    a.add_argument("--reviewer", metavar="EMAIL", required=True, help="a reviewer declared for the catalog")
+    a.add_argument("--id", metavar="ID", nargs="+", help="segment ids from 'locum review pending'")
+    a.add_argument("--article", metavar="S", help="with --all-clean: the article to approve")
+    a.add_argument("--all-clean", action="store_true", help="approve every pending segment without findings")
+    a = actions.add_parser("reject", help="send a segment back to the translator (marks it fuzzy)")
+    a.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
+    a.add_argument("--reviewer", metavar="EMAIL", required=True, help="a reviewer declared for the catalog")
+    a.add_argument("--id", metavar="ID", nargs=1, required=True, help="the segment id")
+    a.add_argument("--reason", required=True, help="what the translator should change")
+    a = actions.add_parser("packet", help="write a printable HTML review packet of one article")
+    a.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
+    a.add_argument("--article", metavar="S", required=True, help="the article slug")
+    a.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(run=_cmd_review)
+
+    p = sub.add_parser("stats", help="progress per locale and article",
+                       description="Segments, translated, fuzzy, approved, stale (approval no longer "
+                                   "matches the text) and with check errors, per catalog and article.")
+    p.add_argument("--locale", metavar="L", help="only this catalog or output locale's chain")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_cmd_stats)
+
     p = sub.add_parser("compile", help="the publish gate: write .mo files holding only publishable entries",
                        description="Write <slug>.mo beside every <slug>.po, holding only entries that pass "
-                                   "the gate (translated, not fuzzy).")
+                                   "the gate: translated, not fuzzy, approved by a declared reviewer for "
+                                   "exactly this text, and free of check errors.")
     p.add_argument("--locale", metavar="L", help="only this catalog or output locale's chain")
     p.set_defaults(run=_cmd_compile)
 

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import array
+import hashlib
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from workflow.catalogs import POEntry, POFile, read_catalog
-from workflow.config import Config
+from workflow import __version__
+from workflow.config import CONFIG_PATH, Config
+from workflow.glossary import GLOSSARY_PATH
 from workflow.errors import ErrorList, LocumError
 from workflow.extract import Progress, display_path
 from workflow.fileio import write_atomic
 from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
 from workflow.quality import check_entry
+from workflow.review import approval_info, approvers, is_approved
 from workflow.update import select_catalogs
 
 
-def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None) -> bool:
+def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, reviewers: frozenset[str]) -> bool:
     """The one place that decides whether a translation may reach readers.
 
-    Translated (every plural form), not fuzzy, not obsolete, and no check
+    Translated (every plural form), not fuzzy, not obsolete, approved by a
+    reviewer declared for ``catalog`` for exactly this text, and no check
     reports a blocking error.
     """
     if entry.obsolete or "fuzzy" in entry.flags:
@@ -31,16 +37,20 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None) -> bool
             return False
     elif not entry.msgstr:
         return False
+    if not is_approved(entry, reviewers):
+        return False
     return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary))
 
 
-def mo_messages(po: POFile, catalog: str, glossary: Glossary | None) -> dict[bytes, bytes]:
-    """The key → value pairs of a ``.mo`` for ``po``: its header plus every entry passing the gate."""
+def gated_entries(po: POFile, catalog: str, glossary: Glossary | None, reviewers: frozenset[str]):
+    return [entry for entry in po if passes_gate(entry, catalog, glossary, reviewers)]
+
+
+def mo_messages(po: POFile, admitted: list[POEntry]) -> dict[bytes, bytes]:
+    """The key → value pairs of a ``.mo``: the catalog's header plus the ``admitted`` entries."""
     header = "".join(f"{key}: {value}\n" for key, value in po.metadata.items())
     messages = {b"": header.encode("utf-8")}
-    for entry in po:
-        if not passes_gate(entry, catalog, glossary):
-            continue
+    for entry in admitted:
         key = entry.msgid
         if entry.msgid_plural:
             key += "\0" + entry.msgid_plural
@@ -95,6 +105,11 @@ def mo_path(po_path: Path) -> Path:
     return po_path.with_suffix(".mo")
 
 
+def audit_path(po_path: Path) -> Path:
+    """Beside each ``.mo``: who approved each admitted entry, for the build's audit trail."""
+    return po_path.with_suffix(".audit.json")
+
+
 def compile_catalogs(config: Config, locale: str | None = None, progress: Progress | None = None,
                      ) -> CompileResult:
     """Write ``<slug>.mo`` beside every ``<slug>.po`` of the selected catalogs (gather, then write)."""
@@ -102,21 +117,65 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     errors: list[LocumError] = []
     admitted = held = 0
     glossary = load_glossary(config.root, config.catalogs)
+    shared = _digest_of(__version__.encode(), (config.root / CONFIG_PATH).read_bytes(),
+                        _read_or_empty(config.root / GLOSSARY_PATH))
     paths = [(name, p) for name in select_catalogs(config, locale)
              for p in sorted((config.locales_dir / name / "LC_MESSAGES").glob("*.po"))]
+    unchanged: list[Path] = []
     for done, (name, path) in enumerate(paths, 1):
+        inputs = _digest_of(shared.encode(), name.encode(), path.read_bytes())
+        previous = _previous_audit(path)
+        if previous.get(INPUTS_KEY) == inputs:     # same catalog, glossary, config and code: nothing to do
+            unchanged.append(mo_path(path))
+            admitted += len(previous) - 2
+            held += previous.get(HELD_KEY, 0)
+            continue
         try:
             po = read_catalog(path, display_path(config, path))
         except LocumError as exc:
             errors.append(exc)
             continue
-        messages = mo_messages(po, name, glossary)
-        admitted += len(messages) - 1
-        held += sum(1 for e in po if not e.obsolete) - (len(messages) - 1)
-        planned.append((mo_path(path), mo_bytes(messages)))
+        entries = gated_entries(po, name, glossary, approvers(config, name))
+        admitted += len(entries)
+        held += sum(1 for e in po if not e.obsolete) - len(entries)
+        planned.append((mo_path(path), mo_bytes(mo_messages(po, entries))))
+        audit = {e.msgid: approval_info(e) for e in entries}
+        audit[INPUTS_KEY] = inputs
+        audit[HELD_KEY] = sum(1 for e in po if not e.obsolete) - len(entries)
+        planned.append((audit_path(path), json.dumps(audit, ensure_ascii=False, sort_keys=True).encode()))
         if progress:
             progress(done, len(paths))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    written = [p for p, data in planned if write_atomic(p, data)]
-    return CompileResult(tuple(written), tuple(p for p, _ in planned if p not in set(written)), admitted, held)
+    written = [p for p, data in planned if write_atomic(p, data) and p.suffix == ".mo"]
+    mos = [p for p, _ in planned if p.suffix == ".mo"]
+    unchanged += [p for p in mos if p not in set(written)]
+    return CompileResult(tuple(written), tuple(unchanged), admitted, held)
+
+
+INPUTS_KEY, HELD_KEY = "\x00inputs", "\x00held"   # cannot clash with a msgid: PO strings have no NUL
+
+
+def _digest_of(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def _previous_audit(po_path: Path) -> dict:
+    """What the compile that wrote this catalog's ``.mo`` recorded, with its input digest ({} if unknown)."""
+    if not mo_path(po_path).exists():
+        return {}
+    try:
+        audit = json.loads(audit_path(po_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return audit if isinstance(audit, dict) else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import json
 from pathlib import Path
 
 from workflow.config import Config, OutputLocale
@@ -29,10 +30,26 @@ class Chain:
     """One locale's translations for one domain; ``lookup`` tells a translation from a miss."""
 
     def __init__(self, translations: gettext.NullTranslations, recorder: MissRecorder | None,
-                 files: tuple[Path, ...]):
+                 files: tuple[Path, ...], catalogs: tuple[str, ...] = ()):
         self.translations = translations
         self.recorder = recorder
         self.files = files
+        self.catalogs = catalogs
+        self._audits: list[dict] | None = None
+
+    def origin(self, text: str) -> dict:
+        """Which catalog gave ``text`` and who approved it (from compile's ``.audit.json`` files)."""
+        if self._audits is None:
+            self._audits = []
+            for path in self.files:
+                try:
+                    self._audits.append(json.loads(path.with_suffix(".audit.json").read_text(encoding="utf-8")))
+                except (OSError, ValueError):
+                    self._audits.append({})
+        for catalog, audit in zip(self.catalogs, self._audits):
+            if text in audit:
+                return {"catalog": catalog, **audit[text]}
+        return {"catalog": None, "approver": None, "date": None, "provenance": None}
 
     def lookup(self, text: str) -> str | None:
         """The translation of ``text``, or None when no catalog in the chain has it."""
@@ -53,6 +70,7 @@ def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
     """
     found: list[gettext.GNUTranslations] = []
     files: list[Path] = []
+    names: list[str] = []
     for name in locale.chain:
         path = config.po_path(name, domain).with_suffix(".mo")
         if not path.exists():
@@ -68,6 +86,7 @@ def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
             raise CatalogError(f"unreadable compiled catalog: {exc}",
                                path=path.relative_to(config.root).as_posix()) from None
         files.append(path)
+        names.append(name)
     falls_to_source = not locale.chain or config.is_override(locale.chain[-1])
     recorder = None if falls_to_source else MissRecorder()
     tail: gettext.NullTranslations = gettext.NullTranslations() if recorder is None else recorder
@@ -76,4 +95,4 @@ def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
     for later in found[1:]:
         found[0].add_fallback(later)
     found[0].add_fallback(tail)
-    return Chain(found[0], recorder, tuple(files))
+    return Chain(found[0], recorder, tuple(files), tuple(names))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections import Counter
 from typing import Callable, Iterable, Iterator, NamedTuple
 
@@ -60,6 +61,8 @@ def ascii_digits(text: str) -> str:
     >>> ascii_digits("اتصل بـ ٩٩٩ أو ۱۱۱")
     'اتصل بـ 999 أو 111'
     """
+    if text.isascii():
+        return text
     return "".join(str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text)
 
 
@@ -88,6 +91,12 @@ def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
 
 
 def _scan(text: str) -> tuple[list[Found], list[Found], str]:
+    urls, emails, masked = _scan_cached(text)
+    return list(urls), list(emails), masked
+
+
+@lru_cache(maxsize=8192)   # every check of a pair scans the same two texts again
+def _scan_cached(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...], str]:
     """URLs and email addresses of ``text`` in order, and the text with both blanked out.
 
     Link destinations and autolinks are read first, so a bare-URL match never
@@ -124,7 +133,8 @@ def _scan(text: str) -> tuple[list[Found], list[Found], str]:
     for m in _EMAIL.finditer(masked):
         emails.append(Found(m.group(), m.start(), m.end()))
         spans.append(m.span())
-    return sorted(urls, key=lambda f: f.start), sorted(emails, key=lambda f: f.start), _mask(text, spans)
+    return (tuple(sorted(urls, key=lambda f: f.start)), tuple(sorted(emails, key=lambda f: f.start)),
+            _mask(text, spans))
 
 
 def find_urls(text: str) -> list[Found]:

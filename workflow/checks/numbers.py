@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterator
 
 from babel.core import UnknownLocaleError
@@ -244,6 +245,12 @@ def extract_codes(text: str) -> list[str]:
 
 
 def extract_quantities(text: str, language: str) -> list[Quantity]:
+    """Every number of ``text`` as a :class:`Quantity` (see ``_quantities``)."""
+    return list(_quantities(text, language))
+
+
+@lru_cache(maxsize=8192)   # several checks read the numbers of the same texts
+def _quantities(text: str, language: str) -> tuple[Quantity, ...]:
     """Every number of ``text`` (a ``language`` or catalog name: ``es``, ``es_US``) in order, with units and ranges.
 
     Numbers in URLs, email addresses, phone numbers and codes (``NG59``) are not
@@ -292,8 +299,8 @@ def extract_quantities(text: str, language: str) -> list[Quantity]:
             if before:
                 start, unit = before.start(), "%"
             singles.append((start, unit_match.end() if unit_match else end, value, unit))
-    return [Quantity(low, high, unit, text[start:end]) for start, end, low, high, unit
-            in _ranges(singles, prepared, lang)]
+    return tuple(Quantity(low, high, unit, text[start:end]) for start, end, low, high, unit
+            in _ranges(singles, prepared, lang))
 
 
 def _fraction(numerator: int, denominator: int) -> Decimal:

@@ -1,0 +1,99 @@
+"""The review packet: a self-contained, printable HTML page of one article in one locale for reviewers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from markupsafe import Markup, escape
+
+from workflow.approval import parse_approval, provenance
+from workflow.checks.numbers import extract_quantities
+from workflow.config import Config, babel_locale
+from workflow.glossary import Glossary, load_glossary
+from workflow.render import environment
+from workflow.review import Item, load_items
+
+
+def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
+    """Escaped ``text`` with ``<mark class="…">`` around non-overlapping spans (first one wins).
+
+    >>> str(highlight("Take 30 mg <now>", [(5, 10, "number")]))
+    'Take <mark class="number">30 mg</mark> &lt;now&gt;'
+    """
+    out, position = [], 0
+    for start, end, kind in sorted(spans):
+        if start < position or start >= end:
+            continue
+        out += [escape(text[position:start]), Markup('<mark class="{}">').format(kind),
+                escape(text[start:end]), Markup("</mark>")]
+        position = end
+    out.append(escape(text[position:]))
+    return Markup("").join(out)
+
+
+def _quantity_spans(text: str, language: str) -> list[tuple[int, int, str]]:
+    spans, cursor = [], 0
+    for quantity in extract_quantities(text, language):
+        start = text.find(quantity.text, cursor)
+        if start >= 0:
+            spans.append((start, start + len(quantity.text), "number"))
+            cursor = start + len(quantity.text)
+    return spans
+
+
+def source_spans(text: str, glossary: Glossary) -> list[tuple[int, int, str]]:
+    spans = [(m.start(), m.end(), f"term {t.status}") for t in glossary.terms
+             for m in t.source_pattern.finditer(text)]
+    return spans + _quantity_spans(text, "en")
+
+
+def target_spans(text: str, catalog: str, glossary: Glossary) -> list[tuple[int, int, str]]:
+    spans = []
+    for term in glossary.terms:
+        pattern = term.source_pattern if term.status == "dnt" else getattr(term.forms_for(catalog), "pattern", None)
+        if pattern is not None:
+            spans += [(m.start(), m.end(), f"term {term.status}") for m in pattern.finditer(text)]
+    return spans + _quantity_spans(text, catalog)
+
+
+def _row(item: Item, glossary: Glossary) -> dict:
+    entry = item.entry
+    target = entry.msgstr if not entry.msgid_plural else " | ".join(
+        entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))
+    record = parse_approval(entry.tcomment)
+    notes = [line for line in (entry.tcomment or "").split("\n")
+             if line and not line.startswith(("approved-by: ", "mt: ", "tm: ", "(locum) "))]
+    return {"id": item.id, "region": item.region, "kind": (entry.comment or "").split("\n")[0].removeprefix("kind: "),
+            "source": highlight(entry.msgid, source_spans(entry.msgid, glossary)),
+            "target": highlight(target, target_spans(target, item.catalog, glossary)),
+            "findings": item.findings, "state": item.state, "provenance": provenance(entry.tcomment),
+            "approver": f"{record.name} <{record.email}>, {record.date.isoformat()}" if record else None,
+            "notes": notes, "where": item.shown}
+
+
+def render_packet(config: Config, locale: str, article: str, today: dt.date | None = None) -> str:
+    """The packet's HTML for ``article`` in the catalogs of ``locale`` (a catalog or an output locale)."""
+    glossary = load_glossary(config.root, config.catalogs)
+    items, _ = load_items(config, locale, article, glossary)
+    catalogs = list(dict.fromkeys(item.catalog for item in items))
+    sections = []
+    for catalog in catalogs:
+        rows = [_row(item, glossary) for item in items if item.catalog == catalog]
+        counts = {state: sum(1 for r in rows if r["state"] == state)
+                  for state in ("approved", "pending", "stale", "fuzzy", "untranslated")}
+        tag = catalog.replace("_", "-")
+        sections.append({"catalog": catalog, "lang": tag,
+                         "dir": "rtl" if babel_locale(tag).character_order == "right-to-left" else "ltr",
+                         "rows": rows, "counts": counts,
+                         "reviewers": [r for r in config.reviewers if catalog in r.catalogs]})
+    title = re.sub(r"\s+", " ", article)
+    env = environment(_null())
+    return env.get_template("review_packet.html").render(
+        title=title, locale=locale, article=article, sections=sections,
+        generated=(today or dt.date.today()).isoformat(), source_language=config.source_language)
+
+
+def _null():
+    import gettext
+    return gettext.NullTranslations()
