@@ -149,7 +149,8 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = [p for p, data in planned if write_atomic(p, data) and p.suffix == ".mo"]
     mos = [p for p, _ in planned if p.suffix == ".mo"]
-    unchanged += [p for p in mos if p not in set(written)]
+    fresh = set(written)
+    unchanged += [p for p in mos if p not in fresh]
     return CompileResult(tuple(written), tuple(unchanged), admitted, held)
 
 

@@ -102,4 +102,5 @@ def extract(config: Config, progress: Progress | None = None) -> StageResult:
     site = config.pot_path(SITE_DOMAIN)
     planned.append((site, _stable(config, site, render_site_template)))
     written = [path for path, text in planned if write_atomic(path, text)]
-    return StageResult(tuple(written), tuple(p for p, _ in planned if p not in set(written)))
+    fresh = set(written)
+    return StageResult(tuple(written), tuple(p for p, _ in planned if p not in fresh))

@@ -56,7 +56,8 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = [path for path, text in planned if write_atomic(path, text)]
-    return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in set(written)))
+    fresh = set(written)
+    return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in fresh))
 
 
 def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str) -> str | None:
