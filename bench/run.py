@@ -97,7 +97,7 @@ def main() -> int:
     print(f"generating {args.articles} articles (seed {args.seed}) in {args.dir} …", file=sys.stderr)
     names = ["extract, from scratch", "update, creating es/pl/ar catalogs", "extract, nothing changed",
              "update, nothing changed (translated catalogs)", "compile, from scratch",
-             "build, clean output (1,000 articles x 5 locales)", "build, nothing changed",
+             "build, clean output (every article x 5 locales)", "build, nothing changed",
              "compile + build after one .po entry changed", "extract + update after one paragraph changed"]
     samples: dict[str, list] = {name: [] for name in names}
     for run in range(args.runs):

@@ -23,11 +23,12 @@ from markupsafe import Markup
 
 from workflow import __version__
 from workflow.config import CONFIG_PATH, Config, OutputLocale
-from workflow.extract import SITE_DOMAIN, Progress, load_articles
+from workflow.errors import ErrorList, LocumError, SourceError
+from workflow.extract import SITE_DOMAIN, Progress, display_path, source_paths
 from workflow.localize import Fallback, localize_tokens
 from workflow.render import environment, render_tokens, site_messages, split_heading, templates_digest
-from workflow.source import Article
-from workflow.translations import Chain, load_chain
+from workflow.source import Article, parse_article
+from workflow.translations import Chain, chain_files, load_chain
 
 MANIFEST = ".locum-build.json"
 REPORT = "build-report.json"
@@ -52,6 +53,11 @@ class Page:
     @property
     def relpath(self) -> str:
         return f"{self.locale.tag}/{self.article.slug}/index.html"
+
+    def record(self) -> dict:
+        """What the manifest keeps of this page, so an unchanged page needs no work next time."""
+        return {"inputs": self.key, "published": self.published, "missing": self.missing,
+                "title": self.title, "description": self.description, "shown": self.shown}
 
 
 @dataclass
@@ -94,7 +100,7 @@ def _file_digest(paths) -> str:
 
 
 def localize_page(config: Config, locale: OutputLocale, article: Article, chain: Chain,
-                  note: str, preview: bool, chrome_key: str) -> Page:
+                  note: str, preview: bool, key: str) -> Page:
     fallback = Fallback(config.source_language, note) if preview else None
     found: list[str] = []
 
@@ -119,94 +125,157 @@ def localize_page(config: Config, locale: OutputLocale, article: Article, chain:
 
     title, description = meta("title"), meta("description")
     heading, body = split_heading(tokens)
-    key = _digest(article.text, _file_digest(chain.files), chrome_key, locale.tag, str(preview))
     shown = [{"text": text, **chain.origin(text)} for text in dict.fromkeys(found)] if chain.files else []
     return Page(locale, article, title, description, render_tokens(heading), render_tokens(body),
                 misses, key, shown)
 
 
 def build(config: Config, preview: bool = False, progress: Progress | None = None) -> BuildResult:
-    """Build the whole site; pages failing the gate are skipped (or shown with fallbacks in preview)."""
-    articles = load_articles(config)
+    """Build the whole site; pages failing the gate are skipped (or shown with fallbacks in preview).
+
+    Work goes article by article, so memory holds one article's pages at a
+    time. A page whose inputs (source text, compiled catalogs of its chain,
+    chrome, templates, config) did not change since the last build is neither
+    localized nor rendered again: its gate result comes from the manifest and
+    its file is linked from the previous ``output/``.
+    """
+    paths = source_paths(config)
     output = config.output_dir
+    old = _read_manifest(output)
     base = _digest(templates_digest(), (config.root / CONFIG_PATH).read_bytes(), __version__)
-    pages: list[Page] = []
-    chrome_misses: dict[str, list[str]] = {}
-    envs = {}
-    total, done = len(articles) * len(config.locales), 0
+    chrome = {}
     for locale in config.locales:
         site = load_chain(config, locale, SITE_DOMAIN)
-        chrome_misses[locale.tag] = [m[0] for m in site_messages() if site.lookup(m[0]) is None]
-        envs[locale.tag] = environment(site.translations)
-        note = site.translations.gettext("not yet translated")
-        chrome_key = _digest(base, _file_digest(site.files))
-        locale_preview = preview or locale.policy == "preview"
-        for article in articles:
-            chain = load_chain(config, locale, article.slug)
-            page = localize_page(config, locale, article, chain, note, locale_preview, chrome_key)
-            page.missing += [{"text": m, "source": "workflow/templates"} for m in chrome_misses[locale.tag]]
-            page.published = locale_preview or not page.missing
-            pages.append(page)
-            done += 1
-            if progress:
-                progress(done, total)
+        misses = [{"text": m[0], "source": "workflow/templates"} for m in site_messages()
+                  if site.lookup(m[0]) is None]
+        chrome[locale.tag] = _Chrome(environment(site.translations), site.translations.gettext("not yet translated"),
+                                     _digest(base, _file_digest(site.files)), misses,
+                                     preview or locale.policy == "preview")
 
     result = BuildResult(output=output)
+    records: dict[str, dict] = {}
     published_in: dict[str, list[OutputLocale]] = {}
-    for page in pages:
-        if page.published:
-            published_in.setdefault(page.article.slug, []).append(page.locale)
-            result.published.append((page.locale.tag, page.article.slug))
-        else:
-            result.skipped.append({"locale": page.locale.tag, "slug": page.article.slug,
-                                   "missing": page.missing})
-
-    old_manifest = _read_manifest(output)
+    listing: dict[str, list[dict]] = {loc.tag: [] for loc in config.locales}
+    audit: list[dict] = []
+    errors: list[LocumError] = []
     manifest: dict[str, str] = {}
     staging = Path(tempfile.mkdtemp(prefix=".output-staging-", dir=config.root))
     try:
-        writer = _Writer(staging, output, old_manifest, manifest)
-        for page in pages:
-            if not page.published:
-                continue
-            siblings = published_in[page.article.slug]
-            key = _digest(page.key, *(l.tag for l in siblings))
-            if writer.reuse(page.relpath, key):
-                result.reused += 1
-                continue
-            html = envs[page.locale.tag].get_template("article.html").render(
-                site_name=config.site_name, page=_article_context(config, page, siblings))
-            writer.write(page.relpath, html, key)
-            result.rendered += 1
+        writer = _Writer(staging, output, old.get("pages", {}), manifest)
+        for done, path in enumerate(paths, 1):
+            try:
+                _build_article(config, path, chrome, old.get("records", {}), records, writer, result,
+                               published_in, listing, audit)
+            except SourceError as exc:
+                errors.append(exc)
+            if progress:
+                progress(done, len(paths))
+        if errors:
+            raise errors[0] if len(errors) == 1 else ErrorList(errors)
         for locale in config.locales:
-            listed = [p for p in pages if p.published and p.locale == locale]
-            writer.write(f"{locale.tag}/index.html", envs[locale.tag].get_template("locale_index.html").render(
-                site_name=config.site_name, page=_index_context(config, locale, listed)))
+            env = chrome[locale.tag].env
+            writer.write(f"{locale.tag}/index.html", env.get_template("locale_index.html").render(
+                site_name=config.site_name, page=_index_context(config, locale, listing[locale.tag])))
         source_locale = _source_locale(config)
-        writer.write("index.html", envs[source_locale.tag].get_template("site_index.html").render(
+        env = chrome[source_locale.tag].env
+        writer.write("index.html", env.get_template("site_index.html").render(
             site_name=config.site_name, page=_root_context(config, source_locale)))
-        writer.write("sitemap.xml", envs[source_locale.tag].get_template("sitemap.xml").render(
-            urls=_sitemap(config, published_in)))
+        writer.write("sitemap.xml", env.get_template("sitemap.xml").render(urls=_sitemap(config, published_in)))
         writer.copy_file(Path(__file__).parent / "templates" / "style.css", "style.css")
         images = config.source_dir / "images"
         if images.is_dir():
-            for path in sorted(images.rglob("*")):
-                if path.is_file():
-                    writer.copy_file(path, f"images/{path.relative_to(images).as_posix()}")
+            for image in sorted(images.rglob("*")):
+                if image.is_file():
+                    writer.copy_file(image, f"images/{image.relative_to(images).as_posix()}")
         report = {"generator": f"Locum {__version__}", "preview": preview,
                   "published": [{"locale": t, "slug": s} for t, s in result.published],
                   "skipped": result.skipped}
         writer.write(REPORT, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        audit = [{"locale": p.locale.tag, "slug": p.article.slug,
-                  "source": "source text" if not p.locale.chain else "catalogs",
-                  "segments": p.shown} for p in pages if p.published]
         writer.write(AUDIT, json.dumps(audit, ensure_ascii=False, indent=1) + "\n")
-        writer.write(MANIFEST, json.dumps({"pages": manifest}, indent=0, sort_keys=True) + "\n")
+        writer.write(MANIFEST, json.dumps({"pages": manifest, "records": records}, ensure_ascii=False,
+                                          sort_keys=True) + "\n")
         _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+@dataclass
+class _Chrome:
+    """Per-locale page chrome: Jinja2 environment, preview note, input digest, missing messages."""
+
+    env: object
+    note: str
+    key: str
+    misses: list[dict]
+    preview: bool
+
+
+def _build_article(config: Config, path: Path, chrome: dict, old_records: dict, records: dict,
+                   writer: "_Writer", result: BuildResult, published_in: dict, listing: dict,
+                   audit: list) -> None:
+    """Gate, render and write one article in every locale (pure apart from ``writer``)."""
+    text = path.read_text(encoding="utf-8")
+    slug = path.stem
+    article: Article | None = None
+
+    def parsed() -> Article:
+        nonlocal article
+        if article is None:
+            article = parse_article(text, slug, display_path(config, path), set(config.markets))
+            if slug == SITE_DOMAIN:
+                raise SourceError(f"the slug {SITE_DOMAIN!r} is reserved for the page chrome's catalog; "
+                                  "rename the article", path=article.path, line=1)
+        return article
+
+    pages: dict[str, Page | None] = {}
+    for locale in config.locales:
+        page_chrome = chrome[locale.tag]
+        files = chain_files(config, locale, slug)
+        inputs = _digest(text, _file_digest(files), page_chrome.key, locale.tag, str(page_chrome.preview))
+        name = f"{locale.tag}/{slug}"
+        record = old_records.get(name)
+        if record is not None and record.get("inputs") == inputs:
+            pages[locale.tag] = None
+        else:
+            page = _localized(config, locale, parsed(), page_chrome, inputs)
+            record = page.record()
+            pages[locale.tag] = page
+        records[name] = record
+    siblings = [loc for loc in config.locales if records[f"{loc.tag}/{slug}"]["published"]]
+    if siblings:
+        published_in[slug] = siblings
+    for locale in config.locales:
+        record = records[f"{locale.tag}/{slug}"]
+        if not record["published"]:
+            result.skipped.append({"locale": locale.tag, "slug": slug, "missing": record["missing"]})
+            continue
+        result.published.append((locale.tag, slug))
+        listing[locale.tag].append({"href": f"{slug}/", "title": record["title"],
+                                    "description": record["description"]})
+        audit.append({"locale": locale.tag, "slug": slug,
+                      "source": "source text" if not locale.chain else "catalogs", "segments": record["shown"]})
+        relpath = f"{locale.tag}/{slug}/index.html"
+        key = _digest(record["inputs"], *(loc.tag for loc in siblings))
+        page = pages[locale.tag]
+        if page is None and writer.reuse(relpath, key):
+            result.reused += 1
+            continue
+        if page is None:      # same text, but the set of languages it is published in changed
+            page = _localized(config, locale, parsed(), chrome[locale.tag], record["inputs"])
+        html = chrome[locale.tag].env.get_template("article.html").render(
+            site_name=config.site_name, page=_article_context(config, page, siblings))
+        writer.write(relpath, html, key)
+        result.rendered += 1
+
+
+def _localized(config: Config, locale: OutputLocale, article: Article, page_chrome: _Chrome, inputs: str) -> Page:
+    chain = load_chain(config, locale, article.slug)
+    page = localize_page(config, locale, article, chain, page_chrome.note, page_chrome.preview, inputs)
+    page.missing += page_chrome.misses
+    page.published = page_chrome.preview or not page.missing
+    return page
 
 
 class _Writer:
@@ -244,9 +313,10 @@ class _Writer:
 
 def _read_manifest(output: Path) -> dict:
     try:
-        return json.loads((output / MANIFEST).read_text(encoding="utf-8"))["pages"]
-    except (OSError, ValueError, KeyError, TypeError):
+        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def _swap(staging: Path, output: Path) -> None:
@@ -309,12 +379,11 @@ def _article_context(config: Config, page: Page, siblings: list[OutputLocale]) -
     return context
 
 
-def _index_context(config: Config, locale: OutputLocale, listed: list[Page]) -> dict:
+def _index_context(config: Config, locale: OutputLocale, listed: list[dict]) -> dict:
     context = _common(config, locale, "../", _url(config, f"{locale.tag}/"))
     context.update(
         title=config.site_name,
-        articles=[{"href": f"{p.article.slug}/", "title": p.title, "description": p.description}
-                  for p in listed],
+        articles=listed,
         alternates=[{"hreflang": l.tag, "url": _url(config, f"{l.tag}/")} for l in config.locales]
         + [{"hreflang": "x-default", "url": f"{config.base_url}/"}],
         switcher=[_link(l, f"../{l.tag}/") for l in config.locales if l != locale])

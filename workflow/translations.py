@@ -60,25 +60,39 @@ class Chain:
         return None if len(self.recorder.misses) > before else result
 
 
-def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
-    """Open the ``.mo`` files of ``locale``'s chain for ``domain``, first match wins.
+def chain_files(config: Config, locale: OutputLocale, domain: str) -> list[Path]:
+    """The ``.mo`` files of ``locale``'s chain for ``domain``, in lookup order.
 
     Override catalogs (``es_US``) are optional; the language catalog's ``.mo``
     must exist (``locum compile`` writes it), or the build would silently show
-    English. A chain that ends in an override of the source language (``en_US``)
-    falls back to the source text; any other chain ends in a :class:`MissRecorder`.
+    English.
+    """
+    files = []
+    for name in locale.chain:
+        path = config.po_path(name, domain).with_suffix(".mo")
+        if path.exists():
+            files.append(path)
+        elif not config.is_override(name):
+            shown = path.relative_to(config.root).as_posix()
+            raise CatalogError(f"no compiled catalog for {locale.tag}: run 'locum compile' "
+                               f"(or 'locum update' if {domain}.po is missing too)", path=shown)
+    return files
+
+
+def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
+    """Open the ``.mo`` files of ``locale``'s chain for ``domain``, first match wins.
+
+    A chain that ends in an override of the source language (``en_US``) falls
+    back to the source text; any other chain ends in a :class:`MissRecorder`.
     """
     found: list[gettext.GNUTranslations] = []
     files: list[Path] = []
     names: list[str] = []
+    existing = set(chain_files(config, locale, domain))
     for name in locale.chain:
         path = config.po_path(name, domain).with_suffix(".mo")
-        if not path.exists():
-            if config.is_override(name):
-                continue
-            shown = path.relative_to(config.root).as_posix()
-            raise CatalogError(f"no compiled catalog for {locale.tag}: run 'locum compile' "
-                               f"(or 'locum update' if {domain}.po is missing too)", path=shown)
+        if path not in existing:
+            continue
         try:
             with open(path, "rb") as handle:
                 found.append(gettext.GNUTranslations(handle))
