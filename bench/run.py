@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,23 @@ def translate_most(project: Path, share: float, seed: int) -> int:
     return count
 
 
+def gnu_reference(project: Path) -> tuple[float, float]:
+    """GNU gettext on the same catalogs: msgmerge --previous of every .po, then msgfmt --check of each."""
+    if not shutil.which("msgmerge"):
+        return float("nan"), float("nan")
+    scratch = project.parent / "gnu-scratch"
+    scratch.mkdir(exist_ok=True)
+    start, peak = time.perf_counter(), 0.0
+    for po in sorted((project / "locales").glob("*/LC_MESSAGES/*.po")):
+        pot = project / "locales" / f"{po.stem}.pot"
+        for command in (["msgmerge", "--quiet", "--previous", "-o", str(scratch / "merged.po"), str(po), str(pot)],
+                        ["msgfmt", "--check", "-o", str(scratch / "out.mo"), str(po)]):
+            proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, _, usage = os.wait4(proc.pid, 0)
+            peak = max(peak, usage.ru_maxrss / 1024)
+    return time.perf_counter() - start, peak
+
+
 def edit_one_entry(project: Path) -> None:
     """A translator fixes one Spanish entry of one article."""
     path = project / "locales" / "es" / "LC_MESSAGES" / "article-0003.po"
@@ -98,7 +116,8 @@ def main() -> int:
     names = ["extract, from scratch", "update, creating es/pl/ar catalogs", "extract, nothing changed",
              "update, nothing changed (translated catalogs)", "compile, from scratch",
              "build, clean output (every article x 5 locales)", "build, nothing changed",
-             "compile + build after one .po entry changed", "extract + update after one paragraph changed"]
+             "compile + build after one .po entry changed", "extract + update after one paragraph changed",
+             "GNU reference: msgmerge --previous + msgfmt --check of every catalog"]
     samples: dict[str, list] = {name: [] for name in names}
     for run in range(args.runs):
         project = generate(args.dir, args.articles, args.seed)
@@ -108,6 +127,7 @@ def main() -> int:
         print(f"  run {run + 1}: translated {translated} entries", file=sys.stderr)
         samples[names[2]].append(measure(project, "extract"))
         samples[names[3]].append(measure(project, "update"))
+        samples[names[9]].append(gnu_reference(project))
         samples[names[4]].append(measure(project, "compile"))
         samples[names[5]].append(measure(project, "build"))
         samples[names[6]].append(measure(project, "build"))
