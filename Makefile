@@ -7,12 +7,13 @@ LOCUM  := $(BIN)/locum
 LOCALE ?=
 PORT   ?= 8000
 
-.PHONY: publish extract update check review stats compile build preview serve test tools bench clean help
+.PHONY: publish extract update check translate review stats compile build preview serve test tools bench clean help
 
 help:
 	@echo "make publish   extract, update, compile and build the site into output/ (sets up .venv on first run)"
 	@echo "make serve     preview output/ on http://127.0.0.1:$(PORT)/"
 	@echo "make check     safety and quality checks of every catalog (exit 1 on errors)"
+	@echo "make translate LOCALE=es [PROVIDER=memory]   prefill untranslated entries as fuzzy"
 	@echo "make review LOCALE=es   segments waiting for a reviewer"
 	@echo "make stats     progress per locale and article"
 	@echo "make test      run the test suite"
@@ -31,6 +32,11 @@ publish: $(STAMP)
 check: $(STAMP)
 	$(LOCUM) check $(if $(LOCALE),--locale $(LOCALE))
 
+PROVIDER ?= memory
+translate: $(STAMP)
+	@test -n "$(LOCALE)" || { echo "usage: make translate LOCALE=es [PROVIDER=memory]"; exit 2; }
+	$(LOCUM) translate --locale $(LOCALE) --provider $(PROVIDER)
+
 review: $(STAMP)
 	@test -n "$(LOCALE)" || { echo "usage: make review LOCALE=es"; exit 2; }
 	$(LOCUM) review pending --locale $(LOCALE)
@@ -44,7 +50,12 @@ compile: $(STAMP)
 build: $(STAMP)
 	$(LOCUM) build
 
-preview: $(STAMP)
+pPROVIDER ?= memory
+translate: $(STAMP)
+	@test -n "$(LOCALE)" || { echo "usage: make translate LOCALE=es [PROVIDER=memory]"; exit 2; }
+	$(LOCUM) translate --locale $(LOCALE) --provider $(PROVIDER)
+
+review: $(STAMP)
 	$(LOCUM) build --preview
 
 serve: $(STAMP)

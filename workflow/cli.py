@@ -20,6 +20,7 @@ Stages (each can run alone; 'make publish' runs them in order):
   extract   source/*.md            -> locales/<slug>.pot, locales/site.pot
   update    locales/<slug>.pot     -> locales/<lang>/LC_MESSAGES/<slug>.po
   check     QA and glossary checks of every catalog (path:line: severity [check] message)
+  translate prefill untranslated entries as fuzzy (translation memory, MT)
   review    pending | approve | reject | packet: the reviewer's commands
   stats     progress per locale and article
   compile   <slug>.po              -> <slug>.mo (only approved, check-clean entries)
@@ -129,6 +130,34 @@ def _cmd_stats(config, args) -> int:
     return EXIT_OK
 
 
+def _cmd_translate(config, args) -> int:
+    from workflow.translate import TranslateError, translate_catalogs
+    options = {"threshold": args.threshold}
+    if args.url:
+        options["url"] = args.url
+    try:
+        result = translate_catalogs(config, args.locale, article=args.article, provider=args.provider,
+                                    options=options, dry_run=args.dry_run, progress=_progress("translate"))
+    except TranslateError as exc:       # some catalogs may already hold what succeeded: not exit 2
+        print(str(exc), file=sys.stderr)
+        if exc.result is not None:
+            _translate_summary(exc.result)
+        return EXIT_PROBLEMS
+    _translate_summary(result)
+    return EXIT_OK
+
+
+def _translate_summary(result) -> None:
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    for path in result.written:
+        print(f"wrote {path}")
+    verb = "would fill" if result.dry_run else "filled"
+    print(f"translate ({result.provider}): {verb} {result.filled} entr{'y' if result.filled == 1 else 'ies'} "
+          f"as fuzzy, {result.skipped} left untranslated, {result.cached} from the cache, "
+          f"{result.requests} request(s)")
+
+
 def _cmd_compile(config, args) -> int:
     from workflow.compile import compile_catalogs
     result = compile_catalogs(config, locale=args.locale, progress=_progress("compile"))
@@ -224,6 +253,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write each finding into its entry as a '# (locum) check: message' translator "
                         "comment (and remove fixed ones), so translators see them in their PO editor")
     p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser("translate", help="prefill untranslated entries as fuzzy (translation memory or MT)",
+                       description="Fill untranslated entries only, always as fuzzy with a '# mt: provider "
+                                   "date' or '# tm: score% catalog' comment, so nothing is published before "
+                                   "review. Locked and do-not-translate terms, numbers, URLs and link targets "
+                                   "are masked before text leaves the machine. Keys come from environment "
+                                   "variables (LIBRE_API_KEY, DEEPL_API_KEY, MICROSOFT_API_KEY), never files.")
+    p.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
+    p.add_argument("--article", metavar="S", help="only this article")
+    p.add_argument("--provider", default="memory",
+                   choices=("memory", "libre", "google", "deepl", "microsoft", "mymemory"),
+                   help="memory (default, offline: other catalogs of the same language) or an MT engine")
+    p.add_argument("--url", metavar="URL", help="LibreTranslate server (default: $LOCUM_LIBRE_URL)")
+    p.add_argument("--threshold", metavar="N", type=int, default=75,
+                   help="memory: lowest fuzzy-match score to use, in percent (default 75)")
+    p.add_argument("--dry-run", action="store_true", help="show what would be filled; send and write nothing")
+    p.set_defaults(run=_cmd_translate)
 
     p = sub.add_parser("review", help="the reviewer's commands: pending, approve, reject, packet",
                        description="Approvals live in the PO files as '# approved-by: Name <email> DATE "

@@ -1,0 +1,618 @@
+"""The translate stage: untranslated entries prefilled from translation memory or a machine-translation engine, always fuzzy."""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+import polib
+import requests
+from deep_translator import (DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator,
+                             MyMemoryTranslator, constants, exceptions as dte)
+from rapidfuzz import fuzz, process
+
+from workflow.approval import approval_state
+from workflow.catalogs import POEntry, POFile, read_catalog, write_catalog
+from workflow.config import Config
+from workflow.errors import ErrorList, LocumError, UsageError
+from workflow.extract import Progress, display_path
+from workflow.fileio import write_atomic
+from workflow.glossary import load_glossary
+from workflow.masking import MaskError, mask, unmask
+from workflow.quality import catalog_paths
+
+NO_KEY = "no-key"  # deep-translator's LibreTranslator insists on a key; a server without keys ignores it
+# deep-translator's ServerException keeps only a message; these are the ones worth another attempt
+RETRIED = {"ERR_TOO_MANY_REQUESTS": "too many requests (HTTP 429)",
+           "ERR_INTERNAL_SERVER_ERROR": "server error (HTTP 500)",
+           "ERR_SERVICE_NOT_AVAIBLE": "service unavailable (HTTP 503)",
+           "API server error": "server error"}
+
+
+class TranslateError(LocumError):
+    """The engine cannot be used (unreachable, refusing, failing); ``result`` tells what was kept."""
+
+    result: "TranslateResult | None" = None
+
+
+class _SegmentFailed(Exception):
+    """The engine answered, but not with a translation of this text."""
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A translation source: ``limit`` characters per request (0: offline); ``batch``: one segment per line."""
+
+    name: str
+    limit: int
+    batch: bool
+    languages: tuple[str, ...] | None = None
+    url: str | None = None
+
+
+PROVIDERS = {p.name: p for p in (
+    Provider("memory", 0, False),
+    Provider("libre", 2000, True, tuple(constants.LIBRE_LANGUAGES_TO_CODES.values())),
+    Provider("google", 4999, True, tuple(constants.GOOGLE_LANGUAGES_TO_CODES.values()),
+             constants.BASE_URLS["GOOGLE_TRANSLATE"]),
+    Provider("deepl", 5000, True, tuple(constants.DEEPL_LANGUAGE_TO_CODE.values()), "https://api.deepl.com/"),
+    Provider("microsoft", 10000, True, None, constants.BASE_URLS["MICROSOFT_TRANSLATE"]),
+    # MyMemory matches whole segments against its own memory: one per request, under its 500 characters
+    Provider("mymemory", 499, False, tuple(constants.MY_MEMORY_LANGUAGES_TO_CODES.values()),
+             constants.BASE_URLS["MYMEMORY"]),
+)}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    catalog: str
+    slug: str
+    filled: int
+    skipped: int
+    written: bool
+
+
+@dataclass(frozen=True)
+class TranslateResult:
+    """What a run did (with ``dry_run``: would do, engine answers assumed); ``warnings`` say why entries were skipped."""
+
+    provider: str
+    dry_run: bool
+    files: tuple[FileResult, ...]
+    warnings: tuple[str, ...]
+    cached: int = 0
+    requests: int = 0
+    characters: int = 0
+
+    @property
+    def filled(self) -> int:
+        return sum(f.filled for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        return sum(f.skipped for f in self.files)
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.files if f.written)
+
+
+@dataclass
+class _Job:
+    catalog: str
+    slug: str
+    path: Path
+    shown: str
+    po: POFile
+    entries: list[POEntry]
+    filled: int = 0
+    skipped: int = 0
+    written: bool = False
+
+
+def translate_catalogs(config: Config, locale: str | None, article: str | None = None, provider: str = "memory",
+                       options: dict | None = None, dry_run: bool = False, progress: Progress | None = None,
+                       today: dt.date | None = None, backoff: float = 1.0) -> TranslateResult:
+    """Fill the untranslated entries of the selected catalogs; every result fuzzy with a provenance comment.
+
+    ``options``: ``url``, ``api_key``, ``email``, ``region`` (else from the environment), ``threshold``
+    (memory, default 75), ``attempts`` (default 5), ``timeout`` (seconds, default 30).
+    """
+    if provider not in PROVIDERS:
+        raise UsageError(f"unknown provider {provider!r} (providers: {', '.join(PROVIDERS)})")
+    options, warnings = dict(options or {}), []
+    jobs, errors, seen = [], [], set()
+    for catalog, path in catalog_paths(config, locale, article):
+        if catalog.split("_")[0] == config.source_language:
+            if catalog not in seen:
+                warnings.append(f"{catalog}: skipped: a catalog in the source language is written by hand")
+            seen.add(catalog)
+            continue
+        try:
+            po = read_catalog(path, display_path(config, path))
+        except LocumError as exc:
+            errors.append(exc)
+            continue
+        entries = [e for e in po if _untranslated(e)]
+        jobs.append(_Job(catalog, path.stem, path, display_path(config, path), po, entries))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorList(errors)
+    today = today or dt.date.today()
+    if provider == "memory":
+        threshold = options.get("threshold", 75)
+        if not 0 <= threshold <= 100:
+            raise UsageError(f"--threshold must be between 0 and 100 (got {threshold})")
+        _run_memory(config, jobs, threshold, warnings, progress, dry_run)
+        return _result(provider, dry_run, jobs, warnings)
+    engine = Engine(PROVIDERS[provider], options, config.source_language, backoff)
+    return _run_engine(config, jobs, engine, warnings, progress, dry_run, today)
+
+
+def _untranslated(entry: POEntry) -> bool:
+    """Live, empty in every form, and not marked or approved by a person."""
+    texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+    return (not entry.obsolete and not any(texts) and "fuzzy" not in entry.flags
+            and approval_state(entry) != "approved")
+
+
+def _fill(entry: POEntry, forms: dict[int, str] | tuple[str, str], note: str, nplurals: int) -> None:
+    """Set the translation (plural: form 0 the singular's, the others the plural's), fuzzy, with ``note``."""
+    if entry.msgid_plural:
+        if isinstance(forms, tuple):
+            keys = sorted(entry.msgstr_plural) or range(nplurals)
+            forms = {k: forms[0] if k == 0 else forms[1] for k in keys}
+        entry.msgstr_plural = dict(forms)
+    else:
+        entry.msgstr = forms[0]
+    if "fuzzy" not in entry.flags:
+        entry.flags.insert(0, "fuzzy")
+    kept = [line for line in (entry.tcomment or "").split("\n") if line and not line.startswith(("mt: ", "tm: "))]
+    entry.tcomment = "\n".join(kept + [note])
+
+
+def _nplurals(po: POFile) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
+    return int(match.group(1)) if match else 2
+
+
+def _save(job: _Job, dry_run: bool) -> None:
+    if job.filled and not dry_run:
+        job.written = write_catalog(job.po, job.path)
+
+
+def _count(n: int) -> str:
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
+def _result(provider, dry_run, jobs, warnings, engine=None, cached=0) -> TranslateResult:
+    files = tuple(FileResult(j.shown, j.catalog, j.slug, j.filled, j.skipped, j.written) for j in jobs)
+    return TranslateResult(provider, dry_run, files, tuple(warnings), cached,
+                           engine.requests if engine else 0, engine.characters if engine else 0)
+
+
+# ---- translation memory ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Record:
+    forms: tuple[str, ...]
+    origin: str          # catalog/slug
+    msgctxt: str | None
+    approved: bool
+
+
+class Memory:
+    """Every translated, non-fuzzy entry of one language's catalogs: exact lookups, then fuzzy (RapidFuzz, in C)."""
+
+    def __init__(self, records: dict[tuple[str, str | None], list[_Record]], catalog: str):
+        for found in records.values():
+            found.sort(key=lambda r: (not r.approved, not r.origin.startswith(catalog + "/"), r.origin))
+        self.exact = records
+        singles = sorted((source for source, plural in records if plural is None), key=len)
+        self.choices, self.lengths = singles, [len(s) for s in singles]
+
+    def lookup(self, entry: POEntry, origin: str, threshold: float) -> tuple[_Record, int] | None:
+        key = (entry.msgid, entry.msgid_plural or None)
+        for record in self.exact.get(key, ()):
+            if (record.origin, record.msgctxt) != (origin, entry.msgctxt):
+                return record, 100
+        if entry.msgid_plural:
+            return None
+        share = max(threshold, 1) / 100            # ratio ≥ share needs a length within these bounds
+        size = len(entry.msgid)
+        lo = bisect.bisect_left(self.lengths, int(size * share / (2 - share)))
+        hi = bisect.bisect_right(self.lengths, int(size * (2 - share) / share) + 1)
+        best = process.extractOne(entry.msgid, self.choices[lo:hi], scorer=fuzz.ratio, score_cutoff=threshold)
+        if best is None:
+            return None
+        return self.exact[(best[0], None)][0], min(int(best[1]), 99)
+
+
+def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Memory:
+    """The memory for ``catalog`` from every catalog of its language (``es`` and ``es_US`` alike)."""
+    language = catalog.split("_")[0]
+    records: dict[tuple[str, str | None], list[_Record]] = {}
+    for other in config.catalogs:
+        if other.split("_")[0] != language:
+            continue
+        for path in sorted((config.locales_dir / other / "LC_MESSAGES").glob("*.po")):
+            if path not in parsed:
+                parsed[path] = read_catalog(path, display_path(config, path))
+            for entry in parsed[path]:
+                forms = ([entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural
+                         else [entry.msgstr])
+                if entry.obsolete or "fuzzy" in entry.flags or not all(forms) or not forms:
+                    continue
+                records.setdefault((entry.msgid, entry.msgid_plural or None), []).append(
+                    _Record(tuple(forms), f"{other}/{path.stem}", entry.msgctxt, approval_state(entry) == "approved"))
+    return Memory(records, catalog)
+
+
+def _run_memory(config, jobs, threshold, warnings, progress, dry_run) -> None:
+    parsed = {job.path: job.po for job in jobs}
+    memories: dict[str, Memory] = {}
+    for job in jobs:       # every memory is built before any entry is filled
+        if job.catalog not in memories:
+            memories[job.catalog] = build_memory(config, job.catalog, parsed)
+    total, done = sum(len(job.entries) for job in jobs), 0
+    for job in jobs:
+        memory, nplurals = memories[job.catalog], _nplurals(job.po)
+        for entry in job.entries:
+            found = memory.lookup(entry, f"{job.catalog}/{job.slug}", threshold)
+            done += 1
+            if progress:
+                progress(done, total)
+            if found is None:
+                job.skipped += 1
+                continue
+            record, score = found
+            if entry.msgid_plural and len(record.forms) != max(len(entry.msgstr_plural), nplurals):
+                job.skipped += 1
+                continue
+            forms = dict(enumerate(record.forms)) if entry.msgid_plural else (record.forms[0], "")
+            _fill(entry, forms, f"tm: {score}% {record.origin}", nplurals)
+            job.filled += 1
+        _save(job, dry_run)
+    if any(job.skipped for job in jobs):
+        warnings.append(f"{_count(sum(j.skipped for j in jobs))} had no match of {threshold}% or more in the "
+                        "translation memory: left untranslated")
+
+
+# ---- engines ---------------------------------------------------------------------------------------
+
+def _engine_language(codes: tuple[str, ...] | None, catalog: str) -> str:
+    """The engine's code for a catalog language: its own region if the engine has it, the language, a variant.
+
+    >>> _engine_language(("es-ES", "es-US", "pl-PL"), "es_US"), _engine_language(("es-ES", "pl-PL"), "pl")
+    ('es-US', 'pl-PL')
+    >>> _engine_language(("es", "zh-CN"), "es_MX"), _engine_language(None, "pt_BR")
+    ('es', 'pt')
+    """
+    language = catalog.split("_")[0]
+    if not codes:
+        return language
+    for wanted in (catalog.replace("_", "-"), language):
+        if wanted in codes:
+            return wanted
+    return next((c for c in codes if c.split("-")[0] == language), language)
+
+
+def public_url(url: str) -> str:
+    """A server address fit for a message: no user, password, query or fragment.
+
+    >>> public_url("https://user:secret@mt.example.org:5000/path/?api_key=k")
+    'https://mt.example.org:5000/path/'
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+
+@contextlib.contextmanager
+def _guarded(timeout: float):
+    """requests has no default time-out (and ignores the socket default): add one; keep urllib3's debug log quiet."""
+    original, log = requests.Session.request, logging.getLogger("urllib3")
+    level = log.level
+
+    def request(self, method, url, *args, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = timeout
+        return original(self, method, url, *args, **kwargs)
+
+    requests.Session.request = request
+    log.setLevel(max(level, logging.INFO))      # its debug lines show request URLs, which carry keys
+    try:
+        yield
+    finally:
+        requests.Session.request = original
+        log.setLevel(level)
+
+
+class Engine:
+    """One deep-translator engine: options from arguments or the environment, retries, time-outs, batching."""
+
+    def __init__(self, provider: Provider, options: dict, source: str, backoff: float = 1.0):
+        self.provider, self.name, self.backoff = provider, provider.name, backoff
+        self.attempts, self.timeout = max(1, int(options.get("attempts", 5))), float(options.get("timeout", 30))
+        self.source = _engine_language(provider.languages, source)
+        env = os.environ.get
+        self.key = options.get("api_key") or env({"libre": "LIBRE_API_KEY", "deepl": "DEEPL_API_KEY",
+                                                  "microsoft": "MICROSOFT_API_KEY"}.get(self.name, ""), "")
+        self.email = options.get("email") or env("LOCUM_MYMEMORY_EMAIL") or None
+        self.region = options.get("region") or env("LOCUM_MICROSOFT_REGION") or None
+        if options.get("url") and self.name != "libre":
+            raise UsageError(f"--url is for the libre provider (the {self.name} provider has a fixed address)")
+        url = options.get("url") or (env("LOCUM_LIBRE_URL") if self.name == "libre" else None) or provider.url
+        if self.name == "libre" and not url:
+            if not self.key:
+                raise UsageError("the libre provider needs a LibreTranslate server: pass --url URL "
+                                 "or set LOCUM_LIBRE_URL")
+            url = "https://libretranslate.com/"
+        if self.name in ("deepl", "microsoft") and not self.key:
+            raise UsageError(f"the {self.name} provider needs an API key: set {self.name.upper()}_API_KEY")
+        if url and not re.match(r"^https?://[^/?#]", url):
+            raise UsageError(f"--url must be an http:// or https:// address (got {public_url(url)!r})")
+        if self.name == "libre":
+            url = re.sub(r"/translate/?$", "", url.rstrip("/")) + "/"
+        self.url, self.where = url, public_url(url or "")
+        self.translators: dict[str, object] = {}
+        self.requests = self.characters = 0
+
+    def _translator(self, target: str):
+        if target not in self.translators:
+            source, key = self.source, self.key
+            self.translators[target] = {
+                "libre": lambda: LibreTranslator(source=source, target=target, api_key=key or NO_KEY,
+                                                 custom_url=self.url),
+                "google": lambda: GoogleTranslator(source=source, target=target),
+                "deepl": lambda: DeeplTranslator(source=source, target=target, api_key=key,
+                                                 use_free_api=key.endswith(":fx")),
+                "microsoft": lambda: MicrosoftTranslator(source=source, target=target, api_key=key,
+                                                         region=self.region),
+                "mymemory": lambda: MyMemoryTranslator(source=source, target=target, email=self.email),
+            }[self.name]()
+        return self.translators[target]
+
+    def request(self, text: str, target: str) -> str:
+        """One text translated, retried with exponential back-off on 429, 5xx, time-outs and dropped answers."""
+        problem = ""
+        for attempt in range(self.attempts):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            self.requests, self.characters = self.requests + 1, self.characters + len(text)
+            try:
+                with _guarded(self.timeout):
+                    answer = self._translator(target).translate(text)
+            except requests.exceptions.Timeout:
+                problem = f"no answer within {self.timeout:g} s"
+            except requests.exceptions.ConnectionError:
+                raise TranslateError(f"{self.name}: network unreachable: cannot connect to {self.where} "
+                                     "(check the address and the network)") from None
+            except requests.exceptions.InvalidJSONError:
+                raise TranslateError(f"{self.name}: {self.where} did not answer as a {self.name} server "
+                                     "does (not JSON)") from None
+            except (requests.exceptions.RequestException, AttributeError):
+                problem = "the connection failed"       # (Microsoft's class swallows its errors: no response)
+            except (dte.TooManyRequests, dte.RequestError) as exc:
+                problem = RETRIED["ERR_TOO_MANY_REQUESTS" if isinstance(exc, dte.TooManyRequests) else
+                                  "API server error"]
+            except dte.ServerException as exc:
+                if str(exc) not in RETRIED:
+                    code = {v: k for k, v in dte.ServerException.errors.items()}.get(str(exc), "")
+                    raise TranslateError(f"{self.name}: {self.where} refused the request "
+                                         f"(HTTP {code} {exc})") from None
+                problem = RETRIED[str(exc)]
+            except dte.MicrosoftAPIerror as exc:
+                if not re.search(r"'code': (429|5\d\d)", exc.api_message):
+                    raise TranslateError(f"{self.name}: the service refused the request: {exc.api_message}") from None
+                problem = "the service is busy or failing"
+            except dte.AuthorizationException:
+                raise TranslateError(f"{self.name}: {self.where} refused the API key (HTTP 403)") from None
+            except (dte.ApiKeyException, dte.LanguageNotSupportedException, dte.InvalidSourceOrTargetLanguage):
+                raise TranslateError(f"{self.name}: no translation from {self.source} into {target} "
+                                     "with these settings") from None
+            except (dte.TranslationNotFound, dte.NotValidLength, dte.NotValidPayload, KeyError, TypeError):
+                raise _SegmentFailed("the engine gave no translation") from None
+            else:
+                if not isinstance(answer, str) or not answer.strip():
+                    raise _SegmentFailed("the engine gave no translation")
+                return answer
+        raise TranslateError(f"{self.name}: {problem} from {self.where}, {self.attempts} attempt(s)")
+
+    def translate(self, chunks: list[str], target: str, store: Callable[[str, str | None, str], None]) -> None:
+        """Translate ``chunks``, calling ``store(chunk, translation or None, reason)`` as each one is done."""
+        for batch in batches(chunks, self.provider.limit if self.provider.batch else 0):
+            if len(batch) > 1:
+                try:
+                    parts = self.request("\n".join(batch), target).strip("\n").split("\n")
+                except _SegmentFailed:
+                    parts = []
+                if len(parts) == len(batch):
+                    for chunk, part in zip(batch, parts):
+                        store(chunk, part.strip(), "")
+                    continue
+            for chunk in batch:               # alone, or the engine did not keep one segment per line
+                try:
+                    store(chunk, self.request(chunk, target), "")
+                except _SegmentFailed as exc:
+                    store(chunk, None, str(exc))
+
+
+def batches(chunks: list[str], limit: int) -> list[list[str]]:
+    """Chunks packed, one per line, into requests of at most ``limit`` characters (0: one chunk per request).
+
+    >>> batches(["a b", "c", "d e f", "g\\nh"], 7)
+    [['a b', 'c'], ['d e f'], ['g\\nh']]
+    """
+    out: list[list[str]] = []
+    size = limit + 1
+    for chunk in chunks:
+        if "\n" in chunk or not limit:
+            out.append([chunk])
+            size = limit + 1
+        elif out and size + 1 + len(chunk) <= limit:
+            out[-1].append(chunk)
+            size += 1 + len(chunk)
+        else:
+            out.append([chunk])
+            size = len(chunk)
+    return out
+
+
+def split_text(text: str, limit: int) -> list[tuple[str, str]]:
+    """``text`` as (piece, whitespace after) no longer than ``limit``: at sentence ends, else between words.
+
+    >>> split_text("One. Two three. Four.", 10)
+    [('One.', ' '), ('Two three.', ' '), ('Four.', '')]
+    >>> split_text("Alpha beta gamma.", 11)
+    [('Alpha beta', ' '), ('gamma.', '')]
+    """
+    if not limit or len(text) <= limit:
+        return [(text, "")]
+    pieces = _pieces(text, r"(?<=[.!?…])(\s+)")
+    pieces = [p for piece in pieces for p in (_pieces(piece[0], r"(\s+)", piece[1])
+                                               if len(piece[0]) > limit else [piece])]
+    pieces = [(word[i:i + limit], sep if i + limit >= len(word) else "") for word, sep in pieces
+              for i in range(0, len(word), limit)]
+    out = [pieces[0]]
+    for piece, sep in pieces[1:]:
+        last, last_sep = out[-1]
+        if len(last) + len(last_sep) + len(piece) <= limit:
+            out[-1] = (last + last_sep + piece, sep)
+        else:
+            out.append((piece, sep))
+    return out
+
+
+def _pieces(text: str, pattern: str, end: str = "") -> list[tuple[str, str]]:
+    parts = re.split(pattern, text)
+    return [(parts[i], parts[i + 1] if i + 1 < len(parts) else end) for i in range(0, len(parts), 2)]
+
+
+class Cache:
+    """Engine answers in ``.cache/translate/<provider>.json``, keyed by languages and masked text (no keys, no URLs)."""
+
+    def __init__(self, path: Path):
+        self.path, self.dirty, self.data = path, False, {}
+        try:
+            self.data = json.loads(path.read_text(encoding="utf-8")).get("translations", {})
+        except (OSError, ValueError, AttributeError):
+            self.data = {}                    # missing or unreadable: start afresh
+
+    def get(self, pair: str, text: str) -> str | None:
+        return self.data.get(pair, {}).get(text)
+
+    def put(self, pair: str, text: str, translation: str) -> None:
+        self.data.setdefault(pair, {})[text] = translation
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty:
+            write_atomic(self.path, json.dumps({"format": 1, "translations": self.data}, ensure_ascii=False,
+                                               indent=1, sort_keys=True) + "\n")
+            self.dirty = False
+
+
+def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today) -> TranslateResult:
+    glossary = load_glossary(config.root, config.catalogs)
+    cache = Cache(config.root / ".cache" / "translate" / f"{engine.name}.json")
+    limit = engine.provider.limit
+    units = {}            # (job index, entry index) → [(masked, target, [(chunk, sep)]), …]
+    for j, job in enumerate(jobs):
+        target = _engine_language(engine.provider.languages, job.catalog)
+        for e, entry in enumerate(job.entries):
+            sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
+            masked = [mask(text, job.catalog, glossary) for text in sources]
+            units[j, e] = [(m, target, split_text(m.text, limit) if m.has_words else []) for m in masked]
+    done: dict[tuple[str, str], str | None] = {}
+    reasons: dict[tuple[str, str], str] = {}
+    pair = lambda target: f"{engine.source}>{target}"       # noqa: E731 (the cache's language pair)
+    for parts in units.values():
+        for _, target, pieces in parts:
+            for chunk, _ in pieces:
+                hit = cache.get(pair(target), chunk)
+                if hit is not None:
+                    done[target, chunk] = hit
+    cached = len(done)
+    wanted = list(dict.fromkeys((t, c) for parts in units.values() for _, t, pieces in parts for c, _ in pieces
+                                if (t, c) not in done))
+    total, count = len(wanted), [0]
+
+    def store(target: str, chunk: str, translation: str | None, reason: str) -> None:
+        done[target, chunk] = translation
+        if translation is None:
+            reasons[target, chunk] = reason
+        else:
+            cache.put(pair(target), chunk, translation)
+        count[0] += 1
+        if progress:
+            progress(count[0], total)
+
+    try:
+        for j, job in enumerate(jobs):
+            if not dry_run:
+                needed = dict.fromkeys((t, c) for e in range(len(job.entries)) for _, t, pieces in units[j, e]
+                                       for c, _ in pieces if (t, c) not in done)
+                for target in dict.fromkeys(t for t, _ in needed):
+                    try:
+                        engine.translate([c for t, c in needed if t == target], target,
+                                         lambda c, tr, why, target=target: store(target, c, tr, why))
+                    except TranslateError:
+                        _apply(jobs, j, units, done, reasons, warnings, engine.name, today, dry_run)
+                        raise
+            _apply(jobs, j, units, done, reasons, warnings, engine.name, today, dry_run)
+    except TranslateError as exc:
+        kept = sum(job.filled for job in jobs)
+        exc.message += f"; kept what succeeded: {_count(kept)} filled" if kept else "; no catalog was changed"
+        exc.args = (exc.message,)
+        exc.result = _result(engine.name, dry_run, jobs, warnings, engine, cached)
+        raise
+    finally:
+        if not dry_run:
+            cache.save()
+    return _result(engine.name, dry_run, jobs, warnings, engine, cached)
+
+
+def _apply(jobs, j, units, done, reasons, warnings, name, today, dry_run) -> None:
+    """Fill job ``j``'s entries whose every piece is translated (and restores cleanly); write its catalog."""
+    job = jobs[j]
+    nplurals, left = _nplurals(job.po), []
+    for e, entry in enumerate(job.entries):
+        texts, problem = [], None
+        for masked, target, pieces in units[j, e]:
+            missing = [c for c, _ in pieces if done.get((target, c)) is None]
+            if dry_run:
+                continue
+            if missing:
+                problem = reasons.get((target, missing[0]), "the engine did not answer")
+                break
+            joined = "".join(done[target, c] + sep for c, sep in pieces) if pieces else masked.text
+            try:
+                texts.append(unmask(joined, masked))
+            except MaskError as exc:
+                problem = exc.message
+                break
+        if problem:
+            job.skipped += 1
+            left.append((entry, problem))
+            continue
+        if not dry_run:
+            _fill(entry, (texts[0], texts[-1]), f"mt: {name} {today.isoformat()}", nplurals)
+        job.filled += 1
+    _save(job, dry_run)
+    lines = {}
+    if left and job.written:      # lines as they are in the file now
+        lines = {(e.msgctxt, e.msgid): e.linenum for e in polib.pofile(job.path.read_text(encoding="utf-8"))}
+    for entry, problem in left:
+        line = lines.get((entry.msgctxt, entry.msgid), entry.linenum)
+        warnings.append(f"{job.shown}:{line}: warning: left untranslated: {problem}")
