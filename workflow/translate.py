@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime as dt
 import json
@@ -15,11 +14,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-import polib
 import requests
 from deep_translator import (DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator,
                              MyMemoryTranslator, constants, exceptions as dte)
-from rapidfuzz import fuzz, process
 
 from workflow.approval import approval_state
 from workflow.catalogs import POEntry, POFile, read_catalog, write_catalog
@@ -29,6 +26,7 @@ from workflow.extract import Progress, display_path
 from workflow.fileio import write_atomic
 from workflow.glossary import load_glossary
 from workflow.masking import MaskError, mask, unmask
+from workflow.memory import Memory, build_memory
 from workflow.quality import catalog_paths
 
 NO_KEY = "no-key"  # deep-translator's LibreTranslator insists on a key; a server without keys ignores it
@@ -201,62 +199,7 @@ def _result(provider, dry_run, jobs, warnings, engine=None, cached=0) -> Transla
                            engine.requests if engine else 0, engine.characters if engine else 0)
 
 
-# ---- translation memory ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Record:
-    forms: tuple[str, ...]
-    origin: str          # catalog/slug
-    msgctxt: str | None
-    approved: bool
-
-
-class Memory:
-    """Every translated, non-fuzzy entry of one language's catalogs: exact lookups, then fuzzy (RapidFuzz, in C)."""
-
-    def __init__(self, records: dict[tuple[str, str | None], list[_Record]], catalog: str):
-        for found in records.values():
-            found.sort(key=lambda r: (not r.approved, not r.origin.startswith(catalog + "/"), r.origin))
-        self.exact = records
-        singles = sorted((source for source, plural in records if plural is None), key=len)
-        self.choices, self.lengths = singles, [len(s) for s in singles]
-
-    def lookup(self, entry: POEntry, origin: str, threshold: float) -> tuple[_Record, int] | None:
-        key = (entry.msgid, entry.msgid_plural or None)
-        for record in self.exact.get(key, ()):
-            if (record.origin, record.msgctxt) != (origin, entry.msgctxt):
-                return record, 100
-        if entry.msgid_plural:
-            return None
-        share = max(threshold, 1) / 100            # ratio ≥ share needs a length within these bounds
-        size = len(entry.msgid)
-        lo = bisect.bisect_left(self.lengths, int(size * share / (2 - share)))
-        hi = bisect.bisect_right(self.lengths, int(size * (2 - share) / share) + 1)
-        best = process.extractOne(entry.msgid, self.choices[lo:hi], scorer=fuzz.ratio, score_cutoff=threshold)
-        if best is None:
-            return None
-        return self.exact[(best[0], None)][0], min(int(best[1]), 99)
-
-
-def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Memory:
-    """The memory for ``catalog`` from every catalog of its language (``es`` and ``es_US`` alike)."""
-    language = catalog.split("_")[0]
-    records: dict[tuple[str, str | None], list[_Record]] = {}
-    for other in config.catalogs:
-        if other.split("_")[0] != language:
-            continue
-        for path in sorted((config.locales_dir / other / "LC_MESSAGES").glob("*.po")):
-            if path not in parsed:
-                parsed[path] = read_catalog(path, display_path(config, path))
-            for entry in parsed[path]:
-                forms = ([entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural
-                         else [entry.msgstr])
-                if entry.obsolete or "fuzzy" in entry.flags or not all(forms) or not forms:
-                    continue
-                records.setdefault((entry.msgid, entry.msgid_plural or None), []).append(
-                    _Record(tuple(forms), f"{other}/{path.stem}", entry.msgctxt, approval_state(entry) == "approved"))
-    return Memory(records, catalog)
-
+# ---- translation memory (the index lives in memory.py) -------------------------------------------
 
 def _run_memory(config, jobs, threshold, warnings, progress, dry_run) -> None:
     parsed = {job.path: job.po for job in jobs}
@@ -612,7 +555,7 @@ def _apply(jobs, j, units, done, reasons, warnings, name, today, dry_run) -> Non
     _save(job, dry_run)
     lines = {}
     if left and job.written:      # lines as they are in the file now
-        lines = {(e.msgctxt, e.msgid): e.linenum for e in polib.pofile(job.path.read_text(encoding="utf-8"))}
+        lines = {(e.msgctxt, e.msgid): e.linenum for e in read_catalog(job.path)}
     for entry, problem in left:
         line = lines.get((entry.msgctxt, entry.msgid), entry.linenum)
         warnings.append(f"{job.shown}:{line}: warning: left untranslated: {problem}")
