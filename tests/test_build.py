@@ -180,3 +180,10 @@ def test_every_page_passes_the_nu_html_checker(site_project, locum, vnu, monkeyp
     assert len(pages) == 16
     result = vnu(pages)
     assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+def test_a_page_deleted_from_output_comes_back(site_project, locum):
+    assert locum(site_project, "publish").code == 0
+    (site_project / "output/pl-GB/pain-relief/index.html").unlink()
+    assert "1 rendered, 9 unchanged" in locum(site_project, "build").out
+    assert (site_project / "output/pl-GB/pain-relief/index.html").exists()

@@ -163,3 +163,23 @@ def test_edits_never_lose_a_translation(start, rounds):
                 assert any(e.msgstr == msgstr and (
                     (e.msgid == msgid) or (e.fuzzy and e.previous_msgid == msgid)) for e in after), \
                     (msgid, msgstr)
+
+
+def test_stamps_skip_unchanged_work_but_never_hide_a_changed_file(project, locum, monkeypatch):
+    locum(project, "extract")
+    locum(project, "update")
+    calls = []
+    import workflow.extract
+    real = workflow.extract.read_article
+    monkeypatch.setattr(workflow.extract, "read_article", lambda *a, **k: calls.append(a) or real(*a, **k))
+    assert "0 template(s) written, 3 unchanged" in locum(project, "extract").out
+    assert calls == []                                   # nothing re-parsed
+    pot = project / "locales/pain-relief.pot"
+    good = pot.read_bytes()
+    pot.write_bytes(good.replace(b"Pain relief basics", b"Pain relief", 1))   # someone edits a template
+    assert "1 template(s) written" in locum(project, "extract").out
+    assert pot.read_bytes() == good
+    po = project / "locales/pl/LC_MESSAGES/pain-relief.po"
+    po.write_bytes(po.read_bytes().replace(b'msgid "Help in the UK"', b'msgid "Help in the U.K."'))
+    assert "1 catalog(s) written" in locum(project, "update").out   # the stamp no longer matches
+    assert b'msgid "Help in the UK"' in po.read_bytes()

@@ -143,6 +143,10 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     output = config.output_dir
     old = _read_manifest(output)
     base = _digest(templates_digest(), (config.root / CONFIG_PATH).read_bytes(), __version__)
+    everything = _everything(config, paths, base, preview)
+    if (old.get("inputs") == everything and (output / REPORT).is_file()
+            and all((output / page).is_file() for page in old.get("pages", {}))):
+        return _previous_result(output)          # nothing that the site is made of has changed
     chrome = {}
     for locale in config.locales:
         site = load_chain(config, locale, SITE_DOMAIN)
@@ -192,13 +196,33 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                   "skipped": result.skipped}
         writer.write(REPORT, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         writer.write(AUDIT, json.dumps(audit, ensure_ascii=False, indent=1) + "\n")
-        writer.write(MANIFEST, json.dumps({"pages": manifest, "records": records}, ensure_ascii=False,
-                                          sort_keys=True) + "\n")
+        writer.write(MANIFEST, json.dumps({"inputs": everything, "pages": manifest, "records": records},
+                                          ensure_ascii=False, sort_keys=True) + "\n")
         _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def _everything(config: Config, paths: list[Path], base: str, preview: bool) -> str:
+    """One digest of every file the site is built from: sources, images, compiled catalogs and audits."""
+    h = hashlib.sha256(f"{base}\0{preview}".encode())
+    images = config.source_dir / "images"
+    compiled = sorted(config.locales_dir.glob("*/LC_MESSAGES/*.mo")) + \
+        sorted(config.locales_dir.glob("*/LC_MESSAGES/*.audit.json"))
+    extra = sorted(p for p in images.rglob("*") if p.is_file()) if images.is_dir() else []
+    for path in [*paths, *compiled, *extra]:
+        h.update(str(path.relative_to(config.root)).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _previous_result(output: Path) -> BuildResult:
+    report = json.loads((output / REPORT).read_text(encoding="utf-8"))
+    published = [(p["locale"], p["slug"]) for p in report.get("published", [])]
+    return BuildResult(published=published, skipped=report.get("skipped", []), reused=len(published),
+                       output=output)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from workflow.errors import ErrorList, LocumError, SourceError
 from workflow.fileio import write_atomic
 from workflow.segments import extract_segments
 from workflow.source import Article, read_article
+from workflow.stamps import Stamps, digest, file_bytes
 
 SITE_DOMAIN = "site"   # the page chrome's catalog; no article may use this slug
 
@@ -51,16 +52,20 @@ def load_articles(config: Config, only: str | None = None) -> list[Article]:
     articles, errors = [], []
     for path in paths:
         try:
-            articles.append(read_article(path, set(config.markets), display_path(config, path)))
+            articles.append(_checked(read_article(path, set(config.markets), display_path(config, path))))
         except LocumError as exc:
             errors.append(exc)
-    for article in articles:
-        if article.slug == SITE_DOMAIN:
-            errors.append(SourceError(f"the slug {SITE_DOMAIN!r} is reserved for the page chrome's catalog; "
-                                      "rename the article", path=article.path, line=1))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     return articles
+
+
+def _checked(article: Article) -> Article:
+    """The article, unless its slug is the one reserved for the page chrome."""
+    if article.slug == SITE_DOMAIN:
+        raise SourceError(f"the slug {SITE_DOMAIN!r} is reserved for the page chrome's catalog; "
+                          "rename the article", path=article.path, line=1)
+    return article
 
 
 def render_template(article: Article, created: str) -> str:
@@ -89,18 +94,41 @@ def _stable(config: Config, path: Path, render: Callable[[str], str]) -> str:
 def extract(config: Config, progress: Progress | None = None) -> StageResult:
     """Write ``locales/<slug>.pot`` for every article and ``locales/site.pot`` for the page chrome.
 
-    POT-Creation-Date moves only when a template's content does.
+    POT-Creation-Date moves only when a template's content does. Articles are
+    parsed one at a time; an article whose source and template are unchanged
+    since the last extract (content stamps in ``.cache/``) is not parsed again.
+    Every broken article is reported before anything is written.
     """
-    articles = load_articles(config)
-    planned: list[tuple[Path, str]] = []
-    for done, article in enumerate(articles, 1):
-        planned.append((config.pot_path(article.slug),
-                        _stable(config, config.pot_path(article.slug),
-                                lambda stamp: render_template(article, stamp))))
+    from workflow.render import templates_digest
+
+    stamps = Stamps(config.root)
+    paths = source_paths(config)
+    planned: list[tuple[Path, str, str, bytes]] = []
+    kept: list[Path] = []
+    errors: list[LocumError] = []
+    for done, path in enumerate(paths, 1):
+        pot, unit, source = config.pot_path(path.stem), f"extract:{path.stem}", path.read_bytes()
+        if stamps.fresh(unit, digest(source, file_bytes(pot))):
+            kept.append(pot)
+        else:
+            try:
+                article = _checked(read_article(path, set(config.markets), display_path(config, path)))
+                planned.append((pot, _stable(config, pot, lambda stamp: render_template(article, stamp)),
+                                unit, source))
+            except LocumError as exc:
+                errors.append(exc)
         if progress:
-            progress(done, len(articles))
+            progress(done, len(paths))
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorList(errors)
     site = config.pot_path(SITE_DOMAIN)
-    planned.append((site, _stable(config, site, render_site_template)))
-    written = [path for path, text in planned if write_atomic(path, text)]
+    if stamps.fresh("extract:site", digest(templates_digest(), file_bytes(site))):
+        kept.append(site)
+    else:
+        planned.append((site, _stable(config, site, render_site_template), "extract:site", templates_digest()))
+    written = [path for path, text, _, _ in planned if write_atomic(path, text)]
+    for path, text, unit, source in planned:
+        stamps.record(unit, digest(source, text.encode("utf-8")))
+    stamps.save()
     fresh = set(written)
-    return StageResult(tuple(written), tuple(p for p, _ in planned if p not in fresh))
+    return StageResult(tuple(written), tuple(kept) + tuple(p for p, _, _, _ in planned if p not in fresh))

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from workflow.catalogs import POEntry, POFile, read_catalog, write_catalog
 from workflow.checks import Pair, run_checks
-from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.extract import SITE_DOMAIN, display_path, source_paths
-from workflow.glossary import Glossary, load_glossary
+from workflow.config import CONFIG_PATH, Config
+from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
+from workflow.stamps import Stamps, digest, file_bytes
 from workflow.update import select_catalogs
 
 ANNOTATION = "(locum) "
@@ -80,11 +81,17 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
               annotate: bool = False) -> list[Finding]:
     """Check the selected catalogs; with ``annotate``, write findings into them as translator comments."""
     glossary = load_glossary(config.root, config.catalogs)
+    stamps = Stamps(config.root)
+    shared = digest(file_bytes(config.root / GLOSSARY_PATH), (config.root / CONFIG_PATH).read_bytes())
     findings: list[Finding] = []
     parsed: list[tuple[Path, POFile, list[Finding]]] = []
     errors: list[LocumError] = []
     for catalog, path in catalog_paths(config, locale, article):
         shown = display_path(config, path)
+        unit, inputs = f"check:{catalog}/{path.stem}", digest(shared, path.read_bytes())
+        if not annotate and stamps.fresh(unit, inputs):       # same catalog, glossary and config
+            findings.extend(Finding(**f) for f in stamps.payload(unit) or [])
+            continue
         try:
             po = read_catalog(path, shown)
         except LocumError as exc:
@@ -93,8 +100,10 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
         found = check_catalog(po, shown, catalog, glossary)
         findings.extend(found)
         parsed.append((path, po, found))
+        stamps.record(unit, inputs, [f.as_dict() for f in found])
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
+    stamps.save()
     if annotate:
         for path, po, found in parsed:
             if annotate_catalog(po, found):

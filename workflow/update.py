@@ -7,7 +7,9 @@ from pathlib import Path
 from workflow.catalogs import catalog_text, entry_regions, new_catalog, now_stamp, read_catalog, same_catalog
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, UsageError
-from workflow.extract import SITE_DOMAIN, Progress, StageResult, display_path, load_articles
+from workflow.config import CONFIG_PATH
+from workflow.extract import SITE_DOMAIN, Progress, StageResult, display_path, source_paths
+from workflow.stamps import Stamps, digest, file_bytes
 from workflow.fileio import write_atomic
 from workflow.merge import merge_catalog
 
@@ -28,7 +30,10 @@ def select_catalogs(config: Config, locale: str | None) -> list[str]:
 def update(config: Config, locale: str | None = None, progress: Progress | None = None) -> StageResult:
     """Merge every article's template into each selected catalog; gather all, then write."""
     catalogs = select_catalogs(config, locale)
-    slugs = [a.slug for a in load_articles(config)] + [SITE_DOMAIN]
+    slugs = [path.stem for path in source_paths(config)] + [SITE_DOMAIN]
+    stamps = Stamps(config.root)
+    settings = (config.root / CONFIG_PATH).read_bytes()
+    worked: list[tuple[Path, str, bytes]] = []      # (catalog, stamp unit, template bytes) merged this run
     stamp = now_stamp()
     planned: list[tuple[Path, str]] = []
     kept: list[Path] = []
@@ -38,15 +43,25 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
         pot_path = config.pot_path(slug)
         if not pot_path.exists():
             raise UsageError(f"no template {display_path(config, pot_path)}: run 'locum extract' first")
-        template = read_catalog(pot_path, display_path(config, pot_path))
+        pot_bytes = pot_path.read_bytes()
+        template = None
         for catalog in catalogs:
             done += 1
+            path, unit = config.po_path(catalog, slug), f"update:{catalog}/{slug}"
+            if stamps.fresh(unit, digest(pot_bytes, file_bytes(path), settings)):
+                if path.exists():
+                    kept.append(path)
+                if progress:
+                    progress(done, total)
+                continue
+            worked.append((path, unit, pot_bytes))
             try:
+                if template is None:
+                    template = read_catalog(pot_path, display_path(config, pot_path))
                 text = _updated_text(config, template, catalog, slug, stamp)
             except LocumError as exc:
                 errors.append(exc)
                 continue
-            path = config.po_path(catalog, slug)
             if text is not None:
                 planned.append((path, text))
             elif path.exists():
@@ -56,6 +71,9 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = [path for path, text in planned if write_atomic(path, text)]
+    for path, unit, pot_bytes in worked:
+        stamps.record(unit, digest(pot_bytes, file_bytes(path), settings))
+    stamps.save()
     fresh = set(written)
     return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in fresh))
 
