@@ -107,6 +107,7 @@ def test_preview_marks_fallback_with_source_language(site_project, locum):
 def let_everything_through(monkeypatch):
     """Switch the checks off at the gate, to test that rendering alone is safe."""
     monkeypatch.setattr("workflow.compile.check_entry", lambda *args: [])
+    monkeypatch.setattr("workflow.compile.cached_findings", lambda *args: None)
 
 
 def test_translation_with_markup_is_held_back_by_the_gate(site_project, locum):

@@ -18,17 +18,20 @@ from workflow.extract import Progress, display_path
 from workflow.fileio import write_atomic
 from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
-from workflow.quality import check_entry
+from workflow.quality import cached_findings, check_entry, check_inputs
 from workflow.review import approval_info, approvers, is_approved
+from workflow.stamps import Stamps
 from workflow.update import select_catalogs
 
 
-def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, reviewers: frozenset[str]) -> bool:
+def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, reviewers: frozenset[str],
+                known_errors: set[str] | None = None) -> bool:
     """The one place that decides whether a translation may reach readers.
 
     Translated (every plural form), not fuzzy, not obsolete, approved by a
     reviewer declared for ``catalog`` for exactly this text, and no check
-    reports a blocking error.
+    reports a blocking error. ``known_errors`` (msgids with an error, from a
+    check of this very catalog) spares running the checks again.
     """
     if entry.obsolete or "fuzzy" in entry.flags:
         return False
@@ -39,11 +42,14 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, reviewe
         return False
     if not is_approved(entry, reviewers):
         return False
+    if known_errors is not None:
+        return entry.msgid not in known_errors
     return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary))
 
 
-def gated_entries(po: POFile, catalog: str, glossary: Glossary | None, reviewers: frozenset[str]):
-    return [entry for entry in po if passes_gate(entry, catalog, glossary, reviewers)]
+def gated_entries(po: POFile, catalog: str, glossary: Glossary | None, reviewers: frozenset[str],
+                  known_errors: set[str] | None = None) -> list[POEntry]:
+    return [entry for entry in po if passes_gate(entry, catalog, glossary, reviewers, known_errors)]
 
 
 def mo_messages(po: POFile, admitted: list[POEntry]) -> dict[bytes, bytes]:
@@ -122,8 +128,10 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     paths = [(name, p) for name in select_catalogs(config, locale)
              for p in sorted((config.locales_dir / name / "LC_MESSAGES").glob("*.po"))]
     unchanged: list[Path] = []
+    stamps, checked = Stamps(config.root), check_inputs(config)
     for done, (name, path) in enumerate(paths, 1):
-        inputs = _digest_of(shared.encode(), name.encode(), path.read_bytes())
+        data = path.read_bytes()
+        inputs = _digest_of(shared.encode(), name.encode(), data)
         previous = _previous_audit(path)
         if previous.get(INPUTS_KEY) == inputs:     # same catalog, glossary, config and code: nothing to do
             unchanged.append(mo_path(path))
@@ -135,7 +143,9 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         except LocumError as exc:
             errors.append(exc)
             continue
-        entries = gated_entries(po, name, glossary, approvers(config, name))
+        findings = cached_findings(stamps, checked, name, path, data)     # 'locum check' just ran?
+        known = None if findings is None else {f.msgid for f in findings if f.severity == ERROR}
+        entries = gated_entries(po, name, glossary, approvers(config, name), known)
         admitted += len(entries)
         held += sum(1 for e in po if not e.obsolete) - len(entries)
         planned.append((mo_path(path), mo_bytes(mo_messages(po, entries))))

@@ -82,16 +82,17 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
     """Check the selected catalogs; with ``annotate``, write findings into them as translator comments."""
     glossary = load_glossary(config.root, config.catalogs)
     stamps = Stamps(config.root)
-    shared = digest(file_bytes(config.root / GLOSSARY_PATH), (config.root / CONFIG_PATH).read_bytes())
+    shared = check_inputs(config)
     findings: list[Finding] = []
     parsed: list[tuple[Path, POFile, list[Finding]]] = []
     errors: list[LocumError] = []
     for catalog, path in catalog_paths(config, locale, article):
         shown = display_path(config, path)
-        unit, inputs = f"check:{catalog}/{path.stem}", digest(shared, path.read_bytes())
-        if not annotate and stamps.fresh(unit, inputs):       # same catalog, glossary and config
-            findings.extend(Finding(**f) for f in stamps.payload(unit) or [])
+        cached = None if annotate else cached_findings(stamps, shared, catalog, path, path.read_bytes())
+        if cached is not None:                 # same catalog, glossary and config as last time
+            findings.extend(cached)
             continue
+        unit, inputs = check_unit(shared, catalog, path, path.read_bytes())
         try:
             po = read_catalog(path, shown)
         except LocumError as exc:
@@ -109,6 +110,24 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
             if annotate_catalog(po, found):
                 write_catalog(po, path)
     return findings
+
+
+def check_inputs(config: Config) -> str:
+    """Digest of what every catalog's findings depend on besides the catalog: glossary and config."""
+    return digest(file_bytes(config.root / GLOSSARY_PATH), (config.root / CONFIG_PATH).read_bytes())
+
+
+def check_unit(shared: str, catalog: str, path: Path, data: bytes) -> tuple[str, str]:
+    """The stamp unit and input digest of one catalog's check."""
+    return f"check:{catalog}/{path.stem}", digest(shared, data)
+
+
+def cached_findings(stamps: Stamps, shared: str, catalog: str, path: Path, data: bytes) -> list[Finding] | None:
+    """The findings recorded for exactly these inputs by an earlier check, or None."""
+    unit, inputs = check_unit(shared, catalog, path, data)
+    if not stamps.fresh(unit, inputs):
+        return None
+    return [Finding(**f) for f in stamps.payload(unit) or []]
 
 
 def annotate_catalog(po: POFile, findings: list[Finding]) -> bool:
