@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import array
-import hashlib
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from workflow.catalogs import POEntry, POFile, read_catalog
-from workflow import __version__
 from workflow.config import CONFIG_PATH, Config
 from workflow.glossary import GLOSSARY_PATH
 from workflow.errors import ErrorList, LocumError
@@ -20,7 +18,8 @@ from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
 from workflow.quality import cached_findings, check_entry, check_inputs
 from workflow.review import approval_info, approvers, is_approved
-from workflow.stamps import Stamps
+from workflow.parallel import map_ordered
+from workflow.stamps import Stamps, digest, file_bytes
 from workflow.update import select_catalogs
 
 
@@ -116,69 +115,78 @@ def audit_path(po_path: Path) -> Path:
     return po_path.with_suffix(".audit.json")
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One catalog to compile; everything a worker process needs, picklable."""
+
+    name: str
+    path: Path
+    shown: str
+    inputs: str
+    reviewers: frozenset[str]
+    known_errors: frozenset[str] | None
+    glossary: Glossary | None
+
+
+def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int]:
+    """(``.mo`` bytes, audit bytes, admitted, held back) of one catalog (pure apart from reading it)."""
+    po = read_catalog(job.path, job.shown)
+    entries = gated_entries(po, job.name, job.glossary, job.reviewers,
+                            None if job.known_errors is None else set(job.known_errors))
+    held = sum(1 for e in po if not e.obsolete) - len(entries)
+    audit = {e.msgid: approval_info(e) for e in entries}
+    audit[INPUTS_KEY] = job.inputs
+    audit[HELD_KEY] = held
+    return (mo_bytes(mo_messages(po, entries)), json.dumps(audit, ensure_ascii=False, sort_keys=True).encode(),
+            len(entries), held)
+
+
 def compile_catalogs(config: Config, locale: str | None = None, progress: Progress | None = None,
                      ) -> CompileResult:
-    """Write ``<slug>.mo`` beside every ``<slug>.po`` of the selected catalogs (gather, then write)."""
-    planned: list[tuple[Path, bytes]] = []
-    errors: list[LocumError] = []
-    admitted = held = 0
+    """Write ``<slug>.mo`` beside every ``<slug>.po`` of the selected catalogs (gather, then write).
+
+    Catalogs whose inputs are unchanged since the last compile are skipped;
+    the others are compiled on every core (same bytes as a serial run).
+    """
     glossary = load_glossary(config.root, config.catalogs)
-    shared = _digest_of(__version__.encode(), (config.root / CONFIG_PATH).read_bytes(),
-                        _read_or_empty(config.root / GLOSSARY_PATH))
+    shared = digest((config.root / CONFIG_PATH).read_bytes(), file_bytes(config.root / GLOSSARY_PATH))
+    stamps, checked = Stamps(config.root), check_inputs(config)
     paths = [(name, p) for name in select_catalogs(config, locale)
              for p in sorted((config.locales_dir / name / "LC_MESSAGES").glob("*.po"))]
     unchanged: list[Path] = []
-    stamps, checked = Stamps(config.root), check_inputs(config)
-    for done, (name, path) in enumerate(paths, 1):
+    jobs: list[_Job] = []
+    admitted = held = 0
+    for name, path in paths:
         data = path.read_bytes()
-        inputs = _digest_of(shared.encode(), name.encode(), data)
+        inputs = digest(shared, name, data)
         previous = _previous_audit(path)
         if previous.get(INPUTS_KEY) == inputs:     # same catalog, glossary, config and code: nothing to do
             unchanged.append(mo_path(path))
             admitted += len(previous) - 2
             held += previous.get(HELD_KEY, 0)
             continue
-        try:
-            po = read_catalog(path, display_path(config, path))
-        except LocumError as exc:
-            errors.append(exc)
-            continue
         findings = cached_findings(stamps, checked, name, path, data)     # 'locum check' just ran?
-        known = None if findings is None else {f.msgid for f in findings if f.severity == ERROR}
-        entries = gated_entries(po, name, glossary, approvers(config, name), known)
-        admitted += len(entries)
-        held += sum(1 for e in po if not e.obsolete) - len(entries)
-        planned.append((mo_path(path), mo_bytes(mo_messages(po, entries))))
-        audit = {e.msgid: approval_info(e) for e in entries}
-        audit[INPUTS_KEY] = inputs
-        audit[HELD_KEY] = sum(1 for e in po if not e.obsolete) - len(entries)
-        planned.append((audit_path(path), json.dumps(audit, ensure_ascii=False, sort_keys=True).encode()))
-        if progress:
-            progress(done, len(paths))
+        known = None if findings is None else frozenset(f.msgid for f in findings if f.severity == ERROR)
+        jobs.append(_Job(name, path, display_path(config, path), inputs, approvers(config, name), known,
+                         glossary))
+    results = map_ordered(_compile_one, jobs)
+    errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    written = [p for p, data in planned if write_atomic(p, data) and p.suffix == ".mo"]
-    mos = [p for p, _ in planned if p.suffix == ".mo"]
-    fresh = set(written)
-    unchanged += [p for p in mos if p not in fresh]
+    written = []
+    for done, (job, (mo, audit, count, kept_back)) in enumerate(zip(jobs, results), 1):
+        admitted, held = admitted + count, held + kept_back
+        if write_atomic(mo_path(job.path), mo):
+            written.append(mo_path(job.path))
+        else:
+            unchanged.append(mo_path(job.path))
+        write_atomic(audit_path(job.path), audit)
+        if progress:
+            progress(done, len(jobs))
     return CompileResult(tuple(written), tuple(unchanged), admitted, held)
 
 
 INPUTS_KEY, HELD_KEY = "\x00inputs", "\x00held"   # cannot clash with a msgid: PO strings have no NUL
-
-
-def _digest_of(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
-
-
-def _read_or_empty(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return b""
 
 
 def _previous_audit(po_path: Path) -> dict:

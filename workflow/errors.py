@@ -23,11 +23,20 @@ class LocumError(Exception):
         self.path = str(path) if path is not None else None
         self.line = line
 
+    def __reduce__(self):          # keep path and line when crossing a process boundary
+        return (_rebuild, (type(self), self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = self.path or ""
         if where and self.line:
             where += f":{self.line}"
         return f"{where}: error: {self.message}" if where else f"error: {self.message}"
+
+
+def _rebuild(cls, message, path, line):
+    error = LocumError.__new__(cls)
+    LocumError.__init__(error, message, path=path, line=line)
+    return error
 
 
 class ConfigError(LocumError):
@@ -52,6 +61,9 @@ class ErrorList(LocumError):
     def __init__(self, errors: list[LocumError]):
         super().__init__("; ".join(e.message for e in errors))
         self.errors = errors
+
+    def __reduce__(self):
+        return (ErrorList, (self.errors,))
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)

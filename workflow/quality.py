@@ -11,6 +11,7 @@ from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.extract import SITE_DOMAIN, display_path, source_paths
 from workflow.config import CONFIG_PATH, Config
 from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
+from workflow.parallel import map_ordered
 from workflow.stamps import Stamps, digest, file_bytes
 from workflow.update import select_catalogs
 
@@ -84,32 +85,32 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
     stamps = Stamps(config.root)
     shared = check_inputs(config)
     findings: list[Finding] = []
-    parsed: list[tuple[Path, POFile, list[Finding]]] = []
-    errors: list[LocumError] = []
+    jobs: list[tuple[str, Path, str, Glossary | None]] = []
     for catalog, path in catalog_paths(config, locale, article):
-        shown = display_path(config, path)
         cached = None if annotate else cached_findings(stamps, shared, catalog, path, path.read_bytes())
         if cached is not None:                 # same catalog, glossary and config as last time
             findings.extend(cached)
-            continue
-        unit, inputs = check_unit(shared, catalog, path, path.read_bytes())
-        try:
-            po = read_catalog(path, shown)
-        except LocumError as exc:
-            errors.append(exc)
-            continue
-        found = check_catalog(po, shown, catalog, glossary)
-        findings.extend(found)
-        parsed.append((path, po, found))
-        stamps.record(unit, inputs, [f.as_dict() for f in found])
+        else:
+            jobs.append((catalog, path, display_path(config, path), glossary))
+    results = map_ordered(_check_one, jobs)
+    errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    stamps.save()
-    if annotate:
-        for path, po, found in parsed:
+    for (catalog, path, shown, _), found in zip(jobs, results):
+        findings.extend(found)
+        if annotate:
+            po = read_catalog(path, shown)
             if annotate_catalog(po, found):
                 write_catalog(po, path)
-    return findings
+        unit, inputs = check_unit(shared, catalog, path, path.read_bytes())
+        stamps.record(unit, inputs, [f.as_dict() for f in found])
+    stamps.save()
+    return sorted(findings, key=lambda f: (f.path, f.line))
+
+
+def _check_one(job: tuple[str, Path, str, Glossary | None]) -> list[Finding]:
+    catalog, path, shown, glossary = job
+    return check_catalog(read_catalog(path, shown), shown, catalog, glossary)
 
 
 def check_inputs(config: Config) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterator
 
 from workflow.checks.registry import ERROR, Pair, check
@@ -14,6 +15,9 @@ _COUNTED = {"em_open": "emphasis (*…*)", "strong_open": "strong emphasis (**�
             "code_inline": "code span (`…`)"}
 
 
+_MARKUP_CHARS = re.compile(r"[*_`\[\]<>!\\]")
+
+
 def markdown_profile(text: str) -> tuple[Counter, Counter, Counter]:
     """Link targets, image sources and counts of emphasis, strong and code spans of inline Markdown.
 
@@ -21,9 +25,16 @@ def markdown_profile(text: str) -> tuple[Counter, Counter, Counter]:
     >>> sorted(links), dict(spans)
     (['https://www.nhs.uk/'], {'strong_open': 1, 'code_inline': 1})
     """
+    return tuple(Counter(part) for part in _profile(text))
+
+
+@lru_cache(maxsize=8192)        # the same source text is checked against every language
+def _profile(text: str) -> tuple[Counter, Counter, Counter]:
     links: Counter = Counter()
     images: Counter = Counter()
     spans: Counter = Counter()
+    if not _MARKUP_CHARS.search(text):      # plain text: nothing for the parser to find
+        return links, images, spans
     for block in inline_parser().parseInline(text):
         for tok in block.children or ():
             if tok.type == "link_open":

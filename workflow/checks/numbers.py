@@ -124,6 +124,8 @@ _BETWEEN = {"en": (r"between", r"and"), "es": (r"entre", r"y"), "pl": (r"między
 _DASH = rf"{_BIDI}{_SPACE}?[-–—‒]{_SPACE}?{_BIDI}"
 
 _TOKEN = re.compile(r"\w+(?:[-‑]\w+)*")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 _ARABIC_CLITIC = re.compile(r"[\u0621-\u064a\u0640]{1,3}(?=\d)")  # و٣٠، بـ٩٩٩: "and 30", "at 999"
 _ANY_SPACE = re.compile(rf"{_SPACE}+")
 
@@ -209,10 +211,11 @@ def _read_run(run: str, decimal: str) -> list[tuple[int, int, Decimal]]:
 def _codes(prepared: str) -> list[tuple[int, int]]:
     """Spans of alphanumeric codes (``NG59``, ``B12``, ``COVID-19``, ``5HT3``): compared verbatim, never as numbers."""
     spans = []
+    if not _DIGIT.search(prepared):
+        return spans
     for m in _TOKEN.finditer(prepared):
         token = m.group()
-        if not (any(c.isdecimal() for c in token) and any(c.isalpha() for c in token)) \
-                or prepared[:m.end()].endswith(_DIGIT_UNITS):
+        if not (_DIGIT.search(token) and _LETTER.search(token)) or prepared.endswith(_DIGIT_UNITS, 0, m.end()):
             continue
         clitic = _ARABIC_CLITIC.match(token)
         if clitic:
