@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import gettext
 import json
 import shutil
@@ -188,3 +189,19 @@ def test_a_page_deleted_from_output_comes_back(site_project, locum):
     (site_project / "output/pl-GB/pain-relief/index.html").unlink()
     assert "1 rendered, 9 unchanged" in locum(site_project, "build").out
     assert (site_project / "output/pl-GB/pain-relief/index.html").exists()
+
+
+GOLDEN = Path(__file__).parent / "golden" / "render"
+GOLDEN_FILES = ["es-US/pain-relief/index.html", "ar-GB/pain-relief/index.html", "en-US/pain-relief/index.html",
+                "pl-GB/index.html", "index.html", "sitemap.xml"]
+
+
+@pytest.mark.parametrize("name", GOLDEN_FILES)
+def test_golden_html(site_project, locum, name):
+    assert locum(site_project, "publish").code == 0
+    actual = (site_project / "output" / name).read_text(encoding="utf-8")
+    expected = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected.parent.mkdir(parents=True, exist_ok=True)
+        expected.write_text(actual, encoding="utf-8")
+    assert actual == expected.read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -93,3 +94,13 @@ def test_publish_builds_the_sample_site(tmp_path, locum):
     assert "acetaminophen" in page("en-US", "duloxetine-muscle-spasm")
     assert "paracetamol" not in page("en-US", "duloxetine-muscle-spasm").lower()
     assert "acetaminofén" in page("es-US", "duloxetine-muscle-spasm")
+
+
+def test_every_shipped_catalog_is_clean_and_approved(tmp_path, locum):
+    import shutil
+    for folder in ("source", "locales"):
+        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.mo", "*.audit.json"))
+    result = locum(tmp_path, "check", "--strict")
+    assert result.code == 0 and result.out == "" and "0 error(s), 0 warning(s)" in result.err
+    rows = json.loads(locum(tmp_path, "stats", "--format", "json").out)
+    assert all(row["approved"] == row["segments"] for row in rows)
