@@ -240,7 +240,11 @@ def _build_article(config: Config, path: Path, chrome: dict, old_records: dict, 
                    writer: "_Writer", result: BuildResult, published_in: dict, listing: dict,
                    audit: list) -> None:
     """Gate, render and write one article in every locale (pure apart from ``writer``)."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})",
+                          path=display_path(config, path)) from None
     slug = path.stem
     article: Article | None = None
 
