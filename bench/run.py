@@ -114,7 +114,7 @@ def main() -> int:
 
     print(f"generating {args.articles} articles (seed {args.seed}) in {args.dir} …", file=sys.stderr)
     names = ["extract, from scratch", "update, creating es/pl/ar catalogs", "extract, nothing changed",
-             "update, nothing changed (translated catalogs)", "compile, from scratch",
+             "update after translators edited every catalog (nothing to merge)", "compile, from scratch",
              "build, clean output (every article x 5 locales)", "build, nothing changed",
              "compile + build after one .po entry changed", "extract + update after one paragraph changed",
              "GNU reference: msgmerge --previous + msgfmt --check of every catalog",
