@@ -18,7 +18,7 @@ help:
 	@echo "make stats     progress per locale and article"
 	@echo "make test      run the test suite"
 	@echo "make tools     install the test judges that come from npm (Nu HTML checker)"
-	@echo "make bench     time extract + update on a synthetic 1,000-article corpus"
+	@echo "make bench     time every stage on a synthetic 1,000-article corpus, and the translation memory"
 	@echo "make clean     remove output/, caches and compiled catalogs"
 
 $(STAMP): pyproject.toml
@@ -80,6 +80,7 @@ tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/memory_bench.py
 
 clean:
 	rm -rf output .output-staging-* .output-old-* .cache .pytest_cache .hypothesis bench/out
