@@ -84,4 +84,4 @@ bench: $(STAMP)
 
 clean:
 	rm -rf output .output-staging-* .output-old-* .cache .pytest_cache .hypothesis bench/out
-	find locales -name '*.mo' -delete
+	find locales \( -name '*.mo' -o -name '*.audit.json' \) -delete
