@@ -50,12 +50,7 @@ compile: $(STAMP)
 build: $(STAMP)
 	$(LOCUM) build
 
-pPROVIDER ?= memory
-translate: $(STAMP)
-	@test -n "$(LOCALE)" || { echo "usage: make translate LOCALE=es [PROVIDER=memory]"; exit 2; }
-	$(LOCUM) translate --locale $(LOCALE) --provider $(PROVIDER)
-
-review: $(STAMP)
+preview: $(STAMP)
 	$(LOCUM) build --preview
 
 serve: $(STAMP)

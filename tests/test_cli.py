@@ -42,3 +42,10 @@ def test_extract_names_what_it_wrote(project, locum):
     result = locum(project, "extract")
     assert result.code == 0
     assert result.out.count("wrote ") == 3
+
+
+def test_makefile_targets_are_defined_once():
+    result = subprocess.run(["make", "-n", "-C", str(REPO), "help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+    for target in ("publish", "test", "check", "stats", "preview", "serve", "bench", "clean", "tools"):
+        assert f"\n{target}:" in (REPO / "Makefile").read_text()
