@@ -42,15 +42,10 @@ def display_path(config: Config, path: Path) -> str:
         return str(path)
 
 
-def load_articles(config: Config, only: str | None = None) -> list[Article]:
-    """Parse every article (or the one with slug ``only``), reporting all broken ones at once."""
-    paths = source_paths(config)
-    if only is not None:
-        paths = [p for p in paths if p.stem == only]
-        if not paths:
-            raise SourceError(f"no article {only!r} (expected source/{only}.md)", path=config.source_dir)
+def load_articles(config: Config) -> list[Article]:
+    """Parse every article, reporting all broken ones at once."""
     articles, errors = [], []
-    for path in paths:
+    for path in source_paths(config):
         try:
             articles.append(_checked(read_article(path, set(config.markets), display_path(config, path))))
         except LocumError as exc:
