@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -34,6 +35,12 @@ def test_msgfmt_check_passes_without_a_warning(path: Path, tmp_path: Path):
     result = subprocess.run([msgfmt, "--check", "--check-format", "--check-header", "-o",
                              str(tmp_path / "x.mo"), str(path)], capture_output=True, text=True)
     assert result.returncode == 0 and result.stderr == ""
+
+
+def copy_project(target: Path) -> None:
+    """The shipped sources and catalogs, without compiled files."""
+    for folder in ("source", "locales"):
+        shutil.copytree(REPO / folder, target / folder, ignore=shutil.ignore_patterns("*.mo", "*.audit.json"))
 
 
 def test_shipped_templates_are_up_to_date():
@@ -74,9 +81,7 @@ def test_overrides_are_sparse_and_say_acetaminophen():
 
 
 def test_publish_builds_the_sample_site(tmp_path, locum):
-    import shutil
-    for folder in ("source", "locales"):
-        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.mo"))
+    copy_project(tmp_path)
     result = locum(tmp_path, "publish")
     assert result.code == 0, result.err
     assert "15 page(s) published" in result.out and "0 skipped" in result.out
@@ -97,9 +102,7 @@ def test_publish_builds_the_sample_site(tmp_path, locum):
 
 
 def test_every_shipped_catalog_is_clean_and_approved(tmp_path, locum):
-    import shutil
-    for folder in ("source", "locales"):
-        shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("*.mo", "*.audit.json"))
+    copy_project(tmp_path)
     result = locum(tmp_path, "check", "--strict")
     assert result.code == 0 and result.out == "" and "0 error(s), 0 warning(s)" in result.err
     rows = json.loads(locum(tmp_path, "stats", "--format", "json").out)

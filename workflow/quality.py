@@ -86,23 +86,26 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
     shared = check_inputs(config)
     findings: list[Finding] = []
     jobs: list[tuple[str, Path, str, Glossary | None]] = []
+    contents: list[bytes] = []
     for catalog, path in catalog_paths(config, locale, article):
-        cached = None if annotate else cached_findings(stamps, shared, catalog, path, path.read_bytes())
+        data = path.read_bytes()
+        cached = None if annotate else cached_findings(stamps, shared, catalog, path, data)
         if cached is not None:                 # same catalog, glossary and config as last time
             findings.extend(cached)
         else:
             jobs.append((catalog, path, display_path(config, path), glossary))
+            contents.append(data)
     results = map_ordered(_check_one, jobs)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    for (catalog, path, shown, _), found in zip(jobs, results):
+    for (catalog, path, shown, _), found, data in zip(jobs, results, contents):
         findings.extend(found)
         if annotate:
             po = read_catalog(path, shown)
-            if annotate_catalog(po, found):
-                write_catalog(po, path)
-        unit, inputs = check_unit(shared, catalog, path, path.read_bytes())
+            if annotate_catalog(po, found) and write_catalog(po, path):
+                data = path.read_bytes()       # the comments changed the file, not its findings
+        unit, inputs = check_unit(shared, catalog, path, data)
         stamps.record(unit, inputs, [f.as_dict() for f in found])
     stamps.save()
     return sorted(findings, key=lambda f: (f.path, f.line))
