@@ -4,18 +4,27 @@ A stamp maps a unit of work (``extract:<slug>``, ``update:es/<slug>``) to the
 digest of everything that unit reads and writes, recorded after the work.
 Deleting ``.cache/`` only costs time: every stage then redoes and re-checks
 everything.
+
+Reading and hashing every catalog to learn that nothing changed would cost
+most of a no-op run, so :class:`FileDigests` remembers each file's content
+digest together with its ``stat`` signature (size, mtime, ctime, inode), the
+way git's index does, and hashes a file again only when the signature moved.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
 
 from workflow import __version__
 from workflow.fileio import write_atomic
 
 STAMPS = Path(".cache") / "stamps.json"
+DIGESTS = Path(".cache") / "digests.json"
+RACY_NS = 100_000_000       # a file changed this close to being hashed may change again unseen
 
 
 def digest(*parts: bytes | str | None) -> str:
@@ -41,10 +50,63 @@ def file_bytes(path: Path) -> bytes | None:
         return None
 
 
-class Stamps:
-    """The stamp file of one project; ``save`` writes it atomically when something changed."""
+class FileDigests:
+    """Content digests of a project's files, cached by ``stat`` signature in ``.cache/digests.json``.
+
+    A signature is trusted only when the file was last modified well before it
+    was hashed (:data:`RACY_NS`): a write in the same clock tick as the hash
+    could leave size and times unchanged, so such a file is hashed again next
+    time. Paths are stored relative to the project root.
+    """
 
     def __init__(self, root: Path):
+        self.root = root
+        self.path = root / DIGESTS
+        try:
+            self.data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(self.data, dict) or self.data.get("version") != __version__:
+                self.data = {}
+        except (OSError, ValueError):
+            self.data = {}
+        self.files: dict = self.data.setdefault("files", {})
+        self.data["version"] = __version__
+        self.changed = False
+
+    def of(self, path: Path) -> str:
+        """The SHA-256 of ``path``'s bytes, or ``"missing"``."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return "missing"
+        key = os.path.relpath(path, self.root)
+        signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        known = self.files.get(key)
+        if isinstance(known, list) and known[:4] == signature:
+            return known[4]
+        value = hashlib.sha256(path.read_bytes()).hexdigest()
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+            self.files[key] = [*signature, value]
+            self.changed = True
+        elif key in self.files:
+            del self.files[key]
+            self.changed = True
+        return value
+
+    def save(self) -> None:
+        if self.changed:
+            write_atomic(self.path, json.dumps(self.data, sort_keys=True) + "\n")
+            self.changed = False
+
+
+class Stamps:
+    """The stamp file of one project; ``save`` writes it atomically when something changed.
+
+    ``file(path)`` is the content digest of a file through the project's
+    :class:`FileDigests`, for building a unit's digest without reading the file.
+    """
+
+    def __init__(self, root: Path):
+        self.files = FileDigests(root)
         self.path = root / STAMPS
         try:
             self.data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -67,7 +129,11 @@ class Stamps:
             self.data[unit] = entry
             self.changed = True
 
+    def file(self, path: Path) -> str:
+        return self.files.of(path)
+
     def save(self) -> None:
+        self.files.save()
         if self.changed:
             write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, sort_keys=True) + "\n")
             self.changed = False
