@@ -109,8 +109,10 @@ def test_approve_then_publish(site_project, locum):
     assert approval_state(entry(site_project)) == "approved"
     assert pending_ids(site_project, locum) == []
     assert "10 page(s) published" in locum(site_project, "publish").out
-    audit = json.loads((site_project / "output/audit.json").read_text())
-    page = next(p for p in audit if p["locale"] == "pl-GB" and p["slug"] == "pain-relief")
+    index = json.loads((site_project / "output/audit.json").read_text())
+    listed = next(p for p in index if p["locale"] == "pl-GB" and p["slug"] == "pain-relief")
+    page = json.loads((site_project / "output" / listed["file"]).read_text())
+    assert page["locale"] == "pl-GB" and listed["segments"] == len(page["segments"])
     segment_audit = next(s for s in page["segments"] if s["text"] == MSGID)
     assert segment_audit["approver"] == "Dr Piotr Nowak <piotr.nowak@example.org>"
     assert segment_audit["catalog"] == "pl" and segment_audit["date"]

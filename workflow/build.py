@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -26,8 +27,10 @@ from workflow.config import CONFIG_PATH, Config, OutputLocale
 from workflow.errors import ErrorList, LocumError, SourceError
 from workflow.extract import SITE_DOMAIN, Progress, display_path, source_paths
 from workflow.localize import Fallback, localize_tokens
+from workflow.parallel import map_ordered
 from workflow.render import environment, render_tokens, site_messages, split_heading, templates_digest
 from workflow.source import Article, parse_article
+from workflow.stamps import FileDigests
 from workflow.translations import Chain, chain_files, load_chain
 
 MANIFEST = ".locum-build.json"
@@ -57,7 +60,7 @@ class Page:
     def record(self) -> dict:
         """What the manifest keeps of this page, so an unchanged page needs no work next time."""
         return {"inputs": self.key, "published": self.published, "missing": self.missing,
-                "title": self.title, "description": self.description, "shown": self.shown}
+                "title": self.title, "description": self.description, "segments": len(self.shown)}
 
 
 @dataclass
@@ -69,6 +72,7 @@ class BuildResult:
     output: Path | None = None
 
 
+@lru_cache(maxsize=None)
 def locale_name(tag: str) -> str:
     """A locale's name in its own language.
 
@@ -83,6 +87,7 @@ def locale_name(tag: str) -> str:
         return f"{own.get_display_name()} ({own.territories.get(territory, territory)})"
 
 
+@lru_cache(maxsize=None)
 def text_direction(locale: OutputLocale) -> str:
     return "rtl" if locale.babel_locale.character_order == "right-to-left" else "ltr"
 
@@ -93,10 +98,6 @@ def _digest(*parts: bytes | str) -> str:
         h.update(part.encode("utf-8") if isinstance(part, str) else part)
         h.update(b"\0")
     return h.hexdigest()
-
-
-def _file_digest(paths) -> str:
-    return _digest(*(p.read_bytes() for p in paths))
 
 
 def localize_page(config: Config, locale: OutputLocale, article: Article, chain: Chain,
@@ -133,55 +134,100 @@ def localize_page(config: Config, locale: OutputLocale, article: Article, chain:
 def build(config: Config, preview: bool = False, progress: Progress | None = None) -> BuildResult:
     """Build the whole site; pages failing the gate are skipped (or shown with fallbacks in preview).
 
-    Work goes article by article, so memory holds one article's pages at a
-    time. A page whose inputs (source text, compiled catalogs of its chain,
-    chrome, templates, config) did not change since the last build is neither
+    Work goes article by article, on every core (:mod:`workflow.parallel`):
+    a worker localizes, renders and writes one article's pages into the
+    staging folder and hands back only their small manifest records. A page
+    whose inputs (source text, compiled catalogs of its chain, chrome,
+    templates, config) did not change since the last build is neither
     localized nor rendered again: its gate result comes from the manifest and
-    its file is linked from the previous ``output/``.
+    its files are linked from the previous ``output/``. Which pages those are
+    is decided here from content digests cached by ``stat`` signature, so an
+    unchanged article costs a few system calls.
     """
     paths = source_paths(config)
     output = config.output_dir
     old = _read_manifest(output)
+    digests = FileDigests(config.root)
     base = _digest(templates_digest(), (config.root / CONFIG_PATH).read_bytes(), __version__)
-    everything = _everything(config, paths, base, preview)
+    everything = _everything(config, paths, base, preview, digests)
     if (old.get("inputs") == everything and (output / REPORT).is_file()
             and all((output / page).is_file() for page in old.get("pages", {}))):
+        digests.save()
         return _previous_result(output)          # nothing that the site is made of has changed
-    chrome = {}
+    chrome: dict[str, _Chrome] = {}
+    envs: dict[str, tuple] = {}
     for locale in config.locales:
         site = load_chain(config, locale, SITE_DOMAIN)
         misses = [{"text": m[0], "source": "workflow/templates"} for m in site_messages()
                   if site.lookup(m[0]) is None]
-        chrome[locale.tag] = _Chrome(environment(site.translations), site.translations.gettext("not yet translated"),
-                                     _digest(base, _file_digest(site.files)), misses,
+        chrome[locale.tag] = _Chrome(_digest(base, *(digests.of(f) for f in site.files)), tuple(misses),
                                      preview or locale.policy == "preview")
+        envs[locale.tag] = _environment(config, locale, chrome[locale.tag].key)
 
-    result = BuildResult(output=output)
-    records: dict[str, dict] = {}
-    published_in: dict[str, list[OutputLocale]] = {}
-    listing: dict[str, list[dict]] = {loc.tag: [] for loc in config.locales}
-    audit: list[dict] = []
-    errors: list[LocumError] = []
-    manifest: dict[str, str] = {}
+    old_records, old_pages = old.get("records", {}), old.get("pages", {})
     staging = Path(tempfile.mkdtemp(prefix=".output-staging-", dir=config.root))
     try:
-        writer = _Writer(staging, output, old.get("pages", {}), manifest)
-        for done, path in enumerate(paths, 1):
-            try:
-                _build_article(config, path, chrome, old.get("records", {}), records, writer, result,
-                               published_in, listing, audit)
-            except SourceError as exc:
-                errors.append(exc)
-            if progress:
-                progress(done, len(paths))
+        job = _Job(config, staging, output, chrome)
+        fresh: dict[int, tuple] = {}
+        stale: list[tuple[int, tuple]] = []
+        for index, path in enumerate(paths):
+            slug = path.stem
+            inputs = {}
+            for locale in config.locales:
+                files = chain_files(config, locale, slug)
+                page_chrome = chrome[locale.tag]
+                inputs[locale.tag] = _digest(digests.of(path), *(digests.of(f) for f in files), page_chrome.key,
+                                             locale.tag, str(page_chrome.preview))
+            mine = {f"{loc.tag}/{slug}": old_records[f"{loc.tag}/{slug}"] for loc in config.locales
+                    if f"{loc.tag}/{slug}" in old_records}
+            item = (path, inputs, mine, {k: v for k, v in old_pages.items() if k.split("/")[1:2] == [slug]})
+            if all(mine.get(f"{tag}/{slug}", {}).get("inputs") == key for tag, key in inputs.items()):
+                fresh[index] = item         # only links to make: not worth a process
+            else:
+                stale.append((index, item))
+        digests.save()
+        done = {index: _build_article(job, item) for index, item in fresh.items()}
+        if progress:
+            progress(len(done), len(paths))
+        worked = map_ordered(job, [item for _, item in stale],
+                             progress=(lambda n, _: progress(len(done) + n, len(paths))) if progress else None)
+        done.update(zip((index for index, _ in stale), worked))
+        errors = [out for out in done.values() if isinstance(out, LocumError)]
         if errors:
+            errors.sort(key=lambda e: (e.path or "", e.line or 0))
             raise errors[0] if len(errors) == 1 else ErrorList(errors)
+        result, manifest, records = BuildResult(output=output), {}, {}
+        published_in: dict[str, list[OutputLocale]] = {}
+        listing: dict[str, list[dict]] = {loc.tag: [] for loc in config.locales}
+        audit: list[dict] = []
+        for index in range(len(paths)):
+            article = done[index]
+            records.update(article.records)
+            manifest.update(article.pages)
+            result.rendered += article.rendered
+            result.reused += article.reused
+            siblings = [loc for loc in config.locales if loc.tag in article.published]
+            if siblings:
+                published_in[article.slug] = siblings
+            for locale in config.locales:
+                record = article.records[f"{locale.tag}/{article.slug}"]
+                if not record["published"]:
+                    result.skipped.append({"locale": locale.tag, "slug": article.slug, "missing": record["missing"]})
+                    continue
+                result.published.append((locale.tag, article.slug))
+                listing[locale.tag].append({"href": f"{article.slug}/", "title": record["title"],
+                                            "description": record["description"]})
+                audit.append({"locale": locale.tag, "slug": article.slug,
+                              "source": "source text" if not locale.chain else "catalogs",
+                              "segments": record["segments"],
+                              "file": f"{locale.tag}/{article.slug}/{AUDIT}"})
+        writer = _Writer(staging, output, old_pages, manifest)
         for locale in config.locales:
-            env = chrome[locale.tag].env
+            env = envs[locale.tag][0]
             writer.write(f"{locale.tag}/index.html", env.get_template("locale_index.html").render(
                 site_name=config.site_name, page=_index_context(config, locale, listing[locale.tag])))
         source_locale = _source_locale(config)
-        env = chrome[source_locale.tag].env
+        env = envs[source_locale.tag][0]
         writer.write("index.html", env.get_template("site_index.html").render(
             site_name=config.site_name, page=_root_context(config, source_locale)))
         writer.write("sitemap.xml", env.get_template("sitemap.xml").render(urls=_sitemap(config, published_in)))
@@ -205,7 +251,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     return result
 
 
-def _everything(config: Config, paths: list[Path], base: str, preview: bool) -> str:
+def _everything(config: Config, paths: list[Path], base: str, preview: bool, digests: FileDigests) -> str:
     """One digest of every file the site is built from: sources, images, compiled catalogs and audits."""
     h = hashlib.sha256(f"{base}\0{preview}".encode())
     images = config.source_dir / "images"
@@ -214,7 +260,7 @@ def _everything(config: Config, paths: list[Path], base: str, preview: bool) -> 
     extra = sorted(p for p in images.rglob("*") if p.is_file()) if images.is_dir() else []
     for path in [*paths, *compiled, *extra]:
         h.update(str(path.relative_to(config.root)).encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(digests.of(path).encode())
     return h.hexdigest()
 
 
@@ -225,82 +271,119 @@ def _previous_result(output: Path) -> BuildResult:
                        output=output)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Chrome:
-    """Per-locale page chrome: Jinja2 environment, preview note, input digest, missing messages."""
+    """Per-locale page chrome: input digest, missing messages, preview policy."""
 
-    env: object
-    note: str
     key: str
-    misses: list[dict]
+    misses: tuple[dict, ...]
     preview: bool
 
 
-def _build_article(config: Config, path: Path, chrome: dict, old_records: dict, records: dict,
-                   writer: "_Writer", result: BuildResult, published_in: dict, listing: dict,
-                   audit: list) -> None:
-    """Gate, render and write one article in every locale (pure apart from ``writer``)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})",
-                          path=display_path(config, path)) from None
+_ENVIRONMENTS: dict[tuple, tuple] = {}
+
+
+def _environment(config: Config, locale: OutputLocale, key: str) -> tuple:
+    """(Jinja2 environment, preview note) of a locale's chrome, made once per process and chrome digest."""
+    cache_key = (str(config.root), locale.tag, key)
+    if cache_key not in _ENVIRONMENTS:
+        if len(_ENVIRONMENTS) > 64:
+            _ENVIRONMENTS.clear()
+        site = load_chain(config, locale, SITE_DOMAIN)
+        _ENVIRONMENTS[cache_key] = (environment(site.translations),
+                                    site.translations.gettext("not yet translated"))
+    return _ENVIRONMENTS[cache_key]
+
+
+@dataclass
+class _ArticleOut:
+    """What building one article hands back: manifest records and page keys, counts."""
+
+    slug: str
+    records: dict[str, dict]
+    pages: dict[str, str]
+    published: tuple[str, ...] = ()
+    rendered: int = 0
+    reused: int = 0
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything an article's build needs; picklable, so workers can run it.
+
+    Calling it with ``(path, inputs per locale, old records, old page keys)``
+    builds that article (see :func:`_build_article`).
+    """
+
+    config: Config
+    staging: Path
+    previous: Path
+    chrome: dict[str, _Chrome]
+
+    def __call__(self, item: tuple) -> _ArticleOut:
+        return _build_article(self, item)
+
+
+def _build_article(job: _Job, item: tuple) -> _ArticleOut:
+    """Gate, render and write one article in every locale (pure apart from the staging folder)."""
+    path, inputs, old_records, old_pages = item
+    config = job.config
     slug = path.stem
     article: Article | None = None
 
     def parsed() -> Article:
         nonlocal article
         if article is None:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})",
+                                  path=display_path(config, path)) from None
             article = parse_article(text, slug, display_path(config, path), set(config.markets))
             if slug == SITE_DOMAIN:
                 raise SourceError(f"the slug {SITE_DOMAIN!r} is reserved for the page chrome's catalog; "
                                   "rename the article", path=article.path, line=1)
         return article
 
-    pages: dict[str, Page | None] = {}
+    pages: dict[str, Page] = {}
+    out = _ArticleOut(slug, {}, {})
     for locale in config.locales:
-        page_chrome = chrome[locale.tag]
-        files = chain_files(config, locale, slug)
-        inputs = _digest(text, _file_digest(files), page_chrome.key, locale.tag, str(page_chrome.preview))
         name = f"{locale.tag}/{slug}"
         record = old_records.get(name)
-        if record is not None and record.get("inputs") == inputs:
-            pages[locale.tag] = None
-        else:
-            page = _localized(config, locale, parsed(), page_chrome, inputs)
+        if record is None or record.get("inputs") != inputs[locale.tag]:
+            page = _localized(job, locale, parsed(), inputs[locale.tag])
             record = page.record()
             pages[locale.tag] = page
-        records[name] = record
-    siblings = [loc for loc in config.locales if records[f"{loc.tag}/{slug}"]["published"]]
-    if siblings:
-        published_in[slug] = siblings
-    for locale in config.locales:
-        record = records[f"{locale.tag}/{slug}"]
-        if not record["published"]:
-            result.skipped.append({"locale": locale.tag, "slug": slug, "missing": record["missing"]})
-            continue
-        result.published.append((locale.tag, slug))
-        listing[locale.tag].append({"href": f"{slug}/", "title": record["title"],
-                                    "description": record["description"]})
-        audit.append({"locale": locale.tag, "slug": slug,
-                      "source": "source text" if not locale.chain else "catalogs", "segments": record["shown"]})
-        relpath = f"{locale.tag}/{slug}/index.html"
+        out.records[name] = record
+    siblings = [loc for loc in config.locales if out.records[f"{loc.tag}/{slug}"]["published"]]
+    out.published = tuple(loc.tag for loc in siblings)
+    writer = _Writer(job.staging, job.previous, old_pages, out.pages)
+    for locale in siblings:
+        record = out.records[f"{locale.tag}/{slug}"]
+        folder = f"{locale.tag}/{slug}/"
         key = _digest(record["inputs"], *(loc.tag for loc in siblings))
-        page = pages[locale.tag]
-        if page is None and writer.reuse(relpath, key):
-            result.reused += 1
+        page = pages.get(locale.tag)
+        if page is None and writer.reuse((folder + "index.html", folder + AUDIT), key):
+            out.reused += 1
             continue
         if page is None:      # same text, but the set of languages it is published in changed
-            page = _localized(config, locale, parsed(), chrome[locale.tag], record["inputs"])
-        html = chrome[locale.tag].env.get_template("article.html").render(
+            page = _localized(job, locale, parsed(), record["inputs"])
+        env = _environment(config, locale, job.chrome[locale.tag].key)[0]
+        html = env.get_template("article.html").render(
             site_name=config.site_name, page=_article_context(config, page, siblings))
-        writer.write(relpath, html, key)
-        result.rendered += 1
+        writer.write(folder + "index.html", html, key)
+        audit = {"locale": locale.tag, "slug": slug, "source": "source text" if not locale.chain else "catalogs",
+                 "segments": page.shown}
+        writer.write(folder + AUDIT, json.dumps(audit, ensure_ascii=False, indent=1) + "\n", key)
+        out.rendered += 1
+    return out
 
 
-def _localized(config: Config, locale: OutputLocale, article: Article, page_chrome: _Chrome, inputs: str) -> Page:
+def _localized(job: _Job, locale: OutputLocale, article: Article, inputs: str) -> Page:
+    config, page_chrome = job.config, job.chrome[locale.tag]
     chain = load_chain(config, locale, article.slug)
-    page = localize_page(config, locale, article, chain, page_chrome.note, page_chrome.preview, inputs)
+    note = _environment(config, locale, page_chrome.key)[1]
+    page = localize_page(config, locale, article, chain, note, page_chrome.preview, inputs)
     page.missing += page_chrome.misses
     page.published = page_chrome.preview or not page.missing
     return page
@@ -318,21 +401,23 @@ class _Writer:
         return path
 
     def write(self, relpath: str, text: str, key: str | None = None) -> None:
-        self._target(relpath).write_text(text, encoding="utf-8")
+        target = self._target(relpath)
+        target.unlink(missing_ok=True)      # never write through a link into the previous build
+        target.write_text(text, encoding="utf-8")
         if key:
             self.new[relpath] = key
 
-    def reuse(self, relpath: str, key: str) -> bool:
-        """Link the previous build's file when its inputs are unchanged."""
-        old = self.previous / relpath
-        if self.old.get(relpath) != key or not old.is_file():
+    def reuse(self, relpaths: tuple[str, ...], key: str) -> bool:
+        """Link the previous build's files when their inputs are unchanged (all of them, or none)."""
+        if any(self.old.get(r) != key or not (self.previous / r).is_file() for r in relpaths):
             return False
-        target = self._target(relpath)
-        try:
-            os.link(old, target)
-        except OSError:
-            shutil.copy2(old, target)
-        self.new[relpath] = key
+        for relpath in relpaths:
+            target = self._target(relpath)
+            try:
+                os.link(self.previous / relpath, target)
+            except OSError:
+                shutil.copy2(self.previous / relpath, target)
+            self.new[relpath] = key
         return True
 
     def copy_file(self, source: Path, relpath: str) -> None:

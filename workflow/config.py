@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -31,6 +32,7 @@ class OutputLocale:
         return babel_locale(self.tag)
 
 
+@lru_cache(maxsize=None)
 def babel_locale(tag: str) -> Locale:
     """Babel locale for a BCP 47 tag or catalog name, falling back to the bare language.
 

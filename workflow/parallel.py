@@ -38,17 +38,28 @@ class _Call:
         return _guarded(self.function, item)
 
 
-def map_ordered(function: Callable[[T], R], items: Iterable[T]) -> list[R | LocumError]:
+def map_ordered(function: Callable[[T], R], items: Iterable[T],
+                progress: Callable[[int, int], None] | None = None) -> list[R | LocumError]:
     """``[function(item) …]`` in input order, so output bytes do not depend on the number of processes.
 
     A :class:`LocumError` raised for an item is returned in its place.
+    ``progress(done, total)`` is called as results come in.
 
     >>> map_ordered(abs, [-1, 2, -3])
     [1, 2, 3]
     """
     items = list(items)
     count = workers()
+    results: list[R | LocumError] = []
     if count <= 1 or len(items) < MIN_ITEMS:
-        return [_guarded(function, item) for item in items]
+        for item in items:
+            results.append(_guarded(function, item))
+            if progress:
+                progress(len(results), len(items))
+        return results
     with ProcessPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(_Call(function), items, chunksize=max(1, len(items) // (count * 8))))
+        for result in pool.map(_Call(function), items, chunksize=max(1, len(items) // (count * 8))):
+            results.append(result)
+            if progress:
+                progress(len(results), len(items))
+    return results
