@@ -1,17 +1,28 @@
-"""A seeded synthetic Locum project: many articles of mixed blocks, doses, links and market sections."""
+"""A seeded synthetic Locum project: many articles of mixed blocks, doses, links and market sections.
+
+``generate`` writes the sources, configuration and glossary; after ``locum
+extract`` and ``locum update`` have made the catalogs, ``translate`` plays the
+translators and reviewers: most articles are translated and approved in full,
+the rest half done, and sparse US overrides rename paracetamol.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import shutil
 from pathlib import Path
+
+from workflow.approval import Approval, entry_digest, with_approval
+from workflow.catalogs import entry_regions, new_catalog, read_catalog, write_catalog
 
 WORDS = ("pain back muscle nerve sleep mood dose tablet capsule doctor pharmacist nurse daily weekly "
          "morning evening food water alcohol driving pregnancy side effect nausea headache dizziness "
          "mouth constipation sweating appetite weight blood pressure liver kidney heart stomach "
          "exercise stretch posture walking rest heat ice therapy review plan record symptoms slowly "
          "gradually stop start change increase reduce safely carefully regularly usually often rarely").split()
+TERMS = ("duloxetine", "paracetamol", "ibuprofen", "NHS")
 UNITS = ("mg", "g", "ml", "tablets", "capsules", "hours", "days", "weeks")
 LINKS = ("https://www.nhs.uk/medicines/", "https://medlineplus.gov/druginfo/",
          "https://www.nice.org.uk/guidance/", "https://111.nhs.uk/")
@@ -57,18 +68,37 @@ catalogs = ["es", "es_US", "pl", "ar", "en_US"]
 policy = "approved"
 """
 
+GLOSSARY = """\
+term,status,note,es,es_US,pl,ar,en_US
+duloxetine,locked,Generic drug name,duloxetina,,duloksetyna,دولوكسيتين,
+paracetamol,locked,US readers know acetaminophen,paracetamol,acetaminofén,paracetamol,باراسيتامول,acetaminophen
+ibuprofen,locked,,ibuprofeno,,ibuprofen,إيبوبروفين,
+NHS,dnt,UK National Health Service,,,,,
+constipation,forbidden,False friend,constipación,,,,
+"""
+RENDER = {"es": {"duloxetine": "duloxetina", "ibuprofen": "ibuprofeno"},
+          "pl": {"duloxetine": "duloksetyna"},
+          "ar": {"duloxetine": "دولوكسيتين", "paracetamol": "باراسيتامول", "ibuprofen": "إيبوبروفين"},
+          "es_US": {"paracetamol": "acetaminofén", "duloxetine": "duloxetina", "ibuprofen": "ibuprofeno"},
+          "en_US": {"paracetamol": "acetaminophen"}}
+OVERRIDES = {"es_US": "es", "en_US": None}      # override catalog -> the catalog it overrides
+REVIEWER = ("Bench Reviewer", "reviewer@example.org")
+
 
 def sentence(rng: random.Random) -> str:
     words = [rng.choice(WORDS) for _ in range(rng.randint(6, 22))]
     if rng.random() < 0.3:
         words.insert(rng.randrange(len(words)), f"{rng.choice((5, 10, 20, 30, 60, 120))} {rng.choice(UNITS)}")
+    if rng.random() < 0.05:
+        words.insert(rng.randrange(len(words)), rng.choice(TERMS))
     if rng.random() < 0.2:
         at = rng.randrange(len(words))
         words[at] = f"[{words[at]}]({rng.choice(LINKS)}{rng.choice(WORDS)}/)"
     if rng.random() < 0.2:
         at = rng.randrange(len(words))
         words[at] = f"**{words[at]}**"
-    return " ".join(words).capitalize() + "."
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + "."
 
 
 def block(rng: random.Random) -> str:
@@ -106,6 +136,58 @@ def generate(root: Path, articles: int = 1000, seed: int = 1) -> Path:
     (root / "source").mkdir(parents=True)
     (root / "locales").mkdir()
     (root / "locales" / "locum.toml").write_text(CONFIG, encoding="utf-8")
+    (root / "locales" / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
     for number in range(articles):
         (root / "source" / f"article-{number:04d}.md").write_text(article(rng, number), encoding="utf-8")
     return root
+
+
+def rendered(text: str, catalog: str) -> str:
+    """The synthetic translation of ``text``: a language tag and the glossary's renderings."""
+    for term, rendering in RENDER.get(catalog, {}).items():
+        text = text.replace(term, rendering).replace(term.capitalize(), rendering.capitalize())
+    return text if catalog in OVERRIDES else f"[{catalog}] {text}"
+
+
+def _fill(entry, catalog: str) -> None:
+    if entry.msgid_plural:
+        entry.msgstr_plural = {k: rendered(entry.msgid_plural, catalog) for k in entry.msgstr_plural}
+    else:
+        entry.msgstr = rendered(entry.msgid, catalog)
+    entry.tcomment = with_approval(entry.tcomment, Approval(*REVIEWER, dt.date(2026, 11, 22), entry_digest(entry)))
+
+
+def translate(root: Path, complete: float = 0.8, seed: int = 1) -> int:
+    """Translate and approve: ``complete`` of each language's articles in full, the others half done.
+
+    With the default, about 90% of all entries are translated and approved.
+    Then every untagged or US segment naming paracetamol gets an approved
+    override in ``es_US`` and ``en_US``. Returns the number of entries filled.
+    """
+    rng = random.Random(seed)
+    count = 0
+    for path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
+        po = read_catalog(path)
+        share = 1.0 if path.stem == "site" or rng.random() < complete else 0.5   # page chrome: complete
+        for entry in po:
+            if share == 1.0 or rng.random() < share:
+                _fill(entry, path.parts[-3])
+                count += 1
+        write_catalog(po, path)
+    for pot in sorted((root / "locales").glob("article-*.pot")):
+        template = read_catalog(pot)
+        wanted = [e for e in template if "paracetamol" in e.msgid and entry_regions(e) <= {"us"}]
+        if not wanted:
+            continue
+        for catalog in OVERRIDES:
+            po = new_catalog(template, catalog, "2026-11-22 10:00+0000")
+            for entry in wanted:
+                copy = type(entry)(msgid=entry.msgid, msgctxt=entry.msgctxt, comment=entry.comment,
+                                   occurrences=list(entry.occurrences))
+                _fill(copy, catalog)
+                po.append(copy)
+                count += 1
+            path = root / "locales" / catalog / "LC_MESSAGES" / pot.with_suffix(".po").name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_catalog(po, path)
+    return count

@@ -1,7 +1,27 @@
-"""``make bench``: time and peak memory of Locum's stages on a seeded synthetic corpus.
+"""``make bench``: Locum's publish against GNU gettext on a seeded synthetic 1,000-article project.
 
-Each stage runs as a separate ``python -m workflow`` process; wall time and the
-child's peak RSS (from ``os.wait4``) are reported, median of ``--runs`` runs.
+Every measurement runs ``python -m workflow`` (or the GNU tools) as a child
+process and reports its wall time and the child's peak RSS (``os.wait4``).
+Each run generates the project afresh (``bench/corpus.py``), lets Locum
+extract and update it, plays the translators (``corpus.translate``), and
+then measures, on the same files:
+
+* the GNU reference: ``msgmerge --previous`` of every ``.po`` against its
+  ``.pot`` plus ``msgfmt --check`` of every ``.po`` to a ``.mo``;
+* ``locum check`` over everything, from scratch (no ``.cache/``);
+* a full ``locum publish`` from a clean state (no ``output/``, ``.cache/``,
+  ``.mo`` or audit files): extract, update, check, compile and build;
+* the build stage alone from a clean ``output/``, and its floor
+  (``bench/floor.py``: Markdown parse + render + write of the same pages,
+  no catalogs);
+* a no-op ``locum publish``; a publish after one ``.po`` entry was edited and
+  approved; a publish after one source paragraph changed;
+* ``locum translate --provider memory`` of one language's untranslated
+  entries, against the memory of its approved ones;
+
+and, once, ``bench/memory_bench.py``: lookups per second against a
+100,000-entry memory. The tables give medians of ``--runs`` runs and the
+ratios the targets are stated in.
 """
 
 from __future__ import annotations
@@ -10,7 +30,8 @@ import argparse
 import datetime as dt
 import json
 import os
-import random
+import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,47 +43,31 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from corpus import generate  # noqa: E402
+from corpus import REVIEWER, generate, translate  # noqa: E402
 
 from workflow.approval import Approval, entry_digest, with_approval  # noqa: E402
 from workflow.catalogs import read_catalog, write_catalog  # noqa: E402
 
 
-def measure(project: Path, *args: str, ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+def measure(project: Path, *args: str, ok: tuple[int, ...] = (0,), env: dict | None = None) -> tuple[float, float]:
     """Run one locum command; return (seconds, peak RSS in MB)."""
+    return run([sys.executable, "-m", "workflow", "--project", str(project), *args], ok, env)
+
+
+def run(command: list[str], ok: tuple[int, ...] = (0,), env: dict | None = None) -> tuple[float, float]:
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "workflow", "--project", str(project), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent)
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=HERE.parent,
+                            env={**os.environ, **(env or {})})
+    errors = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in ok:
-        sys.exit(f"locum {' '.join(args)} failed:\n{proc.stderr.read().decode()}")
+        sys.exit(f"{' '.join(command)} failed:\n{errors.decode()[-3000:]}")
     return elapsed, usage.ru_maxrss / 1024
-
-
-def translate_most(project: Path, share: float, seed: int) -> int:
-    """Give ``share`` of every catalog's entries a translation and a reviewer's approval."""
-    rng = random.Random(seed)
-    count = 0
-    for path in sorted((project / "locales").glob("*/LC_MESSAGES/*.po")):
-        po = read_catalog(path)
-        for entry in po:
-            if path.stem == "site" or rng.random() < share:     # the page chrome is always complete
-                if entry.msgid_plural:
-                    entry.msgstr_plural = {k: f"[{path.parts[-3]}] {entry.msgid_plural}" for k in entry.msgstr_plural}
-                else:
-                    entry.msgstr = f"[{path.parts[-3]}] {entry.msgid}"
-                entry.tcomment = with_approval(entry.tcomment, Approval(
-                    "Bench Reviewer", "reviewer@example.org", dt.date(2026, 11, 22), entry_digest(entry)))
-                count += 1
-        write_catalog(po, path)
-    return count
 
 
 def gnu_reference(project: Path) -> tuple[float, float]:
     """GNU gettext on the same catalogs: msgmerge --previous of every .po, then msgfmt --check of each."""
-    if not shutil.which("msgmerge"):
-        return float("nan"), float("nan")
     scratch = project.parent / "gnu-scratch"
     scratch.mkdir(exist_ok=True)
     start, peak = time.perf_counter(), 0.0
@@ -71,23 +76,34 @@ def gnu_reference(project: Path) -> tuple[float, float]:
         for command in (["msgmerge", "--quiet", "--previous", "-o", str(scratch / "merged.po"), str(po), str(pot)],
                         ["msgfmt", "--check", "-o", str(scratch / "out.mo"), str(po)]):
             proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _, _, usage = os.wait4(proc.pid, 0)
+            _, status, usage = os.wait4(proc.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                sys.exit(f"{' '.join(command)} failed")
             peak = max(peak, usage.ru_maxrss / 1024)
     return time.perf_counter() - start, peak
 
 
+def clean(project: Path) -> None:
+    """Back to the state before any publish: no output, caches, compiled catalogs or audit sidecars."""
+    for folder in ("output", ".cache"):
+        shutil.rmtree(project / folder, ignore_errors=True)
+    for path in (project / "locales").glob("*/LC_MESSAGES/*"):
+        if path.suffix == ".mo" or path.name.endswith(".audit.json"):
+            path.unlink()
+
+
 def edit_one_entry(project: Path) -> None:
-    """A translator fixes one Spanish entry of one article."""
+    """A translator fixes one Spanish entry of one article, and a reviewer approves it."""
     path = project / "locales" / "es" / "LC_MESSAGES" / "article-0003.po"
     po = read_catalog(path)
     entry = next(e for e in po if e.msgstr and not e.obsolete)
     entry.msgstr = entry.msgstr + " (revisado)"
-    entry.tcomment = with_approval(entry.tcomment, Approval(
-        "Bench Reviewer", "reviewer@example.org", dt.date(2026, 11, 22), entry_digest(entry)))
+    entry.tcomment = with_approval(entry.tcomment, Approval(*REVIEWER, dt.date(2026, 11, 22), entry_digest(entry)))
     write_catalog(po, path)
 
 
 def edit_one_paragraph(project: Path) -> None:
+    """An author rewords one paragraph (its segment becomes a fuzzy suggestion in every catalog)."""
     path = project / "source" / "article-0007.md"
     text = path.read_text(encoding="utf-8")
     marker = "\n\n# Synthetic article 7\n\n"
@@ -95,66 +111,148 @@ def edit_one_paragraph(project: Path) -> None:
                     encoding="utf-8")
 
 
+def untranslated(project: Path, catalog: str) -> tuple[int, int]:
+    """(untranslated entries, approved translations) of one language: the translate workload and its memory."""
+    todo = memory = 0
+    for path in (project / "locales" / catalog / "LC_MESSAGES").glob("*.po"):
+        for entry in read_catalog(path):
+            if entry.obsolete:
+                continue
+            if entry.translated():
+                memory += 1
+            elif not entry.fuzzy:
+                todo += 1
+    return todo, memory
+
+
+def floor(project: Path) -> tuple[float, float, int]:
+    """(seconds, peak MB, pages) of bench/floor.py on the project."""
+    out = project.parent / "floor-output"
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(HERE / "floor.py"), str(project), str(out)],
+                            stdout=subprocess.PIPE, cwd=HERE.parent)
+    text = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("bench/floor.py failed")
+    shutil.rmtree(out, ignore_errors=True)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, int(text.split()[0])
+
+
+def memory_rate(entries: int) -> tuple[float, float]:
+    """(lookups per second, peak MB) from bench/memory_bench.py against ``entries`` memory entries."""
+    out = subprocess.run([sys.executable, str(HERE / "memory_bench.py"), "--entries", str(entries), "--verify", "0"],
+                         capture_output=True, text=True, check=True, cwd=HERE.parent).stdout
+    rate = re.search(r"all lookups \(segments/s\)\s+([\d,]+)", out)
+    peak = re.search(r"peak RSS \(MB\)\s+([\d,]+)", out)
+    return float(rate.group(1).replace(",", "")), float(peak.group(1).replace(",", ""))
+
+
+ROWS = {
+    "gnu": "GNU reference: msgmerge --previous + msgfmt --check of every catalog",
+    "check": "locum check, every catalog, from scratch",
+    "publish": "locum publish, from a clean state",
+    "build": "locum build alone, clean output/",
+    "floor": "build floor: Markdown parse + render + write, no catalogs (bench/floor.py, 1 process)",
+    "noop": "locum publish, nothing changed",
+    "entry": "locum publish after one .po entry was edited and approved",
+    "paragraph": "locum publish after one source paragraph changed",
+    "translate": "locum translate --provider memory --locale pl",
+}
+
+
+def one_run(project: Path, articles: int, seed: int, samples: dict, facts: dict) -> None:
+    generate(project, articles, seed)
+    for stage in ("extract", "update"):
+        measure(project, stage)
+    facts["filled"] = translate(project, seed=seed)
+    samples["gnu"].append(gnu_reference(project))
+    clean(project)
+    samples["check"].append(measure(project, "check", ok=(0, 1)))      # 1: findings, not a failure
+    clean(project)
+    samples["publish"].append(measure(project, "publish"))
+    report = json.loads((project / "output" / "build-report.json").read_text(encoding="utf-8"))
+    facts["pages"] = len(report["published"])
+    facts["skipped"] = len(report["skipped"])
+    shutil.rmtree(project / "output")
+    samples["build"].append(measure(project, "build"))
+    seconds, peak, pages = floor(project)
+    facts["floor pages"] = pages
+    samples["floor"].append((seconds, peak))
+    samples["noop"].append(measure(project, "publish"))
+    edit_one_entry(project)
+    samples["entry"].append(measure(project, "publish"))
+    edit_one_paragraph(project)
+    samples["paragraph"].append(measure(project, "publish"))
+    facts["translate todo"], facts["translate memory"] = untranslated(project, "pl")
+    samples["translate"].append(measure(project, "translate", "--locale", "pl", "--provider", "memory", ok=(0, 1)))
+    facts["templates"] = len(list((project / "locales").glob("*.pot")))
+    facts["catalogs"] = len(list((project / "locales").glob("*/LC_MESSAGES/*.po")))
+    facts["segments"] = sum(len(read_catalog(p)) for p in (project / "locales").glob("*.pot"))
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000, help="articles in the project (default 1000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs to take the median of (default 3)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--memory-entries", type=int, default=100_000,
+                        help="size of bench/memory_bench.py's memory (default 100000; 0 to skip)")
     parser.add_argument("--dir", type=Path, default=HERE / "out" / "project")
-    parser.add_argument("--translated", type=float, default=1.0,
-                        help="share of entries given a translation (pages with a gap are skipped)")
     args = parser.parse_args()
+    if not shutil.which("msgmerge"):
+        sys.exit("bench: GNU gettext (msgmerge, msgfmt) is needed for the reference: apt-get install gettext")
 
-    rows: list[tuple[str, list[tuple[float, float]]]] = []
+    samples: dict[str, list[tuple[float, float]]] = {key: [] for key in ROWS}
+    facts: dict = {}
+    for number in range(args.runs):
+        print(f"run {number + 1}/{args.runs}: {args.articles} articles (seed {args.seed}) in {args.dir} …",
+              file=sys.stderr, flush=True)
+        one_run(args.dir, args.articles, args.seed, samples, facts)
+        print("  " + ", ".join(f"{key} {samples[key][-1][0]:.2f} s" for key in ROWS), file=sys.stderr, flush=True)
+    rate, rate_peak = memory_rate(args.memory_entries) if args.memory_entries else (float("nan"), 0.0)
 
-    def record(label: str, samples: list[tuple[float, float]]) -> None:
-        rows.append((label, samples))
-        secs = statistics.median(s for s, _ in samples)
-        print(f"  {label}: {secs:.2f} s", file=sys.stderr)
+    def median(key: str) -> float:
+        return statistics.median(s for s, _ in samples[key])
 
-    print(f"generating {args.articles} articles (seed {args.seed}) in {args.dir} …", file=sys.stderr)
-    names = ["extract, from scratch", "update, creating es/pl/ar catalogs", "extract, nothing changed",
-             "update after translators edited every catalog (nothing to merge)", "compile, from scratch",
-             "build, clean output (every article x 5 locales)", "build, nothing changed",
-             "compile + build after one .po entry changed", "extract + update after one paragraph changed",
-             "GNU reference: msgmerge --previous + msgfmt --check of every catalog",
-             "check, every catalog from scratch"]
-    samples: dict[str, list] = {name: [] for name in names}
-    for run in range(args.runs):
-        project = generate(args.dir, args.articles, args.seed)
-        samples[names[0]].append(measure(project, "extract"))
-        samples[names[1]].append(measure(project, "update"))
-        translated = translate_most(project, args.translated, args.seed)
-        print(f"  run {run + 1}: translated {translated} entries", file=sys.stderr)
-        samples[names[2]].append(measure(project, "extract"))
-        samples[names[3]].append(measure(project, "update"))
-        samples[names[9]].append(gnu_reference(project))
-        samples[names[10]].append(measure(project, "check", ok=(0, 1)))   # 1: findings, not a failure
-        samples[names[4]].append(measure(project, "compile"))
-        samples[names[5]].append(measure(project, "build"))
-        samples[names[6]].append(measure(project, "build"))
-        edit_one_entry(project)
-        a, b = measure(project, "compile"), measure(project, "build")
-        samples[names[7]].append((a[0] + b[0], max(a[1], b[1])))
-        edit_one_paragraph(project)
-        a, b = measure(project, "extract"), measure(project, "update")
-        samples[names[8]].append((a[0] + b[0], max(a[1], b[1])))
-    for name in names:
-        record(name, samples[name])
-    report = json.loads((args.dir / "output" / "build-report.json").read_text(encoding="utf-8"))
+    print(f"\n{args.articles} articles, {facts['templates']} templates ({facts['segments']:,} segments), "
+          f"{facts['catalogs']:,} catalogs, {facts['filled']:,} entries translated and approved; "
+          f"{facts['pages']:,} pages published, {facts['skipped']} held back by the gate.\n"
+          f"Median of {args.runs} run(s); {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, workers: {os.environ.get('LOCUM_WORKERS', 'every core')}.\n")
+    print("| measurement | median s | min s | max s | peak RSS MB |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for key, label in ROWS.items():
+        secs = [s for s, _ in samples[key]]
+        print(f"| {label} | {statistics.median(secs):.2f} | {min(secs):.2f} | {max(secs):.2f} | "
+              f"{max(m for _, m in samples[key]):.0f} |")
+    if args.memory_entries:
+        print(f"| bench/memory_bench.py: {args.memory_entries:,}-entry memory, 2,000 lookups | "
+              f"{rate:,.0f} segments/s | | | {rate_peak:.0f} |")
 
-    pots = list((args.dir / "locales").glob("*.pot"))
-    pos = list((args.dir / "locales").glob("*/LC_MESSAGES/*.po"))
-    entries = sum(len(read_catalog(p)) for p in pots)
-    print(f"\n{args.articles} articles, {len(pots)} templates ({entries} segments), {len(pos)} catalogs, "
-          f"{len(report['published'])} pages published, {len(report['skipped'])} skipped; "
-          f"median of {args.runs} runs; python {sys.version.split()[0]}, {os.cpu_count()} cores\n")
-    print("| stage | median s | min s | peak RSS MB |")
-    print("| --- | ---: | ---: | ---: |")
-    for label, samples in rows:
-        secs = [s for s, _ in samples]
-        print(f"| {label} | {statistics.median(secs):.2f} | {min(secs):.2f} | "
-              f"{max(m for _, m in samples):.0f} |")
+    full = median("publish")
+    build_rate = facts["pages"] / median("build")
+    floor_rate = facts["floor pages"] / median("floor")
+    peak = max(m for key in ROWS if key not in ("gnu", "floor") for _, m in samples[key])
+    translate_rate = facts["translate todo"] / median("translate")
+    ratios = [
+        ("full publish / GNU reference", f"{full / median('gnu'):.2f}", "≤ 1.00", full <= median("gnu")),
+        ("build pages/s / floor pages/s", f"{build_rate:.0f} / {floor_rate:.0f} = {build_rate / floor_rate:.2f}",
+         "≥ 0.50", build_rate >= floor_rate / 2),
+        ("no-op publish / full publish", f"{median('noop') / full:.2%}", "≤ 1%", median("noop") <= full * 0.01),
+        ("one-entry publish / full publish", f"{median('entry') / full:.2%}", "≤ 2%", median("entry") <= full * 0.02),
+        ("one-paragraph publish / full publish", f"{median('paragraph') / full:.2%}", "≤ 2%",
+         median("paragraph") <= full * 0.02),
+        ("peak RSS of any locum run", f"{peak:.0f} MB", "≤ 300 MB", peak <= 300),
+        ("memory lookups against 100,000 entries", f"{rate:,.0f} segments/s", "≥ 500", rate >= 500),
+        (f"translate --provider memory end to end ({facts['translate todo']:,} entries, "
+         f"{facts['translate memory']:,}-entry memory)", f"{translate_rate:,.0f} segments/s", "(no target)", None),
+    ]
+    print("\n| target | measured | goal | met |")
+    print("| --- | ---: | ---: | :---: |")
+    for label, value, goal, met in ratios:
+        print(f"| {label} | {value} | {goal} | {'—' if met is None else 'yes' if met else 'NO'} |")
     return 0
 
 

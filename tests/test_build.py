@@ -148,13 +148,52 @@ def test_missing_compiled_catalog_is_an_error(site_project, locum):
 def test_rebuild_renders_only_changed_pages(site_project, locum):
     assert locum(site_project, "publish").code == 0
     stamps = {p: p.stat().st_mtime_ns for p in (site_project / "output").rglob("*/*/index.html")}
-    assert "0 rendered, 10 unchanged" in locum(site_project, "publish").out
+    assert "0 rendered, 10 unchanged" in locum(site_project, "build").out
     set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
     out = locum(site_project, "publish").out
     assert "1 rendered, 9 unchanged" in out
     changed = {p for p in stamps if p.exists() and p.stat().st_mtime_ns != stamps[p]}
     assert changed == {site_project / "output/es-US/sleep-and-pain/index.html"}
     assert "Tenga horarios regulares." in page(site_project, "es-US", "sleep-and-pain")
+
+
+def mtimes(root):
+    """Every file of the project but the caches, with its modification time."""
+    return {p: p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file() and ".cache" not in p.parts}
+
+
+def test_noop_publish_rewrites_no_file(site_project, locum):
+    assert locum(site_project, "publish").code == 0
+    before = mtimes(site_project)
+    result = locum(site_project, "publish")
+    assert result.code == 0 and "nothing changed since the last publish: 10 page(s) published" in result.out
+    assert mtimes(site_project) == before
+    (site_project / ".cache/publish.json").unlink()      # every stage asks its own question: same answer
+    result = locum(site_project, "publish")
+    assert "0 template(s) written" in result.out and "0 catalog(s) written" in result.out
+    assert "0 .mo file(s) written" in result.out and "0 rendered, 10 unchanged" in result.out
+    assert mtimes(site_project) == before
+
+
+def test_publish_notices_a_change_after_a_noop(site_project, locum):
+    assert locum(site_project, "publish").code == 0
+    assert "nothing changed" in locum(site_project, "publish").out
+    (site_project / "output/pl-GB/pain-relief/index.html").unlink()
+    assert "1 rendered, 9 unchanged" in locum(site_project, "publish").out
+    set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
+    assert "1 rendered, 9 unchanged" in locum(site_project, "publish").out
+
+
+def test_parallel_build_matches_serial(site_project, locum, monkeypatch):
+    assert locum(site_project, "compile").code == 0
+    monkeypatch.setenv("LOCUM_WORKERS", "1")
+    assert locum(site_project, "build").code == 0
+    serial = snapshot(site_project / "output")
+    shutil.rmtree(site_project / "output")
+    monkeypatch.setenv("LOCUM_WORKERS", "2")
+    monkeypatch.setattr("workflow.parallel.MIN_ITEMS", 1)
+    assert "10 page(s) published (10 rendered" in locum(site_project, "build").out
+    assert snapshot(site_project / "output") == serial
 
 
 def test_sitemap_alternates_are_reciprocal(site_project, locum):

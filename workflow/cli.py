@@ -167,6 +167,10 @@ def _cmd_compile(config, args) -> int:
 
 
 def _cmd_build(config, args) -> int:
+    return _strict(args, len(_run_build(config, args).skipped))
+
+
+def _run_build(config, args):
     from workflow.build import REPORT, build
     result = build(config, preview=args.preview, progress=_progress("build"))
     for skipped in result.skipped:
@@ -178,22 +182,37 @@ def _cmd_build(config, args) -> int:
             print(f"  … and {len(skipped['missing']) - 5} more (see output/{REPORT})", file=sys.stderr)
     print(f"build: {len(result.published)} page(s) published ({result.rendered} rendered, "
           f"{result.reused} unchanged), {len(result.skipped)} skipped -> {result.output}")
-    if args.strict and result.skipped:
+    return result
+
+
+def _strict(args, skipped: int) -> int:
+    if args.strict and skipped:
         print("build: --strict: skipped pages count as a failure", file=sys.stderr)
         return EXIT_PROBLEMS
     return EXIT_OK
 
 
 def _cmd_publish(config, args) -> int:
+    from workflow import publish
     args.locale = None
-    for step in (_cmd_extract, _cmd_update, _check_before_publish, _cmd_compile, _cmd_build):
-        code = step(config, args)
-        if code != EXIT_OK:
-            return code
-    return EXIT_OK
+    options = f"preview={args.preview}"
+    last = publish.unchanged_since_last(config, options)
+    if last is not None:
+        print(f"publish: nothing changed since the last publish: {last['published']} page(s) published, "
+              f"{last['skipped']} skipped (see output/build-report.json), {last['held']} check error(s) "
+              f"held back (see 'locum check') -> {config.output_dir}")
+        return _strict(args, last["skipped"])
+    for step in (_cmd_extract, _cmd_update):
+        step(config, args)
+    held = _check_before_publish(config)
+    _cmd_compile(config, args)
+    result = _run_build(config, args)
+    publish.record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
+                                     "held": held})
+    return _strict(args, len(result.skipped))
 
 
-def _check_before_publish(config, args) -> int:
+def _check_before_publish(config) -> int:
     """Publishing goes on past check errors (the gate holds those entries back) but names each one."""
     from workflow.quality import run_check
     findings = run_check(config)
@@ -202,7 +221,7 @@ def _check_before_publish(config, args) -> int:
         print(finding.as_text(), file=sys.stderr)
     print(f"check: {len(errors)} error(s) held back from publishing, "
           f"{len(findings) - len(errors)} warning(s) (see 'locum check')")
-    return EXIT_OK
+    return len(errors)
 
 def _summary(stage: str, noun: str, result, shown: int = 10) -> None:
     root = Path.cwd()
