@@ -5,7 +5,7 @@ five loads of their bookkeeping. A publish therefore records one digest of
 the project as it left it: the content digest of every file under
 ``source/`` and ``locales/`` (templates, catalogs, compiled catalogs, audit
 sidecars, glossary, configuration; through the ``stat``-signature cache of
-:mod:`workflow.stamps`), the templates, the options, and the ``stat``
+:mod:`workflow.stamps`), the page templates, the options, and the ``stat``
 signature of every file in ``output/``. When the next publish finds the same
 digest, it reports the last result and touches nothing.
 """
@@ -20,19 +20,18 @@ from pathlib import Path
 from workflow import __version__
 from workflow.config import Config
 from workflow.fileio import write_atomic
-from workflow.render import templates_digest
 from workflow.stamps import FileDigests
 
 LAST = Path(".cache") / "publish.json"
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 def project_digest(config: Config, options: str, digests: FileDigests) -> str:
     """Digest of every input and output of a publish with ``options`` (see the module docstring)."""
     h = hashlib.sha256(f"{__version__}\0{options}\0".encode())
-    h.update(templates_digest())
-    for folder in (config.source_dir, config.locales_dir):
+    for folder in (config.source_dir, config.locales_dir, TEMPLATES):
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            h.update(f"{path.relative_to(config.root)}\0{digests.of(path)}\0".encode())
+            h.update(f"{path}\0{digests.of(path)}\0".encode())
     for directory, folders, files in os.walk(config.output_dir):
         folders.sort()
         for name in sorted(files):

@@ -56,11 +56,12 @@ class FileDigests:
     A signature is trusted only when the file was last modified well before it
     was hashed (:data:`RACY_NS`): a write in the same clock tick as the hash
     could leave size and times unchanged, so such a file is hashed again next
-    time. Paths are stored relative to the project root.
+    time. Paths are stored relative to the project root (absolute when outside it).
     """
 
     def __init__(self, root: Path):
         self.root = root
+        self.prefix = f"{root}{os.sep}"
         self.path = root / DIGESTS
         try:
             self.data = json.loads(self.path.read_text(encoding="utf-8"))
@@ -78,7 +79,8 @@ class FileDigests:
             st = os.stat(path)
         except FileNotFoundError:
             return "missing"
-        key = os.path.relpath(path, self.root)
+        name = str(path)
+        key = name[len(self.prefix):] if name.startswith(self.prefix) else name
         signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
         known = self.files.get(key)
         if isinstance(known, list) and known[:4] == signature:
