@@ -145,8 +145,10 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
                      ) -> CompileResult:
     """Write ``<slug>.mo`` beside every ``<slug>.po`` of the selected catalogs (gather, then write).
 
-    Catalogs whose inputs are unchanged since the last compile are skipped;
-    the others are compiled on every core (same bytes as a serial run).
+    Catalogs whose inputs are unchanged since the last compile are skipped, known by the
+    ``stat`` signatures of the catalog and its outputs (no file is read), or else by the
+    inputs digest kept in the audit sidecar; the others are compiled on every core (same
+    bytes as a serial run).
     """
     glossary = load_glossary(config.root, config.catalogs)
     shared = digest((config.root / CONFIG_PATH).read_bytes(), file_bytes(config.root / GLOSSARY_PATH))
@@ -157,6 +159,11 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     jobs: list[_Job] = []
     admitted = held = 0
     for name, path in paths:
+        unit = f"compile:{name}/{path.stem}"
+        if stamps.fresh(unit, _outcome(stamps, shared, name, path)):     # nothing read: stat signatures
+            unchanged.append(mo_path(path))
+            admitted, held = admitted + stamps.payload(unit)[0], held + stamps.payload(unit)[1]
+            continue
         data = path.read_bytes()
         inputs = digest(shared, name, data)
         previous = _previous_audit(path)
@@ -164,6 +171,7 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
             unchanged.append(mo_path(path))
             admitted += len(previous) - 2
             held += previous.get(HELD_KEY, 0)
+            stamps.record(unit, _outcome(stamps, shared, name, path), [len(previous) - 2, previous.get(HELD_KEY, 0)])
             continue
         findings = cached_findings(stamps, checked, name, path, data)     # 'locum check' just ran?
         known = None if findings is None else frozenset(f.msgid for f in findings if f.severity == ERROR)
@@ -181,9 +189,17 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         else:
             unchanged.append(mo_path(job.path))
         write_atomic(audit_path(job.path), audit)
+        stamps.record(f"compile:{job.name}/{job.path.stem}", _outcome(stamps, shared, job.name, job.path),
+                      [count, kept_back])
         if progress:
             progress(done, len(jobs))
+    stamps.save()
     return CompileResult(tuple(written), tuple(unchanged), admitted, held)
+
+
+def _outcome(stamps: Stamps, shared: str, name: str, path: Path) -> str:
+    """Digest of a catalog's compile, inputs and outputs, from ``stat``-cached file digests."""
+    return digest(shared, name, stamps.file(path), stamps.file(mo_path(path)), stamps.file(audit_path(path)))
 
 
 INPUTS_KEY, HELD_KEY = "\x00inputs", "\x00held"   # cannot clash with a msgid: PO strings have no NUL
