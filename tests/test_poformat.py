@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workflow import poformat
-from workflow.poformat import format_entry, format_po
+from workflow.poformat import format_entry, format_po, joined_lines
 
 MSGCAT = shutil.which("msgcat")
 _VERSION = subprocess.run([MSGCAT, "--version"], capture_output=True, text=True).stdout if MSGCAT else ""
@@ -346,6 +346,24 @@ def test_random_text_is_a_msgcat_fixpoint(items):
     assert run_msgcat(ours) == ours
     assert [e.msgid for e in polib.pofile(ours) if not e.obsolete] == \
         [e.msgid for e in po if not e.obsolete]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(TEXT, TEXT, FLAGS, st.booleans()), min_size=1, max_size=8))
+def test_unwrapped_text_is_the_wrapped_text_joined(items):
+    """What extract compares an existing template with, without breaking a line."""
+    po = polib.POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8", "X-Long": "word " * 30}
+    for i, (msgid, msgstr, flags, obsolete) in enumerate(items):
+        po.append(polib.POEntry(msgid=f"{i} {msgid}", msgstr=msgstr, flags=flags, obsolete=obsolete and i > 0,
+                                previous_msgid=msgstr[::-1] if i % 3 == 1 else None, msgctxt=msgstr[:9] or None))
+    assert joined_lines(format_po(po)) == format_po(po, wrap=False)
+
+
+@pytest.mark.parametrize("path", ROUNDTRIP_FILES, ids=[p.name for p in ROUNDTRIP_FILES])
+def test_unwrapped_real_world_file(path):
+    po = polib.pofile(str(path))
+    assert joined_lines(format_po(po)) == format_po(po, wrap=False)
 
 
 # --- the embedded Unicode data against the libunistring 1.0 that msgcat uses ---

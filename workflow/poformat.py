@@ -372,6 +372,7 @@ def _no_break_positions(value, formats, translated):
 
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
             "\t": "\\t", "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
 
 
 def wrap_string(name, value, prefix="", formats=None, do_wrap=True):
@@ -389,7 +390,7 @@ def wrap_string(name, value, prefix="", formats=None, do_wrap=True):
 @lru_cache(maxsize=65536)
 def _wrap_cached(name, value, prefix, formats_key, do_wrap):
     if "\n" not in value:
-        text = "".join(_ESCAPES.get(ch, ch) for ch in value)
+        text = value.translate(_ESCAPE_TABLE)
         column = len(prefix) + len(name) + 2
         if column + sum(map(char_width, text)) <= (PAGE_WIDTH if do_wrap else 2 ** 31 - 1) - 1:
             return (f'{prefix}{name} "{text}"',)
@@ -503,8 +504,11 @@ def _comment_lines(text, marker):
     return [marker + (" " + line if line else "") for line in text.split("\n")]
 
 
-def format_entry(entry):
-    """PO text of one polib.POEntry as msgcat prints it ('' for a dropped entry)."""
+def format_entry(entry, wrap=True):
+    """PO text of one polib.POEntry as msgcat prints it ('' for a dropped entry).
+
+    With ``wrap`` False every string is one line, as :func:`joined_lines` makes them.
+    """
     plural = bool(entry.msgid_plural or entry.msgstr_plural)
     msgstrs = ([entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] or [""]) \
         if plural else [entry.msgstr or ""]
@@ -521,7 +525,10 @@ def format_entry(entry):
     prev_prefix, prefix = ("#~| ", "#~ ") if obsolete else ("#| ", "")
 
     def emit(pfx, name, value):
-        lines.extend(wrap_string(name, value, pfx, formats, do_wrap))
+        if wrap:
+            lines.extend(wrap_string(name, value, pfx, formats, do_wrap))
+        else:
+            lines.append(f'{pfx}{name} "{value.translate(_ESCAPE_TABLE)}"')
 
     for name in ("msgctxt", "msgid", "msgid_plural"):
         value = getattr(entry, "previous_" + name, None)
@@ -554,10 +561,12 @@ class _Header:
         self.flags = list(fuzzy) if isinstance(fuzzy, (list, tuple)) else ["fuzzy"] * bool(fuzzy)
 
 
-def format_po(po):
+def format_po(po, wrap=True):
     """Full PO text of a polib.POFile, byte-identical to `msgcat` of it (UTF-8).
 
     Like msgcat, a catalog with no message besides the header yields "".
+    ``wrap=False`` gives ``joined_lines(format_po(po))`` without the costly line
+    breaking: a cheap way to learn whether a file can be this catalog's text.
     """
     entries = list(po)
     if not entries:
@@ -566,8 +575,32 @@ def format_po(po):
         entries.insert(0, _Header(po))
     chunks, blank_line = [], False
     for entry in [e for e in entries if not e.obsolete] + [e for e in entries if e.obsolete]:
-        text = format_entry(entry)
+        text = format_entry(entry, wrap)
         if text:
             chunks.append("\n" + text if blank_line else text)
         blank_line = True
     return "".join(chunks)
+
+
+_FIRST_LINE = re.compile(r'(#~\| |#~ |#\| )?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(?:[^"\\]|\\.)*"')
+_MORE_LINE = re.compile(r'(#~\| |#~ |#\| )?"((?:[^"\\]|\\.)+)"')
+
+
+def joined_lines(text):
+    r"""PO text with every string's continuation lines joined onto its first line.
+
+    Two texts with the same joined lines differ at most in where their strings
+    wrap; ``joined_lines(format_po(po)) == format_po(po, wrap=False)``.
+
+    >>> joined_lines('msgid ""\n"a \\n"\n"b"\n#~ msgid "c"\n#~ "d"\n')
+    'msgid "a \\nb"\n#~ msgid "cd"\n'
+    """
+    out, prefix = [], None
+    for line in text.split("\n"):
+        if prefix is not None and (more := _MORE_LINE.fullmatch(line)) and (more.group(1) or "") == prefix:
+            out[-1] = out[-1][:-1] + more.group(2) + '"'
+            continue
+        first = _FIRST_LINE.fullmatch(line)
+        prefix = (first.group(1) or "") if first else None
+        out.append(line)
+    return "\n".join(out)
