@@ -13,7 +13,7 @@ from babel.messages.plurals import get_plural
 from workflow import __version__
 from workflow.errors import CatalogError
 from workflow.fileio import write_atomic
-from workflow.poformat import format_po
+from workflow.poformat import format_po, joined_lines  # noqa: F401  (re-exported)
 from workflow.segments import Segment
 
 POEntry = polib.POEntry
@@ -50,6 +50,13 @@ def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
         if stripped and not _PO_LINE.match(stripped):
             raise CatalogError(f"broken PO file: expected a keyword and a \"quoted string\", a \"string\" "
                                f"or a # comment, got {stripped[:40]!r}", path=display, line=number)
+    try:       # polib's own duplicate check is quadratic; ours is not, and polib reports what it finds
+        po = polib.pofile(text, wrapwidth=79)
+        if not _may_have_duplicates(po):
+            po.check_for_duplicates = True      # as if polib had checked: later appends are checked too
+            return po
+    except Exception:       # noqa: BLE001  (the checked parse below fails exactly as it always has)
+        pass
     try:
         return polib.pofile(text, wrapwidth=79, check_for_duplicates=True)
     except (OSError, ValueError) as exc:
@@ -58,6 +65,23 @@ def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
         line = int(next(g for g in match.groups() if g)) if match else _duplicate_line(text, message)
         message = re.sub(r"\s*\(line \d+\)", "", message)
         raise CatalogError(f"broken PO file: {message}", path=display, line=line) from None
+
+
+def _may_have_duplicates(po: polib.POFile) -> bool:
+    """Whether polib's duplicate check could fail on this file's entries (in file order).
+
+    polib refuses an entry whose msgid and msgctxt match an earlier live
+    entry's; the header (msgid "") has left the list by now, so any other
+    entry with an empty msgid is a possible clash too.
+    """
+    live = set()
+    for entry in po:
+        key = (entry.msgid, entry.msgctxt)
+        if key in live or not entry.msgid:
+            return True
+        if not entry.obsolete:
+            live.add(key)
+    return False
 
 
 def _duplicate_line(text: str, message: str) -> int | None:
@@ -82,9 +106,9 @@ def same_catalog(a: polib.POFile, b: polib.POFile) -> bool:
             and len(a) == len(b) and all(_entry_key(x) == _entry_key(y) for x, y in zip(a, b)))
 
 
-def catalog_text(po: polib.POFile) -> str:
-    """The canonical (msgcat-identical) text of a catalog."""
-    return format_po(po)
+def catalog_text(po: polib.POFile, wrap: bool = True) -> str:
+    """The canonical (msgcat-identical) text of a catalog; ``wrap=False``: its :func:`joined_lines`."""
+    return format_po(po, wrap)
 
 
 def write_catalog(po: polib.POFile, path: Path) -> bool:
