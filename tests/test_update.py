@@ -183,3 +183,28 @@ def test_stamps_skip_unchanged_work_but_never_hide_a_changed_file(project, locum
     po.write_bytes(po.read_bytes().replace(b'msgid "Help in the UK"', b'msgid "Help in the U.K."'))
     assert "1 catalog(s) written" in locum(project, "update").out   # the stamp no longer matches
     assert b'msgid "Help in the UK"' in po.read_bytes()
+
+
+def test_a_noop_extract_and_update_read_no_template_and_no_catalog(project, locum, monkeypatch):
+    monkeypatch.setattr("workflow.stamps.RACY_NS", 0)     # trust the files just written at once
+    locum(project, "extract")
+    locum(project, "update")
+    read = []
+    for method in ("read_bytes", "read_text"):
+        real = getattr(Path, method)
+        monkeypatch.setattr(Path, method, lambda self, *a, real=real, **k: read.append(self) or real(self, *a, **k))
+    assert "0 template(s) written" in locum(project, "extract").out
+    assert "0 catalog(s) written" in locum(project, "update").out
+    assert [p.name for p in read if p.suffix in (".po", ".pot")] == []
+
+
+def test_a_template_not_in_canonical_form_is_rewritten(project, locum):
+    locum(project, "extract")
+    pot = project / "locales/pain-relief.pot"
+    good = pot.read_text(encoding="utf-8")
+    date = read_catalog(pot).metadata["POT-Creation-Date"]
+    shutil.rmtree(project / ".cache")
+    pot.write_text(good.replace(date, "2020-01-01 00:00+0000").replace("\n\n", "\n\n\n", 1), encoding="utf-8")
+    assert "1 template(s) written" in locum(project, "extract").out
+    moved = read_catalog(pot).metadata["POT-Creation-Date"]
+    assert moved != "2020-01-01 00:00+0000" and pot.read_text(encoding="utf-8") == good.replace(date, moved)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from workflow.catalogs import build_site_template, build_template, catalog_text, now_stamp, read_catalog
+from workflow.catalogs import (POFile, build_site_template, build_template, catalog_text, joined_lines,
+                               now_stamp, read_catalog)
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, SourceError
 from workflow.fileio import write_atomic
+from workflow.parallel import map_ordered
 from workflow.segments import extract_segments
 from workflow.source import Article, read_article
-from workflow.stamps import Stamps, digest, file_bytes
+from workflow.stamps import Stamps, digest
 
 SITE_DOMAIN = "site"   # the page chrome's catalog; no article may use this slug
 
@@ -65,65 +68,119 @@ def _checked(article: Article) -> Article:
 
 def render_template(article: Article, created: str) -> str:
     """The canonical text of an article's ``.pot`` stamped with ``created``."""
-    pot = build_template(article.slug, article.title, article.path, extract_segments(article), created)
-    return catalog_text(pot)
+    return catalog_text(article_template(article, created))
+
+
+def article_template(article: Article, created: str) -> POFile:
+    """An article's template catalog stamped with ``created``."""
+    return build_template(article.slug, article.title, article.path, extract_segments(article), created)
 
 
 def render_site_template(created: str) -> str:
     """The canonical text of ``site.pot``, the page chrome's messages."""
+    return catalog_text(site_template(created))
+
+
+def site_template(created: str) -> POFile:
     from workflow.render import site_messages
-    return catalog_text(build_site_template(site_messages(), created))
+    return build_site_template(site_messages(), created)
 
 
-def _stable(config: Config, path: Path, render: Callable[[str], str]) -> str:
-    """Render a template, keeping the old POT-Creation-Date when nothing else would change."""
-    if path.exists():
-        old = read_catalog(path, display_path(config, path)).metadata.get("POT-Creation-Date")
-        if old:
-            text = render(old)
-            if text == path.read_text(encoding="utf-8"):
-                return text
-    return render(now_stamp())
+_CREATED = re.compile(r'(?:"|\\n)POT-Creation-Date: ([^"\\]*)\\n')
+
+
+def stable_text(path: Path, shown: str, build: Callable[[str], POFile], now: str) -> str | None:
+    """The template text to write at ``path``, or None when the file already holds it.
+
+    POT-Creation-Date keeps the file's date unless something else changed, in
+    which case it becomes ``now``. Most templates are unchanged, and line
+    breaking costs far more than the rest of formatting: a file whose text
+    matches the template up to where long strings wrap is taken as it is,
+    without breaking a line (every file extract writes is in canonical form).
+    """
+    try:
+        old = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return catalog_text(build(now))
+    except UnicodeDecodeError:
+        old = None                                  # read_catalog below reports it
+    template = build(now)
+
+    def dated(created: str) -> POFile:
+        template.metadata["POT-Creation-Date"] = created
+        return template
+
+    joined = joined_lines(old) if old else ""
+    created = (match.group(1).strip() if (match := _CREATED.search(joined)) else "")
+    if created and catalog_text(dated(created), wrap=False) == joined:
+        return None
+    created = read_catalog(path, shown).metadata.get("POT-Creation-Date")
+    if created and catalog_text(dated(created)) == old.replace("\r\n", "\n").replace("\r", "\n"):
+        return None                                 # (compared as read_text would read it)
+    return catalog_text(dated(now))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One article to extract, in a form a worker process can take."""
+
+    source: Path
+    pot: Path
+    shown: str          # the source as users see it
+    shown_pot: str
+    markets: frozenset[str]
+    now: str
+
+
+def _extract_one(job: _Job) -> str | None:
+    """The text to write to an article's template, or None when it already holds it."""
+    article = _checked(read_article(job.source, set(job.markets), job.shown))
+    return stable_text(job.pot, job.shown_pot, lambda created: article_template(article, created), job.now)
 
 
 def extract(config: Config, progress: Progress | None = None) -> StageResult:
     """Write ``locales/<slug>.pot`` for every article and ``locales/site.pot`` for the page chrome.
 
-    POT-Creation-Date moves only when a template's content does. Articles are
-    parsed one at a time; an article whose source and template are unchanged
-    since the last extract (content stamps in ``.cache/``) is not parsed again.
-    Every broken article is reported before anything is written.
+    POT-Creation-Date moves only when a template's content does. An article
+    whose source and template are unchanged since the last extract (content
+    stamps in ``.cache/``, checked without reading either file) is not parsed
+    again; the others are parsed on every core (same bytes as serial). Every
+    broken article is reported before anything is written.
     """
     from workflow.render import templates_digest
 
     stamps = Stamps(config.root)
-    paths = source_paths(config)
-    planned: list[tuple[Path, str, str, bytes]] = []
+    now = now_stamp()
+    jobs: list[_Job] = []
+    units: list[tuple[str, str]] = []           # (stamp unit, source digest) of each job
     kept: list[Path] = []
-    errors: list[LocumError] = []
-    for done, path in enumerate(paths, 1):
-        pot, unit, source = config.pot_path(path.stem), f"extract:{path.stem}", path.read_bytes()
-        if stamps.fresh(unit, digest(source, file_bytes(pot))):
+    for path in source_paths(config):
+        pot, unit, source = config.pot_path(path.stem), f"extract:{path.stem}", stamps.file(path)
+        if stamps.fresh(unit, digest(source, stamps.file(pot))):
             kept.append(pot)
         else:
-            try:
-                article = _checked(read_article(path, set(config.markets), display_path(config, path)))
-                planned.append((pot, _stable(config, pot, lambda stamp: render_template(article, stamp)),
-                                unit, source))
-            except LocumError as exc:
-                errors.append(exc)
-        if progress:
-            progress(done, len(paths))
+            jobs.append(_Job(path, pot, display_path(config, path), display_path(config, pot),
+                             frozenset(config.markets), now))
+            units.append((unit, source))
+    results = map_ordered(_extract_one, jobs)
+    errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    site = config.pot_path(SITE_DOMAIN)
-    if stamps.fresh("extract:site", digest(templates_digest(), file_bytes(site))):
+    planned = [(job.pot, text, unit, source) for job, text, (unit, source) in zip(jobs, results, units)]
+    site, chrome = config.pot_path(SITE_DOMAIN), digest(templates_digest())
+    if stamps.fresh("extract:site", digest(chrome, stamps.file(site))):
         kept.append(site)
     else:
-        planned.append((site, _stable(config, site, render_site_template), "extract:site", templates_digest()))
-    written = [path for path, text, _, _ in planned if write_atomic(path, text)]
-    for path, text, unit, source in planned:
-        stamps.record(unit, digest(source, text.encode("utf-8")))
+        planned.append((site, stable_text(site, display_path(config, site), site_template, now),
+                        "extract:site", chrome))
+    written = []
+    for done, (path, text, _, _) in enumerate(planned, 1):
+        if text is not None and write_atomic(path, text):
+            written.append(path)
+        if progress:
+            progress(done, len(planned))
+    for path, _, unit, source in planned:
+        stamps.record(unit, digest(source, stamps.file(path)))
     stamps.save()
     fresh = set(written)
     return StageResult(tuple(written), tuple(kept) + tuple(p for p, _, _, _ in planned if p not in fresh))

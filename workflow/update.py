@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from workflow.catalogs import catalog_text, entry_regions, new_catalog, now_stamp, read_catalog, same_catalog
@@ -9,8 +10,9 @@ from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.config import CONFIG_PATH
 from workflow.extract import SITE_DOMAIN, Progress, StageResult, display_path, source_paths
-from workflow.stamps import Stamps, digest, file_bytes
+from workflow.stamps import Stamps, digest
 from workflow.fileio import write_atomic
+from workflow.parallel import map_ordered
 from workflow.merge import merge_catalog
 
 
@@ -27,52 +29,80 @@ def select_catalogs(config: Config, locale: str | None) -> list[str]:
                      f"or an output locale ({', '.join(l.tag for l in config.locales)})")
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One template to merge into the catalogs whose stamps are stale, for a worker process."""
+
+    config: Config
+    slug: str
+    catalogs: tuple[str, ...]
+    stamp: str
+
+
+def _update_one(job: _Job) -> list[str | None | LocumError]:
+    """Per catalog of the job: the merged text to write, None to leave the file alone, or its error."""
+    pot_path = job.config.pot_path(job.slug)
+    template, out = None, []
+    for catalog in job.catalogs:
+        try:
+            if template is None:
+                template = read_catalog(pot_path, display_path(job.config, pot_path))
+            out.append(_updated_text(job.config, template, catalog, job.slug, job.stamp))
+        except LocumError as exc:
+            out.append(exc)
+    return out
+
+
 def update(config: Config, locale: str | None = None, progress: Progress | None = None) -> StageResult:
-    """Merge every article's template into each selected catalog; gather all, then write."""
+    """Merge every article's template into each selected catalog; gather all, then write.
+
+    A catalog whose template, own text and settings are unchanged since the
+    last update (stamps in ``.cache/``, checked without reading the files) is
+    skipped; the others are merged on every core, one template per work item
+    (same bytes as serial).
+    """
     catalogs = select_catalogs(config, locale)
     slugs = [path.stem for path in source_paths(config)] + [SITE_DOMAIN]
     stamps = Stamps(config.root)
-    settings = (config.root / CONFIG_PATH).read_bytes()
-    worked: list[tuple[Path, str, bytes]] = []      # (catalog, stamp unit, template bytes) merged this run
+    settings = stamps.file(config.root / CONFIG_PATH)
     stamp = now_stamp()
-    planned: list[tuple[Path, str]] = []
-    kept: list[Path] = []
-    errors: list[LocumError] = []
-    total, done = len(slugs) * len(catalogs), 0
+    units: list[tuple[Path, str, str | None]] = []  # (catalog, stamp unit, template digest or None if fresh)
+    jobs: list[_Job] = []
     for slug in slugs:
         pot_path = config.pot_path(slug)
         if not pot_path.exists():
             raise UsageError(f"no template {display_path(config, pot_path)}: run 'locum extract' first")
-        pot_bytes = pot_path.read_bytes()
-        template = None
+        pot = stamps.file(pot_path)
+        stale = []
         for catalog in catalogs:
-            done += 1
             path, unit = config.po_path(catalog, slug), f"update:{catalog}/{slug}"
-            if stamps.fresh(unit, digest(pot_bytes, file_bytes(path), settings)):
-                if path.exists():
-                    kept.append(path)
-                if progress:
-                    progress(done, total)
-                continue
-            worked.append((path, unit, pot_bytes))
-            try:
-                if template is None:
-                    template = read_catalog(pot_path, display_path(config, pot_path))
-                text = _updated_text(config, template, catalog, slug, stamp)
-            except LocumError as exc:
-                errors.append(exc)
-                continue
-            if text is not None:
-                planned.append((path, text))
-            elif path.exists():
-                kept.append(path)
-            if progress:
-                progress(done, total)
+            fresh = stamps.fresh(unit, digest(pot, stamps.file(path), settings))
+            units.append((path, unit, None if fresh else pot))
+            if not fresh:
+                stale.append(catalog)
+        if stale:
+            jobs.append(_Job(config, slug, tuple(stale), stamp))
+    outcomes = iter([outcome for job, result in zip(jobs, map_ordered(_update_one, jobs))
+                     for outcome in (result if isinstance(result, list) else [result] * len(job.catalogs))])
+    planned: list[tuple[Path, str]] = []
+    kept: list[Path] = []
+    errors: list[LocumError] = []
+    for done, (path, unit, pot) in enumerate(units, 1):
+        text = None if pot is None else next(outcomes, None)
+        if isinstance(text, LocumError):
+            errors.append(text)
+        elif text is not None:
+            planned.append((path, text))
+        elif path.exists():
+            kept.append(path)
+        if progress:
+            progress(done, len(units))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = [path for path, text in planned if write_atomic(path, text)]
-    for path, unit, pot_bytes in worked:
-        stamps.record(unit, digest(pot_bytes, file_bytes(path), settings))
+    for path, unit, pot in units:
+        if pot is not None:
+            stamps.record(unit, digest(pot, stamps.file(path), settings))
     stamps.save()
     fresh = set(written)
     return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in fresh))
