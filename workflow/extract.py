@@ -76,12 +76,8 @@ def article_template(article: Article, created: str) -> POFile:
     return build_template(article.slug, article.title, article.path, extract_segments(article), created)
 
 
-def render_site_template(created: str) -> str:
-    """The canonical text of ``site.pot``, the page chrome's messages."""
-    return catalog_text(site_template(created))
-
-
 def site_template(created: str) -> POFile:
+    """``site.pot``, the page chrome's messages, stamped with ``created``."""
     from workflow.render import site_messages
     return build_site_template(site_messages(), created)
 
