@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from workflow.checks.contacts import find_emails, find_phones, find_urls
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workflow.checks.contacts import (_phones, _read_contacts, _read_phones, _scan_cached, find_emails, find_phones,
+                                      find_urls)
 from workflow.checks.registry import ERROR, REGISTRY, Pair
 
 
@@ -153,3 +157,26 @@ def test_finders_read_each_kind_once():
 @pytest.mark.parametrize("check_id", ["urls", "emails", "phones"])
 def test_registered_as_errors(check_id: str):
     assert REGISTRY[check_id].severity == ERROR
+
+
+# Pieces of URLs, addresses and phone numbers, whole and broken: texts without "](", "<", "@", "://",
+# "www." or a digit skip the scans, and must read as the full scans read them.
+_NOT_CONTACTS = ["x", "s", " ", ".", "/", "]", "(", ")", ">", "http", "ftp", "ſ", "mailto:", "org", "a.b", "-", "\u00a0",
+                 "mg", "WW."]
+_CONTACTS = ["](", "<", "@", "://", "www.", "WWW.", "help@a.org", "https://a.org/", "<https://a.org/>", "[a](/b)",
+             "[a](https://a.org/)", "www.a.org", "<a@b.org>", "ftp://a.org", "<tel:999>", "9", "٩", "0300 123 4567",
+             "999", "+44 20 7946 0000", "(555) 123-4567"]
+_TEXT = st.lists(st.sampled_from(_NOT_CONTACTS), max_size=8).map("".join)
+
+
+@given(st.tuples(_TEXT, st.sampled_from(_CONTACTS), _TEXT).map("".join)
+       | st.lists(st.sampled_from(_NOT_CONTACTS + _CONTACTS), max_size=12).map("".join))
+def test_texts_the_scans_skip_read_as_the_full_scans(text: str):
+    assert _scan_cached.__wrapped__(text) == _read_contacts(text)
+    assert _phones.__wrapped__(text) == _read_phones(text)
+
+
+@pytest.mark.parametrize("text", [f"Call or see {c}, then rest." for c in _NOT_CONTACTS + _CONTACTS])
+def test_each_piece_alone_reads_as_the_full_scans(text: str):
+    assert _scan_cached.__wrapped__(text) == _read_contacts(text)
+    assert _phones.__wrapped__(text) == _read_phones(text)

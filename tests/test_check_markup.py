@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workflow.checks import REGISTRY, Pair
+from workflow.checks.markup import _parse_profile, _profile
 
 
 def messages(check_id, source, target):
@@ -46,3 +49,24 @@ def test_passes(check_id, source, target):
 @pytest.mark.parametrize("check_id,source,target", FAIL, ids=[f"{p[0]}:{p[2]}" for p in FAIL])
 def test_fails(check_id, source, target):
     assert messages(check_id, source, target)
+
+
+# Markdown syntax that is not a link, image, emphasis or code span (brackets without "](", which
+# would need a reference definition, entities, escapes, bare URLs), around one or more of what is.
+_NOT_MARKUP = ["x", "é", " ", "\n", "!", "[", "]", "(", ")", ">", "\\", "&", "&amp;", "&#42;", "&#96;", "#", "~~", "|",
+               "-", "1.", "[es] ", "[a][b]", "[a]: /u", "![a]", "[a] (b)", "https://a.org/", "www.a.org", "a@b.org",
+               "\\]\\("]
+_MARKUP = ["*", "**", "_", "`", "<", "](", "[a](b)", "![a](b.png)", "<https://a.org/>", "*a*", "_a_", "__a__", "`a`"]
+_PLAIN = st.lists(st.sampled_from(_NOT_MARKUP), max_size=8).map("".join)
+_MARKDOWN = (st.tuples(_PLAIN, st.sampled_from(_MARKUP), _PLAIN).map("".join)
+             | st.lists(st.sampled_from(_NOT_MARKUP + _MARKUP), max_size=14).map("".join))
+
+
+@given(_MARKDOWN)
+def test_texts_the_parser_skips_parse_to_nothing(text: str):
+    assert _profile.__wrapped__(text) == _parse_profile(text)
+
+
+@pytest.mark.parametrize("text", [f"[es] See {m} (x) &amp; y." for m in _NOT_MARKUP + _MARKUP])
+def test_each_piece_alone_parses_as_the_parser_says(text: str):
+    assert _profile.__wrapped__(text) == _parse_profile(text)

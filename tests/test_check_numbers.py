@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.checks.numbers import Quantity, extract_codes, extract_quantities
+from workflow.checks.numbers import (Quantity, _codes, _prepare, _quantities, _read_quantities, extract_codes,
+                                     extract_quantities)
 from workflow.checks.registry import ERROR, REGISTRY, Pair
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -192,3 +193,25 @@ _PIECES = st.sampled_from(["0", "1", "5", "30", "٣", "٫", "٬", ".", ",", " ",
 def test_a_copy_always_passes(text: str):
     for catalog in ("en_US", "ar", "es_US"):
         assert messages(text, text, catalog) == []
+
+
+# Texts without a decimal digit (of any script) or a vulgar fraction skip the number reader: number
+# words, units, separators, superscripts and circled or Roman numerals are not numbers to it either.
+_NOT_NUMERALS = ["two", "mg", "ml", "%", "٪", "per cent", "kg/m²", "²", "①", "Ⅷ", ".", ",", "٫", "٬", " ", "\u00a0",
+                 "-", "–", "/", "to", "between", "and", "NG", "B", "COVID-", "[x](https://a.org/)"]
+_NUMERALS = ["½", "¾", "٣", "۳", "\U0001d7d9", "1", "0.5", "[x](https://a.org/b12)", "0300 123 4567"]
+_PROSE = st.lists(st.sampled_from(_NOT_NUMERALS), max_size=6).map("".join)
+
+
+@given(st.tuples(_PROSE, st.sampled_from(_NUMERALS), _PROSE).map("".join)
+       | st.lists(st.sampled_from(_NOT_NUMERALS + _NUMERALS), max_size=10).map("".join),
+       st.sampled_from(["en", "es", "es_US", "pl", "ar"]))
+def test_texts_the_number_reader_skips_have_no_numbers(text: str, language: str):
+    assert _quantities.__wrapped__(text, language) == _read_quantities(text, language)
+    assert extract_codes(text) == [text[a:b] for a, b in _codes(_prepare(text))]
+
+
+@pytest.mark.parametrize("text", [f"Take {n} mg" for n in _NOT_NUMERALS + _NUMERALS])
+def test_each_piece_alone_reads_as_the_number_reader_says(text: str):
+    assert _quantities.__wrapped__(text, "es") == _read_quantities(text, "es")
+    assert extract_codes(text) == [text[a:b] for a, b in _codes(_prepare(text))]

@@ -31,6 +31,8 @@ _AUTOLINK = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>|<(?P<e
 _BARE_URL = re.compile(r"(?<![\w/@.-])(?:https?://|ftp://|www\.)[^\s<>\"`\[\]\x00]+", re.IGNORECASE)
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _MAILTO = re.compile(r"mailto:", re.IGNORECASE)
+# What each of the four patterns above needs: without one of these a text has no URL or address.
+_CONTACT_MARK = re.compile(r"\]\(|<|@|://|www\.", re.IGNORECASE)
 
 # What may end a sentence right after a bare URL (Latin, Arabic, CJK) or close Markdown emphasis around it.
 _TRAILING = ".,;:!?…'\"”’»›*_~،؛؟。"
@@ -53,6 +55,7 @@ _PHONE = re.compile(rf"""
 # A short number followed by a measurement unit is an amount (999 mg), not a number to call.
 # (This small list is deliberately local: the numbers check owns the full unit vocabulary.)
 _UNIT_AFTER = re.compile(r"[ \u00a0\u202f]?(?:mg|mcg|µg|μg|g|kg|ml|mL|l|L|%|٪|IU|ملغ|مل|غ)(?![^\W\d_])")
+_DIGIT = re.compile(r"\d")
 
 
 def ascii_digits(text: str) -> str:
@@ -102,6 +105,13 @@ def _scan_cached(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...], str]:
     Link destinations and autolinks are read first, so a bare-URL match never
     re-reads a destination and a ``mailto:`` link counts as an address only.
     """
+    if not _CONTACT_MARK.search(text):
+        return (), (), text
+    return _read_contacts(text)
+
+
+def _read_contacts(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...], str]:
+    """:func:`_scan_cached` by the patterns alone, for any text."""
     urls: list[Found] = []
     emails: list[Found] = []
     spans: list[tuple[int, int]] = []
@@ -164,14 +174,22 @@ def find_phones(text: str) -> list[Found]:
     >>> [f.text for f in find_phones("اتصل بـ٩٩٩")]
     ['٩٩٩']
     """
-    return _phones(text, _scan(text)[2])
+    return list(_phones(text))
 
 
-def _phones(text: str, masked: str) -> list[Found]:
-    """The phone numbers of ``text``, read in ``masked`` (its URLs and addresses blanked out)."""
-    masked = ascii_digits(masked)
-    return [Found(text[m.start():m.end()], m.start(), m.end()) for m in _PHONE.finditer(masked)
-            if not (m.group("short") and _UNIT_AFTER.match(masked, m.end()))]
+@lru_cache(maxsize=8192)   # the phones check and the numbers check (twice) read the same text
+def _phones(text: str) -> tuple[Found, ...]:
+    """The phone numbers of ``text``, read outside its URLs and addresses."""
+    if not _DIGIT.search(text):         # every phone pattern needs a digit
+        return ()
+    return _read_phones(text)
+
+
+def _read_phones(text: str) -> tuple[Found, ...]:
+    """:func:`_phones` by the pattern alone, for any text."""
+    masked = ascii_digits(_scan_cached(text)[2])
+    return tuple(Found(text[m.start():m.end()], m.start(), m.end()) for m in _PHONE.finditer(masked)
+                 if not (m.group("short") and _UNIT_AFTER.match(masked, m.end())))
 
 
 def contact_spans(text: str) -> list[tuple[int, int]]:
@@ -180,8 +198,8 @@ def contact_spans(text: str) -> list[tuple[int, int]]:
     The numbers check blanks these out: a URL's digits are not a dose, and a
     phone number is a string that ``phones`` compares, not a value.
     """
-    urls, emails, masked = _scan(text)
-    phones = [f for f in _phones(text, masked) if sum(c.isdecimal() for c in f.text) > 3]
+    urls, emails, _ = _scan_cached(text)
+    phones = [f for f in _phones(text) if sum(c.isdecimal() for c in f.text) > 3]
     return sorted((f.start, f.end) for f in (*urls, *emails, *phones))
 
 
@@ -209,6 +227,8 @@ def unmatched(items: list, others: list, key: Callable = lambda x: x) -> list:
     >>> unmatched(["1", "2", "2"], ["2", "3"], str)
     ['1', '2']
     """
+    if not items or not others:
+        return list(items)
     available = Counter(map(key, others))
     left = []
     for item in items:

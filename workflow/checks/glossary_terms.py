@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Iterator
 
 from workflow.checks.registry import ERROR, Pair, check
@@ -12,12 +14,23 @@ def _terms(pair: Pair, status: str):
     return pair.glossary.by_status(status) if pair.glossary is not None else []
 
 
+@lru_cache(maxsize=8192)        # every term of the glossary looks at the same two texts
+def _prose(text: str) -> str:
+    return prose(text)
+
+
+@lru_cache(maxsize=65536)       # the same source text is checked against every language
+def _occurs(source_pattern: re.Pattern, source: str) -> bool:
+    """``Term.occurs_in``: whether the term with ``source_pattern`` is in ``source`` outside URLs and link targets."""
+    return source_pattern.search(_prose(source)) is not None
+
+
 @check("glossary-locked", ERROR)
 def locked(pair: Pair) -> Iterator[str]:
     """A locked source term must be rendered as the glossary says for this catalog."""
     for term in _terms(pair, "locked"):
         forms = term.forms_for(pair.catalog)
-        if forms is not None and term.occurs_in(pair.source) and not forms.search(prose(pair.target)):
+        if forms is not None and _occurs(term.source_pattern, pair.source) and not forms.search(_prose(pair.target)):
             yield f"locked term {term.term!r} must be rendered as {forms.shown} in {pair.catalog}"
 
 
@@ -25,7 +38,7 @@ def locked(pair: Pair) -> Iterator[str]:
 def do_not_translate(pair: Pair) -> Iterator[str]:
     """A do-not-translate term in the source must appear verbatim in the translation."""
     for term in _terms(pair, "dnt"):
-        if term.occurs_in(pair.source) and not term.source_pattern.search(prose(pair.target)):
+        if _occurs(term.source_pattern, pair.source) and not term.source_pattern.search(_prose(pair.target)):
             yield f"{term.term!r} must stay as it is (do not translate)"
 
 
@@ -35,7 +48,7 @@ def forbidden(pair: Pair) -> Iterator[str]:
     for term in _terms(pair, "forbidden"):
         forms = term.forms_for(pair.catalog)
         if forms is not None:
-            match = forms.pattern.search(prose(pair.target))
+            match = forms.pattern.search(_prose(pair.target))
             if match:
                 note = f" ({term.note})" if term.note else ""
                 yield f"forbidden rendering {match.group(0)!r} for {term.term!r}{note}"

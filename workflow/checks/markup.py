@@ -15,7 +15,10 @@ _COUNTED = {"em_open": "emphasis (*…*)", "strong_open": "strong emphasis (**�
             "code_inline": "code span (`…`)"}
 
 
-_MARKUP_CHARS = re.compile(r"[*_`\[\]<>!\\]")
+# Without these, inline Markdown has no link, image, emphasis or code span: a link or image
+# needs "](" (parseInline has no reference definitions), an autolink "<", a span * _ or `.
+_MARKUP = re.compile(r"[*_`<]|\]\(")
+_EMPTY = (Counter(), Counter(), Counter())
 
 
 def markdown_profile(text: str) -> tuple[Counter, Counter, Counter]:
@@ -30,11 +33,17 @@ def markdown_profile(text: str) -> tuple[Counter, Counter, Counter]:
 
 @lru_cache(maxsize=8192)        # the same source text is checked against every language
 def _profile(text: str) -> tuple[Counter, Counter, Counter]:
+    """:func:`markdown_profile`, shared: callers must not change the counters."""
+    if not _MARKUP.search(text):      # plain text: nothing for the parser to find
+        return _EMPTY
+    return _parse_profile(text)
+
+
+def _parse_profile(text: str) -> tuple[Counter, Counter, Counter]:
+    """:func:`_profile` by the parser alone, for any text."""
     links: Counter = Counter()
     images: Counter = Counter()
     spans: Counter = Counter()
-    if not _MARKUP_CHARS.search(text):      # plain text: nothing for the parser to find
-        return links, images, spans
     for block in inline_parser().parseInline(text):
         for tok in block.children or ():
             if tok.type == "link_open":
@@ -49,8 +58,11 @@ def _profile(text: str) -> tuple[Counter, Counter, Counter]:
 @check("markdown", ERROR)
 def markdown(pair: Pair) -> Iterator[str]:
     """Same link and image targets, same number of emphasis, strong and code spans."""
-    src_links, src_images, src_spans = markdown_profile(pair.source)
-    tgt_links, tgt_images, tgt_spans = markdown_profile(pair.target)
+    source, target = _profile(pair.source), _profile(pair.target)
+    if source == target:
+        return
+    src_links, src_images, src_spans = source
+    tgt_links, tgt_images, tgt_spans = target
     for href in sorted((src_links - tgt_links).elements()):
         yield f"link to {href} is missing or changed"
     for href in sorted((tgt_links - src_links).elements()):
@@ -67,9 +79,11 @@ def markdown(pair: Pair) -> Iterator[str]:
 @check("html", ERROR)
 def raw_html(pair: Pair) -> Iterator[str]:
     """Raw HTML, event handlers or javascript: URLs in the translation that the source does not have."""
+    found_in_target = _TAG.findall(pair.target)
+    if not found_in_target:
+        return
     source = Counter(m.group(0).lower() for m in _TAG.finditer(pair.source))
-    for match in _TAG.finditer(pair.target):
-        found = match.group(0)
+    for found in found_in_target:
         if source[found.lower()] > 0:
             source[found.lower()] -= 1
         else:

@@ -125,6 +125,7 @@ _DASH = rf"{_BIDI}{_SPACE}?[-–—‒]{_SPACE}?{_BIDI}"
 
 _TOKEN = re.compile(r"\w+(?:[-‑]\w+)*")
 _DIGIT = re.compile(r"\d")
+_NUMERAL = re.compile(rf"[\d{_FRACTIONS}]")
 _LETTER = re.compile(r"[^\W\d_]")
 _ARABIC_CLITIC = re.compile(r"[\u0621-\u064a\u0640]{1,3}(?=\d)")  # و٣٠، بـ٩٩٩: "and 30", "at 999"
 _ANY_SPACE = re.compile(rf"{_SPACE}+")
@@ -134,6 +135,7 @@ def _language(language: str) -> str:
     return re.split(r"[-_]", language)[0].lower()
 
 
+@lru_cache(maxsize=None)    # Babel parses a locale name slowly; there are few catalogs
 def _decimal_mark(language: str) -> str:
     """The decimal separator readers of ``language`` (a language or catalog name) expect: ``.`` or ``,``.
 
@@ -208,11 +210,12 @@ def _read_run(run: str, decimal: str) -> list[tuple[int, int, Decimal]]:
     return [(s, e, Decimal(text)) for s, e, text in parts[::2]]
 
 
-def _codes(prepared: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8192)   # codes and quantities (in every language) read the same text
+def _codes(prepared: str) -> tuple[tuple[int, int], ...]:
     """Spans of alphanumeric codes (``NG59``, ``B12``, ``COVID-19``, ``5HT3``): compared verbatim, never as numbers."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     if not _DIGIT.search(prepared):
-        return spans
+        return ()
     for m in _TOKEN.finditer(prepared):
         token = m.group()
         if not (_DIGIT.search(token) and _LETTER.search(token)) or prepared.endswith(_DIGIT_UNITS, 0, m.end()):
@@ -227,13 +230,17 @@ def _codes(prepared: str) -> list[tuple[int, int]]:
         elif clitic:
             continue
         spans.append(m.span())
-    return spans
+    return tuple(spans)
 
 
+@lru_cache(maxsize=8192)   # codes and quantities (in every language) read the same text
 def _prepare(text: str) -> str:
     """``text`` as the parsers see it, same length: ASCII digits; URLs, addresses and phone numbers blanked out."""
+    spans = contact_spans(text)
+    if not spans:
+        return ascii_digits(text)
     chars = list(ascii_digits(text))
-    for start, end in contact_spans(text):
+    for start, end in spans:
         chars[start:end] = "\x00" * (end - start)
     return "".join(chars)
 
@@ -244,6 +251,8 @@ def extract_codes(text: str) -> list[str]:
     >>> extract_codes("See [NICE NG59](https://www.nice.org.uk/guidance/ng59) on vitamin B12 and COVID-19, not 30mg.")
     ['NG59', 'B12', 'COVID-19']
     """
+    if not _DIGIT.search(text):         # a code has a digit; blanking out contacts adds none
+        return []
     return [text[a:b] for a, b in _codes(_prepare(text))]
 
 
@@ -266,6 +275,13 @@ def _quantities(text: str, language: str) -> tuple[Quantity, ...]:
     >>> [(str(q.low), q.unit) for q in extract_quantities("٠٫٥ ملغ و1.000 ml", "ar")]
     [('0.5', 'mg'), ('1.000', 'ml')]
     """
+    if not _NUMERAL.search(text):        # every number has a digit or a vulgar fraction (½)
+        return ()
+    return _read_quantities(text, language)
+
+
+def _read_quantities(text: str, language: str) -> tuple[Quantity, ...]:
+    """:func:`_quantities` by the number reader alone, for any text."""
     prepared = _prepare(text)
     blanked = list(prepared)
     for start, end in _codes(prepared):
@@ -317,8 +333,7 @@ def _fraction(numerator: int, denominator: int) -> Decimal:
 
 def _ranges(singles, prepared: str, lang: str):
     """Join ``50``, ``100 mg`` into the range 50–100 mg where the text between them says "to" in ``lang``."""
-    connector = re.compile(rf"{_DASH}|\s+(?:{_TO[SOURCE_LANGUAGE]}|{_TO.get(lang, '(?!)')})\s+")
-    pairs = [_BETWEEN[SOURCE_LANGUAGE], _BETWEEN.get(lang, _BETWEEN[SOURCE_LANGUAGE])]
+    connector, pairs = _range_words(lang)
     i = 0
     while i < len(singles):
         start, end, low, unit = singles[i]
@@ -326,15 +341,22 @@ def _ranges(singles, prepared: str, lang: str):
             start2, end2, high, unit2 = singles[i + 1]
             gap = prepared[end:start2]
             joined = connector.fullmatch(gap) or any(
-                re.fullmatch(rf"\s+(?:{and_})\s*", gap)
-                and re.search(rf"(?:^|\s)(?:{between})\s+$", prepared[:start], re.IGNORECASE)
-                for between, and_ in pairs)
+                and_.fullmatch(gap) and between.search(prepared[:start]) for between, and_ in pairs)
             if joined and unit in (None, unit2):
                 yield start, end2, low, high, unit2
                 i += 2
                 continue
         yield start, end, low, None, unit
         i += 1
+
+
+@lru_cache(maxsize=None)
+def _range_words(lang: str) -> tuple[re.Pattern, list[tuple[re.Pattern, re.Pattern]]]:
+    """What joins two numbers of ``lang`` into a range: a dash or "to"; "and" after a "between" before them."""
+    connector = re.compile(rf"{_DASH}|\s+(?:{_TO[SOURCE_LANGUAGE]}|{_TO.get(lang, '(?!)')})\s+")
+    pairs = [_BETWEEN[SOURCE_LANGUAGE], _BETWEEN.get(lang, _BETWEEN[SOURCE_LANGUAGE])]
+    return connector, [(re.compile(rf"(?:^|\s)(?:{between})\s+$", re.IGNORECASE), re.compile(rf"\s+(?:{and_})\s*"))
+                       for between, and_ in pairs]
 
 
 def _shown(q: Quantity) -> str:
@@ -431,6 +453,7 @@ def numbers(pair: Pair) -> Iterator[str]:
     yield from differences("code", lost_codes, extra_codes)
 
 
+@lru_cache(maxsize=None)
 def _known_locale(name: str) -> bool:
     try:
         babel_locale(name)

@@ -13,6 +13,7 @@ _CLOSERS = "*_`)]}\"'”’»"
 # Sentence-final punctuation and its equivalents per language.
 _ENDINGS = {".": {".", "。", "…"}, "?": {"?", "؟"}, "!": {"!"}, ":": {":"}, ";": {";", "؛"}, ",": {",", "،"}}
 _ARABIC = {"?": "؟", ",": "،", ";": "؛"}
+_DOUBLE_SPACE = re.compile(r"[^\S\n]{2,}")
 
 
 @check("untranslated", WARNING)
@@ -59,7 +60,7 @@ def whitespace(pair: Pair) -> Iterator[str]:
         yield "leading whitespace differs from the source"
     if pair.target[-1:].isspace() != pair.source[-1:].isspace():
         yield "trailing whitespace differs from the source"
-    if re.search(r"[^\S\n]{2,}", pair.target) and not re.search(r"[^\S\n]{2,}", pair.source):
+    if _DOUBLE_SPACE.search(pair.target) and not _DOUBLE_SPACE.search(pair.source):
         yield "doubled space in the translation"
 
 
