@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from test_build import set_translation
 from workflow.catalogs import read_catalog
@@ -80,3 +81,29 @@ def test_an_entry_with_an_error_is_not_published(site_project, locum):
     assert (site_project / "output/es-US/sleep-and-pain/index.html").exists()
     assert (site_project / "output/pl-GB/pain-relief/index.html").exists()
     assert "112" not in "".join(p.read_text() for p in (site_project / "output").rglob("*.html"))
+
+
+def test_a_fresh_catalog_is_not_read_again(site_project, locum, monkeypatch):
+    monkeypatch.setattr("workflow.stamps.RACY_NS", 0)     # trust the files just written at once
+    first = locum(site_project, "check", "--format", "json")
+    read = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or read_bytes(self))
+    assert locum(site_project, "check", "--format", "json") == first
+    assert not [name for name in read if name.endswith(".po")]
+    plant_error(site_project)
+    read.clear()
+    again = locum(site_project, "check", "--format", "json")
+    assert [name for name in read if name.endswith(".po")] == ["pain-relief.po"] * 2    # digest, then check
+    assert again.code == 1 and f'"path": "{PO}"' in again.out
+
+
+def test_broken_catalogs_are_reported_in_catalog_order(site_project, locum):
+    broken = ["locales/es/LC_MESSAGES/sleep-and-pain.po", "locales/pl/LC_MESSAGES/pain-relief.po",
+              "locales/pl/LC_MESSAGES/sleep-and-pain.po"]
+    for path in broken:
+        po = site_project / path
+        po.write_text(po.read_text(encoding="utf-8") + "\nnot po at all\n", encoding="utf-8")
+    result = locum(site_project, "check")
+    assert result.code == 2
+    assert [line.split(":")[0] for line in result.err.splitlines() if "broken PO file" in line] == broken

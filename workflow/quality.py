@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from workflow.catalogs import POEntry, POFile, read_catalog, write_catalog
+from workflow.catalogs import POEntry, POFile, parse_catalog, read_catalog, write_catalog
 from workflow.checks import Pair, run_checks
-from workflow.errors import ErrorList, LocumError, UsageError
+from workflow.errors import CatalogError, ErrorList, LocumError, UsageError
 from workflow.extract import SITE_DOMAIN, display_path, source_paths
 from workflow.config import CONFIG_PATH, Config
 from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
@@ -78,42 +79,75 @@ def catalog_paths(config: Config, locale: str | None, article: str | None) -> li
     return selected
 
 
+_Job = tuple[str, Path, str, Glossary | None]      # catalog, path, path as shown, glossary
+
+
 def run_check(config: Config, locale: str | None = None, article: str | None = None,
               annotate: bool = False) -> list[Finding]:
-    """Check the selected catalogs; with ``annotate``, write findings into them as translator comments."""
+    """Check the selected catalogs; with ``annotate``, write findings into them as translator comments.
+
+    A catalog whose digest (by ``stat``, see :class:`Stamps`) and shared inputs
+    are unchanged is not read: its recorded findings are reused.
+    """
     glossary = load_glossary(config.root, config.catalogs)
     stamps = Stamps(config.root)
     shared = check_inputs(config)
     findings: list[Finding] = []
-    jobs: list[tuple[str, Path, str, Glossary | None]] = []
-    contents: list[bytes] = []
+    jobs: list[_Job] = []
     for catalog, path in catalog_paths(config, locale, article):
-        data = path.read_bytes()
-        cached = None if annotate else cached_findings(stamps, shared, catalog, path, data)
+        cached = None if annotate else cached_findings(stamps, shared, catalog, path)
         if cached is not None:                 # same catalog, glossary and config as last time
             findings.extend(cached)
         else:
             jobs.append((catalog, path, display_path(config, path), glossary))
-            contents.append(data)
-    results = map_ordered(_check_one, jobs)
+    results = _check_by_article(jobs)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    for (catalog, path, shown, _), found, data in zip(jobs, results, contents):
+    for (catalog, path, shown, _), (found, content) in zip(jobs, results):
         findings.extend(found)
         if annotate:
             po = read_catalog(path, shown)
             if annotate_catalog(po, found) and write_catalog(po, path):
-                data = path.read_bytes()       # the comments changed the file, not its findings
-        unit, inputs = check_unit(shared, catalog, path, data)
+                content = stamps.file(path)    # the comments changed the file, not its findings
+        unit, inputs = check_unit(shared, catalog, path, content)
         stamps.record(unit, inputs, [f.as_dict() for f in found])
     stamps.save()
     return sorted(findings, key=lambda f: (f.path, f.line))
 
 
-def _check_one(job: tuple[str, Path, str, Glossary | None]) -> list[Finding]:
+def _check_by_article(jobs: list[_Job]) -> list[tuple[list[Finding], str] | LocumError]:
+    """``_check_one`` of every job, in order; the catalogs of one article go to one process one after
+    the other, so the checks' caches read each source text once for all its languages."""
+    articles: dict[str, list[int]] = {}
+    for index, (_, path, _, _) in enumerate(jobs):
+        articles.setdefault(path.stem, []).append(index)
+    groups = list(articles.values())
+    results: list = [None] * len(jobs)
+    for group, done in zip(groups, map_ordered(_check_article, [[jobs[i] for i in g] for g in groups])):
+        for index, result in zip(group, done):
+            results[index] = result
+    return results
+
+
+def _check_article(jobs: list[_Job]) -> list[tuple[list[Finding], str] | LocumError]:
+    found = []
+    for job in jobs:
+        try:
+            found.append(_check_one(job))
+        except LocumError as exc:           # a user's bad file: reported with the others (as map_ordered does)
+            found.append(exc)
+    return found
+
+
+def _check_one(job: _Job) -> tuple[list[Finding], str]:
+    """The findings of one catalog and the SHA-256 of the bytes they were read from."""
     catalog, path, shown, glossary = job
-    return check_catalog(read_catalog(path, shown), shown, catalog, glossary)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError("catalog not found", path=shown) from None
+    return check_catalog(parse_catalog(data, shown), shown, catalog, glossary), hashlib.sha256(data).hexdigest()
 
 
 def check_inputs(config: Config) -> str:
@@ -121,14 +155,20 @@ def check_inputs(config: Config) -> str:
     return digest(file_bytes(config.root / GLOSSARY_PATH), (config.root / CONFIG_PATH).read_bytes())
 
 
-def check_unit(shared: str, catalog: str, path: Path, data: bytes) -> tuple[str, str]:
-    """The stamp unit and input digest of one catalog's check."""
-    return f"check:{catalog}/{path.stem}", digest(shared, data)
+def check_unit(shared: str, catalog: str, path: Path, content: str) -> tuple[str, str]:
+    """The stamp unit and input digest of one catalog's check; ``content`` is the SHA-256 (hex) of its bytes."""
+    return f"check:{catalog}/{path.stem}", digest(shared, content)
 
 
-def cached_findings(stamps: Stamps, shared: str, catalog: str, path: Path, data: bytes) -> list[Finding] | None:
-    """The findings recorded for exactly these inputs by an earlier check, or None."""
-    unit, inputs = check_unit(shared, catalog, path, data)
+def cached_findings(stamps: Stamps, shared: str, catalog: str, path: Path,
+                    data: bytes | None = None) -> list[Finding] | None:
+    """The findings recorded for exactly these inputs by an earlier check, or None.
+
+    ``data`` is the catalog's bytes when the caller has read them; without it
+    the catalog is not read unless its ``stat`` signature moved (``stamps.file``).
+    """
+    content = stamps.file(path) if data is None else hashlib.sha256(data).hexdigest()
+    unit, inputs = check_unit(shared, catalog, path, content)
     if not stamps.fresh(unit, inputs):
         return None
     return [Finding(**f) for f in stamps.payload(unit) or []]
