@@ -93,11 +93,6 @@ def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def _scan(text: str) -> tuple[list[Found], list[Found], str]:
-    urls, emails, masked = _scan_cached(text)
-    return list(urls), list(emails), masked
-
-
 @lru_cache(maxsize=8192)   # every check of a pair scans the same two texts again
 def _scan_cached(text: str) -> tuple[tuple[Found, ...], tuple[Found, ...], str]:
     """URLs and email addresses of ``text`` in order, and the text with both blanked out.
@@ -154,7 +149,7 @@ def find_urls(text: str) -> list[Found]:
     ...                            "or https://www.nhs.uk/conditions/.")]
     ['https://www.nice.org.uk/guidance/ng59', 'https://111.nhs.uk/', 'https://www.nhs.uk/conditions/']
     """
-    return _scan(text)[0]
+    return list(_scan_cached(text)[0])
 
 
 def find_emails(text: str) -> list[Found]:
@@ -163,7 +158,7 @@ def find_emails(text: str) -> list[Found]:
     >>> [f.text for f in find_emails("Write to [us](mailto:help@example.org?subject=Hi) or ana.lopez@example.org.")]
     ['help@example.org', 'ana.lopez@example.org']
     """
-    return _scan(text)[1]
+    return list(_scan_cached(text)[1])
 
 
 def find_phones(text: str) -> list[Found]:

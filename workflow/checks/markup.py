@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from functools import lru_cache
 from typing import Iterator
+
+from markdown_it import MarkdownIt
 
 from workflow.checks.registry import ERROR, Pair, check
 from workflow.localize import inline_parser
@@ -44,7 +47,7 @@ def _parse_profile(text: str) -> tuple[Counter, Counter, Counter]:
     links: Counter = Counter()
     images: Counter = Counter()
     spans: Counter = Counter()
-    for block in inline_parser().parseInline(text):
+    for block in _parser().parseInline(text):
         for tok in block.children or ():
             if tok.type == "link_open":
                 links[tok.attrs.get("href", "")] += 1
@@ -53,6 +56,14 @@ def _parse_profile(text: str) -> tuple[Counter, Counter, Counter]:
             elif tok.type in _COUNTED:
                 spans[tok.type] += 1
     return links, images, spans
+
+
+@lru_cache(maxsize=None)
+def _parser() -> MarkdownIt:
+    """The translation parser, normalizing each link destination once: a source's links recur in every language."""
+    parser = copy.copy(inline_parser())       # the shared parser stays as it is
+    parser.normalizeLink = lru_cache(maxsize=8192)(parser.normalizeLink)
+    return parser
 
 
 @check("markdown", ERROR)
