@@ -184,6 +184,21 @@ def test_publish_notices_a_change_after_a_noop(site_project, locum):
     assert "1 rendered, 9 unchanged" in locum(site_project, "publish").out
 
 
+def test_rebuild_removes_pages_no_longer_published(site_project, locum):
+    assert locum(site_project, "publish").code == 0
+    before = set(snapshot(site_project / "output"))
+    (site_project / "source/sleep-and-pain.md").unlink()
+    assert locum(site_project, "publish").code == 0
+    after = set(snapshot(site_project / "output"))
+    assert {p for p in before - after if "sleep-and-pain" not in p} == set()
+    assert not any("sleep-and-pain" in p for p in after)
+    assert not any((site_project / "output").glob("*/sleep-and-pain"))    # no empty folders left
+    fresh = site_project / "fresh"
+    shutil.copytree(site_project, fresh, ignore=shutil.ignore_patterns("output", ".cache", "fresh"))
+    assert locum(fresh, "build").code == 0
+    assert snapshot(fresh / "output") == snapshot(site_project / "output")
+
+
 def test_parallel_build_matches_serial(site_project, locum, monkeypatch):
     assert locum(site_project, "compile").code == 0
     monkeypatch.setenv("LOCUM_WORKERS", "1")

@@ -167,8 +167,14 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     old_records, old_pages = old.get("records", {}), old.get("pages", {})
     staging = Path(tempfile.mkdtemp(prefix=".output-staging-", dir=config.root))
     try:
-        job = _Job(config, staging, output, chrome)
+        in_place = bool(old_pages) and output.is_dir()     # an earlier build of ours: commit file by file
+        job = _Job(config, staging, output, chrome, link=not in_place)
         fresh: dict[int, tuple] = {}
+        pages_of: dict[str, dict[str, str]] = {}       # slug -> the previous build's page keys
+        for relpath, key in old_pages.items():
+            parts = relpath.split("/")
+            if len(parts) == 3:
+                pages_of.setdefault(parts[1], {})[relpath] = key
         stale: list[tuple[int, tuple]] = []
         for index, path in enumerate(paths):
             slug = path.stem
@@ -180,7 +186,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                                              locale.tag, str(page_chrome.preview))
             mine = {f"{loc.tag}/{slug}": old_records[f"{loc.tag}/{slug}"] for loc in config.locales
                     if f"{loc.tag}/{slug}" in old_records}
-            item = (path, inputs, mine, {k: v for k, v in old_pages.items() if k.split("/")[1:2] == [slug]})
+            item = (path, inputs, mine, pages_of.get(slug, {}))
             if all(mine.get(f"{tag}/{slug}", {}).get("inputs") == key for tag, key in inputs.items()):
                 fresh[index] = item         # only links to make: not worth a process
             else:
@@ -221,7 +227,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                               "source": "source text" if not locale.chain else "catalogs",
                               "segments": record["segments"],
                               "file": f"{locale.tag}/{article.slug}/{AUDIT}"})
-        writer = _Writer(staging, output, old_pages, manifest)
+        writer = _Writer(staging, output, old_pages, manifest, link=not in_place)
         for locale in config.locales:
             env = envs[locale.tag][0]
             writer.write(f"{locale.tag}/index.html", env.get_template("locale_index.html").render(
@@ -240,15 +246,31 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
         report = {"generator": f"Locum {__version__}", "preview": preview,
                   "published": [{"locale": t, "slug": s} for t, s in result.published],
                   "skipped": result.skipped}
-        writer.write(REPORT, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        writer.write(AUDIT, json.dumps(audit, ensure_ascii=False, indent=1) + "\n")
+        writer.write(REPORT, _json_lines(report))
+        writer.write(AUDIT, _json_lines(audit))
         writer.write(MANIFEST, json.dumps({"inputs": everything, "pages": manifest, "records": records},
                                           ensure_ascii=False, sort_keys=True) + "\n")
-        _swap(staging, output)
+        if in_place:
+            _commit(staging, output, set(manifest))
+        else:
+            _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+def _json_lines(value) -> str:
+    """JSON with one list item per line: readable and diffable, yet written by the C encoder."""
+    def dump(part) -> str:
+        return json.dumps(part, ensure_ascii=False)
+    if isinstance(value, dict):
+        body = ",\n".join(f"{dump(k)}: {_json_lines(v).rstrip()}" if isinstance(v, list) else f"{dump(k)}: {dump(v)}"
+                           for k, v in value.items())
+        return "{\n" + body + "\n}\n"
+    if isinstance(value, list):
+        return ("[\n" + ",\n".join(dump(item) for item in value) + "\n]\n") if value else "[]\n"
+    return dump(value) + "\n"
 
 
 def _everything(config: Config, paths: list[Path], base: str, preview: bool, digests: FileDigests) -> str:
@@ -319,6 +341,7 @@ class _Job:
     staging: Path
     previous: Path
     chrome: dict[str, _Chrome]
+    link: bool = True
 
     def __call__(self, item: tuple) -> _ArticleOut:
         return _build_article(self, item)
@@ -357,7 +380,7 @@ def _build_article(job: _Job, item: tuple) -> _ArticleOut:
         out.records[name] = record
     siblings = [loc for loc in config.locales if out.records[f"{loc.tag}/{slug}"]["published"]]
     out.published = tuple(loc.tag for loc in siblings)
-    writer = _Writer(job.staging, job.previous, old_pages, out.pages)
+    writer = _Writer(job.staging, job.previous, old_pages, out.pages, job.link)
     for locale in siblings:
         record = out.records[f"{locale.tag}/{slug}"]
         folder = f"{locale.tag}/{slug}/"
@@ -390,10 +413,15 @@ def _localized(job: _Job, locale: OutputLocale, article: Article, inputs: str) -
 
 
 class _Writer:
-    """The one place that puts files into the staging folder."""
+    """The one place that puts files into the staging folder.
 
-    def __init__(self, staging: Path, previous: Path, old: dict, new: dict):
-        self.staging, self.previous, self.old, self.new = staging, previous, old, new
+    With ``link``, the staging folder becomes the whole new site, unchanged
+    pages hard-linked from the previous one; without, it holds only what
+    changed, and unchanged pages stay where they are (see :func:`_commit`).
+    """
+
+    def __init__(self, staging: Path, previous: Path, old: dict, new: dict, link: bool = True):
+        self.staging, self.previous, self.old, self.new, self.link = staging, previous, old, new, link
 
     def _target(self, relpath: str) -> Path:
         path = self.staging / relpath
@@ -408,16 +436,18 @@ class _Writer:
             self.new[relpath] = key
 
     def reuse(self, relpaths: tuple[str, ...], key: str) -> bool:
-        """Link the previous build's files when their inputs are unchanged (all of them, or none)."""
+        """Keep the previous build's files when their inputs are unchanged (all of them, or none)."""
         if any(self.old.get(r) != key or not (self.previous / r).is_file() for r in relpaths):
             return False
         for relpath in relpaths:
+            self.new[relpath] = key
+            if not self.link:
+                continue
             target = self._target(relpath)
             try:
                 os.link(self.previous / relpath, target)
             except OSError:
                 shutil.copy2(self.previous / relpath, target)
-            self.new[relpath] = key
         return True
 
     def copy_file(self, source: Path, relpath: str) -> None:
@@ -430,6 +460,35 @@ def _read_manifest(output: Path) -> dict:
     except (OSError, ValueError):
         return {}
     return manifest if isinstance(manifest, dict) else {}
+
+
+def _commit(staging: Path, output: Path, kept: set[str]) -> None:
+    """Move what this build wrote from ``staging`` into ``output`` and delete what it no longer has.
+
+    Used when ``output`` is an earlier build: only changed files move (each
+    replaced atomically, the manifest last) instead of relinking every page.
+    Files of ``output`` that are neither new nor in ``kept`` (pages of
+    deleted articles, skipped pages, removed images) are deleted.
+    """
+    written = []
+    for directory, _, files in os.walk(staging):
+        for name in files:
+            written.append(os.path.relpath(os.path.join(directory, name), staging))
+    written.sort(key=lambda relpath: relpath == MANIFEST)
+    for relpath in written:
+        target = output / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / relpath, target)
+    expected = kept.union(written)
+    prefix = len(str(output)) + 1
+    for directory, folders, files in os.walk(output, topdown=False):
+        for name in files:
+            path = os.path.join(directory, name)
+            if path[prefix:] not in expected:
+                os.unlink(path)
+        if directory != str(output) and not os.listdir(directory):
+            os.rmdir(directory)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -63,7 +63,8 @@ def _cmd_check(config, args) -> int:
     import json
 
     from workflow.quality import run_check
-    findings = run_check(config, locale=args.locale, article=args.article, annotate=args.annotate)
+    findings = run_check(config, locale=args.locale, article=args.article, annotate=args.annotate,
+                         progress=_progress("check"))
     if args.format == "json":
         print(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
@@ -215,7 +216,7 @@ def _cmd_publish(config, args) -> int:
 def _check_before_publish(config) -> int:
     """Publishing goes on past check errors (the gate holds those entries back) but names each one."""
     from workflow.quality import run_check
-    findings = run_check(config)
+    findings = run_check(config, progress=_progress("check"))
     errors = [f for f in findings if f.severity == "error"]
     for finding in errors:
         print(finding.as_text(), file=sys.stderr)

@@ -177,12 +177,12 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         known = None if findings is None else frozenset(f.msgid for f in findings if f.severity == ERROR)
         jobs.append(_Job(name, path, display_path(config, path), inputs, approvers(config, name), known,
                          glossary))
-    results = map_ordered(_compile_one, jobs)
+    results = map_ordered(_compile_one, jobs, progress=progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = []
-    for done, (job, (mo, audit, count, kept_back)) in enumerate(zip(jobs, results), 1):
+    for job, (mo, audit, count, kept_back) in zip(jobs, results):
         admitted, held = admitted + count, held + kept_back
         if write_atomic(mo_path(job.path), mo):
             written.append(mo_path(job.path))
@@ -191,8 +191,6 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         write_atomic(audit_path(job.path), audit)
         stamps.record(f"compile:{job.name}/{job.path.stem}", _outcome(stamps, shared, job.name, job.path),
                       [count, kept_back])
-        if progress:
-            progress(done, len(jobs))
     stamps.save()
     return CompileResult(tuple(written), tuple(unchanged), admitted, held)
 

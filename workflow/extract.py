@@ -158,7 +158,7 @@ def extract(config: Config, progress: Progress | None = None) -> StageResult:
             jobs.append(_Job(path, pot, display_path(config, path), display_path(config, pot),
                              frozenset(config.markets), now))
             units.append((unit, source))
-    results = map_ordered(_extract_one, jobs)
+    results = map_ordered(_extract_one, jobs, progress=progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
@@ -170,11 +170,9 @@ def extract(config: Config, progress: Progress | None = None) -> StageResult:
         planned.append((site, stable_text(site, display_path(config, site), site_template, now),
                         "extract:site", chrome))
     written = []
-    for done, (path, text, _, _) in enumerate(planned, 1):
+    for path, text, _, _ in planned:
         if text is not None and write_atomic(path, text):
             written.append(path)
-        if progress:
-            progress(done, len(planned))
     for path, _, unit, source in planned:
         stamps.record(unit, digest(source, stamps.file(path)))
     stamps.save()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 from workflow.catalogs import POEntry, POFile, parse_catalog, read_catalog, write_catalog
 from workflow.checks import Pair, run_checks
@@ -83,7 +84,7 @@ _Job = tuple[str, Path, str, Glossary | None]      # catalog, path, path as show
 
 
 def run_check(config: Config, locale: str | None = None, article: str | None = None,
-              annotate: bool = False) -> list[Finding]:
+              annotate: bool = False, progress: Callable[[int, int], None] | None = None) -> list[Finding]:
     """Check the selected catalogs; with ``annotate``, write findings into them as translator comments.
 
     A catalog whose digest (by ``stat``, see :class:`Stamps`) and shared inputs
@@ -100,7 +101,7 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
             findings.extend(cached)
         else:
             jobs.append((catalog, path, display_path(config, path), glossary))
-    results = _check_by_article(jobs)
+    results = _check_by_article(jobs, progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
@@ -116,7 +117,8 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
     return sorted(findings, key=lambda f: (f.path, f.line))
 
 
-def _check_by_article(jobs: list[_Job]) -> list[tuple[list[Finding], str] | LocumError]:
+def _check_by_article(jobs: list[_Job], progress: Callable[[int, int], None] | None = None,
+                      ) -> list[tuple[list[Finding], str] | LocumError]:
     """``_check_one`` of every job, in order; the catalogs of one article go to one process one after
     the other, so the checks' caches read each source text once for all its languages."""
     articles: dict[str, list[int]] = {}
@@ -124,7 +126,8 @@ def _check_by_article(jobs: list[_Job]) -> list[tuple[list[Finding], str] | Locu
         articles.setdefault(path.stem, []).append(index)
     groups = list(articles.values())
     results: list = [None] * len(jobs)
-    for group, done in zip(groups, map_ordered(_check_article, [[jobs[i] for i in g] for g in groups])):
+    for group, done in zip(groups, map_ordered(_check_article, [[jobs[i] for i in g] for g in groups],
+                                                    progress=progress)):
         for index, result in zip(group, done):
             results[index] = result
     return results

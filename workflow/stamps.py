@@ -50,6 +50,45 @@ def file_bytes(path: Path) -> bytes | None:
         return None
 
 
+_LOADED: dict[Path, tuple[tuple, dict]] = {}     # JSON file -> (stat signature, data) this process holds
+
+
+def _signature(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def _load(path: Path) -> dict:
+    """The JSON object in ``path`` ({} if missing or broken); one parse per process while the file is unchanged.
+
+    The stages of one ``publish`` share the bookkeeping this way instead of
+    parsing megabytes of JSON each.
+    """
+    signature = _signature(path)
+    known = _LOADED.get(path)
+    if signature is not None and known is not None and known[0] == signature:
+        return known[1]
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    if signature is not None:
+        _LOADED[path] = (signature, data)
+    return data
+
+
+def _store(path: Path, data: dict, text: str) -> None:
+    write_atomic(path, text)
+    signature = _signature(path)
+    if signature is not None:
+        _LOADED[path] = (signature, data)
+
+
 class FileDigests:
     """Content digests of a project's files, cached by ``stat`` signature in ``.cache/digests.json``.
 
@@ -63,11 +102,8 @@ class FileDigests:
         self.root = root
         self.prefix = f"{root}{os.sep}"
         self.path = root / DIGESTS
-        try:
-            self.data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(self.data, dict) or self.data.get("version") != __version__:
-                self.data = {}
-        except (OSError, ValueError):
+        self.data = _load(self.path)
+        if self.data.get("version") != __version__:
             self.data = {}
         self.files: dict = self.data.setdefault("files", {})
         self.data["version"] = __version__
@@ -96,7 +132,7 @@ class FileDigests:
 
     def save(self) -> None:
         if self.changed:
-            write_atomic(self.path, json.dumps(self.data, sort_keys=True) + "\n")
+            _store(self.path, self.data, json.dumps(self.data, sort_keys=True) + "\n")
             self.changed = False
 
 
@@ -110,12 +146,7 @@ class Stamps:
     def __init__(self, root: Path):
         self.files = FileDigests(root)
         self.path = root / STAMPS
-        try:
-            self.data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(self.data, dict):
-                self.data = {}
-        except (OSError, ValueError):
-            self.data = {}
+        self.data = _load(self.path)
         self.changed = False
 
     def fresh(self, unit: str, value: str) -> bool:
@@ -137,5 +168,5 @@ class Stamps:
     def save(self) -> None:
         self.files.save()
         if self.changed:
-            write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, sort_keys=True) + "\n")
+            _store(self.path, self.data, json.dumps(self.data, ensure_ascii=False, sort_keys=True) + "\n")
             self.changed = False

@@ -82,12 +82,12 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
                 stale.append(catalog)
         if stale:
             jobs.append(_Job(config, slug, tuple(stale), stamp))
-    outcomes = iter([outcome for job, result in zip(jobs, map_ordered(_update_one, jobs))
+    outcomes = iter([outcome for job, result in zip(jobs, map_ordered(_update_one, jobs, progress=progress))
                      for outcome in (result if isinstance(result, list) else [result] * len(job.catalogs))])
     planned: list[tuple[Path, str]] = []
     kept: list[Path] = []
     errors: list[LocumError] = []
-    for done, (path, unit, pot) in enumerate(units, 1):
+    for path, unit, pot in units:
         text = None if pot is None else next(outcomes, None)
         if isinstance(text, LocumError):
             errors.append(text)
@@ -95,8 +95,6 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
             planned.append((path, text))
         elif path.exists():
             kept.append(path)
-        if progress:
-            progress(done, len(units))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = [path for path, text in planned if write_atomic(path, text)]
