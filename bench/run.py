@@ -14,8 +14,9 @@ then measures, on the same files:
 * the build stage alone from a clean ``output/``, and its floor
   (``bench/floor.py``: Markdown parse + render + write of the same pages,
   no catalogs);
-* a no-op ``locum publish``; a publish after one ``.po`` entry was edited and
-  approved; a publish after one source paragraph changed;
+* a no-op ``locum publish`` (right after a publish); a publish after one
+  ``.po`` entry was edited and approved; a publish after one source
+  paragraph changed;
 * ``locum translate --provider memory`` of one language's untranslated
   entries, against the memory of its approved ones;
 
@@ -180,6 +181,7 @@ def one_run(project: Path, articles: int, seed: int, samples: dict, facts: dict)
     seconds, peak, pages = floor(project)
     facts["floor pages"] = pages
     samples["floor"].append((seconds, peak))
+    measure(project, "publish")             # the bare build replaced output/: let publish settle first
     samples["noop"].append(measure(project, "publish"))
     edit_one_entry(project)
     samples["entry"].append(measure(project, "publish"))
@@ -245,7 +247,8 @@ def main() -> int:
         ("one-paragraph publish / full publish", f"{median('paragraph') / full:.2%}", "≤ 2%",
          median("paragraph") <= full * 0.02),
         ("peak RSS of any locum run", f"{peak:.0f} MB", "≤ 300 MB", peak <= 300),
-        ("memory lookups against 100,000 entries", f"{rate:,.0f} segments/s", "≥ 500", rate >= 500),
+        ("memory lookups against 100,000 entries", f"{rate:,.0f} segments/s", "≥ 500",
+         rate >= 500 if args.memory_entries else None),
         (f"translate --provider memory end to end ({facts['translate todo']:,} entries, "
          f"{facts['translate memory']:,}-entry memory)", f"{translate_rate:,.0f} segments/s", "(no target)", None),
     ]
