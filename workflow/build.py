@@ -1,9 +1,9 @@
 """The build stage: compiled catalogs + source → ``output/``; gather all, then write through one writer.
 
-Pages are rendered into a staging folder that replaces ``output/`` only when
+Pages are rendered into a staging folder that reaches ``output/`` only when
 everything succeeded, so a failed build leaves the last good site in place.
-A page whose inputs did not change since the last build is hard-linked from
-it instead of being rendered again.
+A page whose inputs did not change since the last build is neither rendered
+nor moved: only changed files go from the staging folder into ``output/``.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     whose inputs (source text, compiled catalogs of its chain, chrome,
     templates, config) did not change since the last build is neither
     localized nor rendered again: its gate result comes from the manifest and
-    its files are linked from the previous ``output/``. Which pages those are
+    its files stay as they are in ``output/``. Which pages those are
     is decided here from content digests cached by ``stat`` signature, so an
     unchanged article costs a few system calls.
     """
@@ -168,7 +168,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     staging = Path(tempfile.mkdtemp(prefix=".output-staging-", dir=config.root))
     try:
         in_place = bool(old_pages) and output.is_dir()     # an earlier build of ours: commit file by file
-        job = _Job(config, staging, output, chrome, link=not in_place)
+        job = _Job(config, staging, output, chrome)
         fresh: dict[int, tuple] = {}
         pages_of: dict[str, dict[str, str]] = {}       # slug -> the previous build's page keys
         for relpath, key in old_pages.items():
@@ -188,7 +188,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                     if f"{loc.tag}/{slug}" in old_records}
             item = (path, inputs, mine, pages_of.get(slug, {}))
             if all(mine.get(f"{tag}/{slug}", {}).get("inputs") == key for tag, key in inputs.items()):
-                fresh[index] = item         # only links to make: not worth a process
+                fresh[index] = item         # nothing to render: not worth a process
             else:
                 stale.append((index, item))
         digests.save()
@@ -227,7 +227,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                               "source": "source text" if not locale.chain else "catalogs",
                               "segments": record["segments"],
                               "file": f"{locale.tag}/{article.slug}/{AUDIT}"})
-        writer = _Writer(staging, output, old_pages, manifest, link=not in_place)
+        writer = _Writer(staging, output, old_pages, manifest)
         for locale in config.locales:
             env = envs[locale.tag][0]
             writer.write(f"{locale.tag}/index.html", env.get_template("locale_index.html").render(
@@ -341,7 +341,6 @@ class _Job:
     staging: Path
     previous: Path
     chrome: dict[str, _Chrome]
-    link: bool = True
 
     def __call__(self, item: tuple) -> _ArticleOut:
         return _build_article(self, item)
@@ -380,7 +379,7 @@ def _build_article(job: _Job, item: tuple) -> _ArticleOut:
         out.records[name] = record
     siblings = [loc for loc in config.locales if out.records[f"{loc.tag}/{slug}"]["published"]]
     out.published = tuple(loc.tag for loc in siblings)
-    writer = _Writer(job.staging, job.previous, old_pages, out.pages, job.link)
+    writer = _Writer(job.staging, job.previous, old_pages, out.pages)
     for locale in siblings:
         record = out.records[f"{locale.tag}/{slug}"]
         folder = f"{locale.tag}/{slug}/"
@@ -415,13 +414,13 @@ def _localized(job: _Job, locale: OutputLocale, article: Article, inputs: str) -
 class _Writer:
     """The one place that puts files into the staging folder.
 
-    With ``link``, the staging folder becomes the whole new site, unchanged
-    pages hard-linked from the previous one; without, it holds only what
-    changed, and unchanged pages stay where they are (see :func:`_commit`).
+    The staging folder receives what changed; unchanged pages stay where they
+    are in the previous build (see :func:`_commit`). With no previous build,
+    nothing is unchanged and the staging folder becomes the whole site.
     """
 
-    def __init__(self, staging: Path, previous: Path, old: dict, new: dict, link: bool = True):
-        self.staging, self.previous, self.old, self.new, self.link = staging, previous, old, new, link
+    def __init__(self, staging: Path, previous: Path, old: dict, new: dict):
+        self.staging, self.previous, self.old, self.new = staging, previous, old, new
 
     def _target(self, relpath: str) -> Path:
         path = self.staging / relpath
@@ -429,9 +428,7 @@ class _Writer:
         return path
 
     def write(self, relpath: str, text: str, key: str | None = None) -> None:
-        target = self._target(relpath)
-        target.unlink(missing_ok=True)      # never write through a link into the previous build
-        target.write_text(text, encoding="utf-8")
+        self._target(relpath).write_text(text, encoding="utf-8")
         if key:
             self.new[relpath] = key
 
@@ -441,13 +438,6 @@ class _Writer:
             return False
         for relpath in relpaths:
             self.new[relpath] = key
-            if not self.link:
-                continue
-            target = self._target(relpath)
-            try:
-                os.link(self.previous / relpath, target)
-            except OSError:
-                shutil.copy2(self.previous / relpath, target)
         return True
 
     def copy_file(self, source: Path, relpath: str) -> None:
@@ -466,7 +456,7 @@ def _commit(staging: Path, output: Path, kept: set[str]) -> None:
     """Move what this build wrote from ``staging`` into ``output`` and delete what it no longer has.
 
     Used when ``output`` is an earlier build: only changed files move (each
-    replaced atomically, the manifest last) instead of relinking every page.
+    replaced atomically, the manifest last); unchanged pages are not touched.
     Files of ``output`` that are neither new nor in ``kept`` (pages of
     deleted articles, skipped pages, removed images) are deleted.
     """
