@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -33,7 +34,6 @@ def floor(project: Path, out: Path) -> tuple[int, float]:
     config = load_config(project)
     md = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
     md.use(container_plugin, name="region")
-    from markupsafe import Markup
     start, pages = time.perf_counter(), 0
     for source in sorted((project / "source").glob("*.md")):
         text = source.read_text(encoding="utf-8")

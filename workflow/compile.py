@@ -162,7 +162,8 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         unit = f"compile:{name}/{path.stem}"
         if stamps.fresh(unit, _outcome(stamps, shared, name, path)):     # nothing read: stat signatures
             unchanged.append(mo_path(path))
-            admitted, held = admitted + stamps.payload(unit)[0], held + stamps.payload(unit)[1]
+            count, kept_back = stamps.payload(unit)
+            admitted, held = admitted + count, held + kept_back
             continue
         data = path.read_bytes()
         inputs = digest(shared, name, data)
