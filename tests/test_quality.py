@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gettext
 import json
 from pathlib import Path
 
+from conftest import REVIEWERS
 from test_build import set_translation
-from workflow.catalogs import read_catalog
+from workflow.approval import Approval, entry_digest, with_approval
+from workflow.catalogs import read_catalog, write_catalog
 
 PO = "locales/es/LC_MESSAGES/pain-relief.po"
 
@@ -107,3 +111,24 @@ def test_broken_catalogs_are_reported_in_catalog_order(site_project, locum):
     result = locum(site_project, "check")
     assert result.code == 2
     assert [line.split(":")[0] for line in result.err.splitlines() if "broken PO file" in line] == broken
+
+
+def test_a_plural_entry_needs_every_form_of_its_catalog(site_project, locum):
+    """Plural rules change (Babel 2.19 gives Spanish a third form): an entry with fewer forms is an error, held back."""
+    path = site_project / "locales/es/LC_MESSAGES/site.po"
+    po = read_catalog(path)
+    po.metadata["Plural-Forms"] = "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"
+    entry = next(e for e in po if e.msgid_plural)
+    entry.msgstr_plural = {0: "%(num)d min de lectura", 1: "%(num)d min de lectura"}
+    record = Approval("Test Reviewer", REVIEWERS["es"], dt.date(2026, 11, 22), entry_digest(entry))
+    entry.tcomment = with_approval(entry.tcomment, record)
+    write_catalog(po, path)
+    result = locum(site_project, "check")
+    assert result.code == 1
+    assert (f"locales/es/LC_MESSAGES/site.po:{read_catalog(path).find(entry.msgid).linenum}: error [plural-forms] "
+            "no msgstr[2]") in result.out
+    assert locum(site_project, "compile").code == 0
+    with open(path.with_suffix(".mo"), "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    assert compiled.ngettext(entry.msgid, entry.msgid_plural, 2) == entry.msgid_plural    # not admitted
+    assert compiled.gettext("Skip to content") != "Skip to content"                     # the rest is

@@ -34,6 +34,16 @@ def read_catalog(path: Path, display: str | None = None) -> polib.POFile:
 _PO_LINE = re.compile(r'#|(?:(?:msgid|msgid_plural|msgstr|msgstr\[\d+\]|msgctxt)\s+)?"(?:[^"\\]|\\.)*"\s*$')
 
 
+def plural_count(plural_forms: str | None) -> int:
+    """``nplurals`` of a Plural-Forms header (2 when absent or unreadable).
+
+    >>> plural_count("nplurals=6; plural=(n==0 ? 0 : 5);"), plural_count("")
+    (6, 2)
+    """
+    match = re.search(r"nplurals\s*=\s*(\d+)", plural_forms or "")
+    return int(match.group(1)) if match else 2
+
+
 def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
     """Parse PO text (pure). Duplicate entries and syntax errors are errors with a line."""
     if isinstance(data, bytes):

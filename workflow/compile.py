@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.catalogs import POEntry, POFile, read_catalog
+from workflow.catalogs import POEntry, POFile, plural_count, read_catalog
 from workflow.config import CONFIG_PATH, Config
 from workflow.glossary import GLOSSARY_PATH
 from workflow.errors import ErrorList, LocumError
@@ -16,7 +16,7 @@ from workflow.extract import Progress, display_path
 from workflow.fileio import write_atomic
 from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
-from workflow.quality import cached_findings, check_entry, check_inputs
+from workflow.quality import cached_findings, check_entry, check_inputs, plural_gap
 from workflow.review import approval_info, approvers, is_approved
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps, digest, file_bytes
@@ -24,18 +24,19 @@ from workflow.update import select_catalogs
 
 
 def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, reviewers: frozenset[str],
-                known_errors: set[str] | None = None) -> bool:
+                known_errors: set[str] | None = None, nplurals: int | None = None) -> bool:
     """The one place that decides whether a translation may reach readers.
 
     Translated (every plural form), not fuzzy, not obsolete, approved by a
     reviewer declared for ``catalog`` for exactly this text, and no check
     reports a blocking error. ``known_errors`` (msgids with an error, from a
-    check of this very catalog) spares running the checks again.
+    check of this very catalog) spares running the checks again. ``nplurals``
+    (the catalog's Plural-Forms) is the number of forms a plural entry must have.
     """
     if entry.obsolete or "fuzzy" in entry.flags:
         return False
     if entry.msgid_plural:
-        if not entry.msgstr_plural or not all(entry.msgstr_plural.values()):
+        if not entry.msgstr_plural or not all(entry.msgstr_plural.values()) or plural_gap(entry, nplurals):
             return False
     elif not entry.msgstr:
         return False
@@ -43,12 +44,13 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, reviewe
         return False
     if known_errors is not None:
         return entry.msgid not in known_errors
-    return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary))
+    return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary, nplurals))
 
 
 def gated_entries(po: POFile, catalog: str, glossary: Glossary | None, reviewers: frozenset[str],
                   known_errors: set[str] | None = None) -> list[POEntry]:
-    return [entry for entry in po if passes_gate(entry, catalog, glossary, reviewers, known_errors)]
+    nplurals = plural_count(po.metadata.get("Plural-Forms"))
+    return [entry for entry in po if passes_gate(entry, catalog, glossary, reviewers, known_errors, nplurals)]
 
 
 def mo_messages(po: POFile, admitted: list[POEntry]) -> dict[bytes, bytes]:

@@ -20,7 +20,7 @@ from typing import Callable
 
 from rapidfuzz import fuzz, process
 
-from workflow.catalogs import POEntry, POFile
+from workflow.catalogs import POEntry, POFile, plural_count
 
 FUZZY_CUTOFF = 60.0
 
@@ -83,16 +83,6 @@ def _closest(tmpl: POEntry, pool: list[POEntry]) -> POEntry | None:
     best = process.extractOne(tmpl.msgid, [e.msgid for e in pool], scorer=fuzz.ratio,
                               score_cutoff=FUZZY_CUTOFF)
     return pool[best[2]] if best else None
-
-
-def plural_count(plural_forms: str) -> int:
-    """``nplurals`` of a Plural-Forms header (2 when absent or unreadable).
-
-    >>> plural_count("nplurals=6; plural=(n==0 ? 0 : 5);"), plural_count("")
-    (6, 2)
-    """
-    match = re.search(r"nplurals\s*=\s*(\d+)", plural_forms or "")
-    return int(match.group(1)) if match else 2
 
 
 def _fresh(tmpl: POEntry, nplurals: int) -> POEntry:

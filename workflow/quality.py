@@ -7,8 +7,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from workflow.catalogs import POEntry, POFile, parse_catalog, read_catalog, write_catalog
-from workflow.checks import Pair, run_checks
+from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count, read_catalog, write_catalog
+from workflow.checks import ERROR, Pair, run_checks
 from workflow.errors import CatalogError, ErrorList, LocumError, UsageError
 from workflow.extract import SITE_DOMAIN, display_path, source_paths
 from workflow.config import CONFIG_PATH, Config
@@ -45,23 +45,45 @@ def entry_pairs(entry: POEntry) -> list[tuple[str, str]]:
     return [(entry.msgid, entry.msgstr)] if entry.msgstr else []
 
 
-def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None) -> list[tuple[str, str, str]]:
-    """(check id, severity, message) for one entry (pure)."""
+def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None,
+                nplurals: int | None = None) -> list[tuple[str, str, str]]:
+    """(check id, severity, message) for one entry (pure); ``nplurals`` is its catalog's (see :func:`plural_gap`)."""
     language = catalog.split("_")[0]
     found = []
+    missing = plural_gap(entry, nplurals)
+    if missing:
+        found.append(("plural-forms", ERROR, f"no msgstr[{'], msgstr['.join(map(str, missing))}]: this catalog's "
+                      f"Plural-Forms header has nplurals={nplurals}, and each form needs its translation"))
     for source, target in entry_pairs(entry):
         for check, message in run_checks(Pair(source, target, catalog, language, glossary)):
             found.append((check.id, check.severity, message))
     return list(dict.fromkeys(found))
 
 
+def plural_gap(entry: POEntry, nplurals: int | None) -> list[int]:
+    """The plural forms a translated plural entry lacks for a catalog with ``nplurals`` forms.
+
+    A form that is absent (not just empty) is what a change of the language's
+    plural rules leaves behind (Babel 2.19 gives Spanish a third form): gettext
+    then shows English for the numbers that pick it.
+
+    >>> entry = POEntry(msgid="%d day", msgid_plural="%d days", msgstr_plural={0: "%d día", 1: "%d días"})
+    >>> plural_gap(entry, 3), plural_gap(entry, 2)
+    ([2], [])
+    """
+    if nplurals is None or not entry.msgid_plural or not any(entry.msgstr_plural.values()):
+        return []
+    return [index for index in range(nplurals) if index not in entry.msgstr_plural]
+
+
 def check_catalog(po: POFile, path: str, catalog: str, glossary: Glossary | None) -> list[Finding]:
     """Findings for every live, translated entry of a catalog (pure)."""
     findings = []
+    nplurals = plural_count(po.metadata.get("Plural-Forms"))
     for entry in po:
         if entry.obsolete:
             continue
-        for check_id, severity, message in check_entry(entry, catalog, glossary):
+        for check_id, severity, message in check_entry(entry, catalog, glossary, nplurals):
             findings.append(Finding(path, entry.linenum, severity, check_id, message, catalog, entry.msgid))
     return findings
 

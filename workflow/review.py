@@ -9,7 +9,7 @@ from pathlib import Path
 
 from workflow.approval import Approval, approval_state, entry_digest, parse_approval, provenance, \
     with_approval, with_rejection
-from workflow.catalogs import POEntry, POFile, entry_regions, read_catalog, write_catalog
+from workflow.catalogs import POEntry, POFile, entry_regions, plural_count, read_catalog, write_catalog
 from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.extract import display_path
@@ -70,12 +70,13 @@ def load_items(config: Config, locale: str | None, article: str | None,
     for catalog, path in catalog_paths(config, locale, article):
         po = read_catalog(path, display_path(config, path))
         files[path] = po
+        nplurals = plural_count(po.metadata.get("Plural-Forms"))
         for entry in po:
             if entry.obsolete:
                 continue
             items.append(Item(segment_id(path.stem, entry), catalog, path.stem, path,
                               f"{display_path(config, path)}:{entry.linenum}", entry,
-                              check_entry(entry, catalog, glossary)))
+                              check_entry(entry, catalog, glossary, nplurals)))
     return items, files
 
 

@@ -19,7 +19,7 @@ from deep_translator import (DeeplTranslator, GoogleTranslator, LibreTranslator,
                              MyMemoryTranslator, constants, exceptions as dte)
 
 from workflow.approval import approval_state
-from workflow.catalogs import POEntry, POFile, read_catalog, write_catalog
+from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.extract import Progress, display_path
@@ -179,11 +179,6 @@ def _fill(entry: POEntry, forms: dict[int, str] | tuple[str, str], note: str, np
     entry.tcomment = "\n".join(kept + [note])
 
 
-def _nplurals(po: POFile) -> int:
-    match = re.search(r"nplurals\s*=\s*(\d+)", po.metadata.get("Plural-Forms", ""))
-    return int(match.group(1)) if match else 2
-
-
 def _save(job: _Job, dry_run: bool) -> None:
     if job.filled and not dry_run:
         job.written = write_catalog(job.po, job.path)
@@ -209,7 +204,7 @@ def _run_memory(config, jobs, threshold, warnings, progress, dry_run) -> None:
             memories[job.catalog] = build_memory(config, job.catalog, parsed)
     total, done = sum(len(job.entries) for job in jobs), 0
     for job in jobs:
-        memory, nplurals = memories[job.catalog], _nplurals(job.po)
+        memory, nplurals = memories[job.catalog], plural_count(job.po.metadata.get("Plural-Forms"))
         for entry in job.entries:
             found = memory.lookup(entry, f"{job.catalog}/{job.slug}", threshold)
             done += 1
@@ -529,7 +524,7 @@ def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today
 def _apply(jobs, j, units, done, reasons, warnings, name, today, dry_run) -> None:
     """Fill job ``j``'s entries whose every piece is translated (and restores cleanly); write its catalog."""
     job = jobs[j]
-    nplurals, left = _nplurals(job.po), []
+    nplurals, left = plural_count(job.po.metadata.get("Plural-Forms")), []
     for e, entry in enumerate(job.entries):
         texts, problem = [], None
         for masked, target, pieces in units[j, e]:

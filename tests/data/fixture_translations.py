@@ -11,6 +11,8 @@ from pathlib import Path
 
 import polib
 
+from workflow.catalogs import plural_count
+
 T = {
     "Pain relief basics": {"es": "Lo básico sobre los analgésicos", "pl": "Podstawy leczenia bólu",
                            "ar": "أساسيات تسكين الألم"},
@@ -84,8 +86,10 @@ def fill(root: Path) -> None:
         lang = path.parts[-3]
         po = polib.pofile(str(path))
         for entry in po:
-            if entry.msgid_plural:
-                entry.msgstr_plural = dict(enumerate(PLURALS[lang]))
+            if entry.msgid_plural:      # as many forms as the catalog's Plural-Forms (Babel's rules change)
+                forms = PLURALS[lang]
+                count = plural_count(po.metadata.get("Plural-Forms"))
+                entry.msgstr_plural = dict(enumerate((forms + forms[-1:] * count)[:count]))
             elif entry.msgid in T and lang in T[entry.msgid]:
                 entry.msgstr = T[entry.msgid][lang]
         po.save(str(path))
