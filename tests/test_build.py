@@ -12,6 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+import workflow.build
+import workflow.stamps
 from conftest import REVIEWERS, snapshot
 from workflow.approval import Approval, entry_digest, with_approval
 from workflow.catalogs import read_catalog, write_catalog
@@ -182,6 +184,41 @@ def test_publish_notices_a_change_after_a_noop(site_project, locum):
     assert "1 rendered, 9 unchanged" in locum(site_project, "publish").out
     set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
     assert "1 rendered, 9 unchanged" in locum(site_project, "publish").out
+
+
+def test_an_edit_made_during_a_publish_is_taken_in_by_the_next(site_project, locum, monkeypatch):
+    """A translator saves a catalog while the build runs: that publish cannot have it, so the next one is no no-op."""
+    assert locum(site_project, "publish").code == 0
+    build = workflow.build.build
+
+    def edit_then_build(*args, **kwargs):
+        set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr("workflow.build.build", edit_then_build)
+    set_translation(site_project, "pl", "sleep-and-pain", "Keep regular hours.", "Trzymaj się stałych godzin.")
+    result = locum(site_project, "publish")
+    assert "1 file(s) changed while publishing (locales/es/LC_MESSAGES/sleep-and-pain.po)" in result.err
+    assert "Tenga horarios" not in page(site_project, "es-US", "sleep-and-pain")
+    monkeypatch.setattr("workflow.build.build", build)
+    result = locum(site_project, "publish")
+    assert "nothing changed" not in result.out and "1 rendered, 9 unchanged" in result.out
+    assert "Tenga horarios regulares." in page(site_project, "es-US", "sleep-and-pain")
+    assert "nothing changed" in locum(site_project, "publish").out
+
+
+def test_a_publish_writes_its_bookkeeping_once(site_project, locum, monkeypatch):
+    """Five stages update the stamps; the megabytes of JSON reach the disk once, at the end."""
+    assert locum(site_project, "publish").code == 0
+    written = []
+    write = workflow.stamps.write_atomic
+    monkeypatch.setattr("workflow.stamps.write_atomic", lambda path, data: written.append(path.name) or write(path, data))
+    set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
+    (site_project / "source/pain-relief.md").write_text(
+        (site_project / "source/pain-relief.md").read_text(encoding="utf-8") + "\nA new closing paragraph.\n",
+        encoding="utf-8")
+    assert locum(site_project, "publish").code == 0
+    assert sorted(written) == ["digests.json", "stamps.json"]
 
 
 def test_rebuild_removes_pages_no_longer_published(site_project, locum):

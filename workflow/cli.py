@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from workflow import __version__
 from workflow.config import load_config
 from workflow.errors import LocumError
+from workflow.stamps import one_save
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -46,17 +47,27 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
 
 
 def _cmd_extract(config, args) -> int:
+    _run_extract(config)
+    return EXIT_OK
+
+
+def _run_extract(config):
     from workflow.extract import extract
     result = extract(config, progress=_progress("extract"))
     _summary("extract", "template", result)
-    return EXIT_OK
+    return result
 
 
 def _cmd_update(config, args) -> int:
+    _run_update(config, args)
+    return EXIT_OK
+
+
+def _run_update(config, args):
     from workflow.update import update
     result = update(config, locale=args.locale, progress=_progress("update"))
     _summary("update", "catalog", result)
-    return EXIT_OK
+    return result
 
 
 def _cmd_check(config, args) -> int:
@@ -197,19 +208,23 @@ def _cmd_publish(config, args) -> int:
     from workflow import publish
     args.locale = None
     options = f"preview={args.preview}"
-    last = publish.unchanged_since_last(config, options)
+    before = publish.snapshot(config)
+    last = publish.unchanged_since_last(config, options, before)
     if last is not None:
         print(f"publish: nothing changed since the last publish: {last['published']} page(s) published, "
               f"{last['skipped']} skipped (see output/build-report.json), {last['held']} check error(s) "
               f"held back (see 'locum check') -> {config.output_dir}")
         return _strict(args, last["skipped"])
-    for step in (_cmd_extract, _cmd_update):
-        step(config, args)
+    written = [*_run_extract(config).written, *_run_update(config, args).written]
     held = _check_before_publish(config)
     _cmd_compile(config, args)
     result = _run_build(config, args)
-    publish.record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
-                                     "held": held})
+    strip = len(str(config.root)) + 1
+    moved = publish.record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
+                                             "held": held}, before[0], {str(path)[strip:] for path in written})
+    if moved:
+        print(f"publish: {len(moved)} file(s) changed while publishing ({', '.join(moved[:3])}"
+              f"{', …' if len(moved) > 3 else ''}): the next publish takes them in", file=sys.stderr)
     return _strict(args, len(result.skipped))
 
 
@@ -362,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         config = load_config(args.project.resolve())
-        return args.run(config, args)
+        with one_save():
+            return args.run(config, args)
     except LocumError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE

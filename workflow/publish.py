@@ -2,12 +2,18 @@
 
 Each stage already skips its unchanged work, but asking five stages costs
 five loads of their bookkeeping. A publish therefore records one digest of
-the project as it left it: the content digest of every file under
-``source/`` and ``locales/`` (templates, catalogs, compiled catalogs, audit
-sidecars, glossary, configuration; through the ``stat``-signature cache of
-:mod:`workflow.stamps`), the page templates, the options, and the ``stat``
-signature of every file in ``output/``. When the next publish finds the same
-digest, it reports the last result and touches nothing.
+the project as it left it: the ``stat`` signature (size, mtime, ctime,
+inode) of every file under ``source/``, ``locales/`` (templates, catalogs,
+compiled catalogs, audit sidecars, glossary, configuration) and ``output/``,
+of the page templates, and the options. When the next publish finds the same
+digest, it reports the last result and touches nothing; one walk of the
+project, no file read.
+
+Two cases are not recorded, so that the next publish runs its stages (which
+compare contents): a file the stages did not write changed while the publish
+ran (a translator saved a catalog meanwhile), and an input modified so
+recently that a later write could keep its signature (the way git's index
+treats "racily clean" files).
 """
 
 from __future__ import annotations
@@ -15,54 +21,94 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 from workflow import __version__
 from workflow.config import Config
 from workflow.fileio import write_atomic
-from workflow.stamps import FileDigests
 
 LAST = Path(".cache") / "publish.json"
 TEMPLATES = Path(__file__).parent / "templates"
+RACY_NS = 100_000_000       # an input modified this close to the walk may change again unseen
+
+Signatures = dict[str, tuple[int, int, int, int]]
 
 
-def _files(folder: Path):
-    """Every file under ``folder`` as a path string, in a fixed order (os.walk: cheaper than Path.rglob)."""
-    for directory, folders, files in os.walk(folder):
-        folders.sort()
-        for name in sorted(files):
-            yield os.path.join(directory, name)
+def _walk(folder: str, strip: int, into: Signatures) -> None:
+    """Add the signature of every file under ``folder`` (names sorted; symlinked folders not entered)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _walk(entry.path, strip, into)
+            continue
+        try:
+            st = entry.stat()
+        except FileNotFoundError:       # removed while we looked
+            continue
+        into[entry.path[strip:]] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def project_digest(config: Config, options: str, digests: FileDigests) -> str:
-    """Digest of every input and output of a publish with ``options`` (see the module docstring)."""
+def snapshot(config: Config) -> tuple[Signatures, Signatures]:
+    """(inputs, outputs): signatures of the files a publish reads and of ``output/``, by path."""
+    strip = len(str(config.root)) + 1
+    inputs: Signatures = {}
+    for folder in (config.source_dir, config.locales_dir):
+        _walk(str(folder), strip, inputs)
+    _walk(str(TEMPLATES), 0, inputs)
+    outputs: Signatures = {}
+    _walk(str(config.output_dir), strip, outputs)
+    return inputs, outputs
+
+
+def state_digest(state: tuple[Signatures, Signatures], options: str) -> str:
     h = hashlib.sha256(f"{__version__}\0{options}\0".encode())
-    for folder in (config.source_dir, config.locales_dir, TEMPLATES):
-        for path in _files(folder):
-            h.update(f"{path}\0{digests.of(Path(path))}\0".encode())
-    for path in _files(config.output_dir):
-        st = os.stat(path)
-        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0".encode())
+    for part in state:
+        h.update("".join(f"{path}\0{size}\0{mtime}\0{ctime}\0{inode}\n"
+                         for path, (size, mtime, ctime, inode) in part.items()).encode())
+        h.update(b"\x01")
     return h.hexdigest()
 
 
-def unchanged_since_last(config: Config, options: str) -> dict | None:
-    """The summary the last publish recorded, if nothing has moved since; else None."""
+def unchanged_since_last(config: Config, options: str, state: tuple[Signatures, Signatures]) -> dict | None:
+    """The summary the last publish recorded, if ``state`` (:func:`snapshot`, taken now) is the one it left."""
     try:
         last = json.loads((config.root / LAST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(last, dict) or not isinstance(last.get("summary"), dict):
         return None
-    digests = FileDigests(config.root)
-    fresh = last.get("digest") == project_digest(config, options, digests)
-    digests.save()
-    return last["summary"] if fresh else None
+    return last["summary"] if last.get("digest") == state_digest(state, options) else None
 
 
-def record(config: Config, options: str, summary: dict) -> None:
-    """Remember the project as this publish left it, with its summary."""
-    digests = FileDigests(config.root)
-    value = project_digest(config, options, digests)
-    digests.save()
-    write_atomic(config.root / LAST, json.dumps({"digest": value, "summary": summary}, sort_keys=True) + "\n")
+def changed_meanwhile(before: Signatures, after: Signatures, written: set[str]) -> list[str]:
+    """Inputs that moved between two snapshots although no stage wrote them (compiled files are the stages')."""
+    moved = [path for path in before.keys() | after.keys()
+             if before.get(path) != after.get(path) and path not in written
+             and not path.endswith((".mo", ".audit.json"))]
+    return sorted(moved)
+
+
+def record(config: Config, options: str, summary: dict, before: Signatures, written: set[str]) -> list[str]:
+    """Remember the project as this publish left it, with its summary; returns the inputs that moved meanwhile.
+
+    ``before`` are the input signatures taken when the publish started and
+    ``written`` the inputs its stages wrote (paths relative to the root).
+    When anything else moved, or an input is too fresh to trust its
+    signature, no digest is kept and the next publish does its work.
+    """
+    for attempt in range(2):
+        started = time.time_ns()
+        state = snapshot(config)
+        moved = changed_meanwhile(before, state[0], written)
+        newest = max((max(mtime, ctime) for _, mtime, ctime, _ in state[0].values()), default=0)
+        trusted = not moved and started - newest > RACY_NS
+        if trusted or moved or attempt:
+            break
+        time.sleep((newest + RACY_NS - started) / 1e9 + 0.001)    # a stage wrote just now: let the clock move on
+    write_atomic(config.root / LAST, json.dumps({"digest": state_digest(state, options) if trusted else None,
+                                                 "summary": summary}, sort_keys=True) + "\n")
+    return moved

@@ -17,7 +17,9 @@ import hashlib
 import json
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 from workflow import __version__
 from workflow.fileio import write_atomic
@@ -69,7 +71,7 @@ def _load(path: Path) -> dict:
     """
     signature = _signature(path)
     known = _LOADED.get(path)
-    if signature is not None and known is not None and known[0] == signature:
+    if known is not None and known[0] == signature:
         return known[1]
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -77,16 +79,42 @@ def _load(path: Path) -> dict:
         data = {}
     if not isinstance(data, dict):
         data = {}
-    if signature is not None:
-        _LOADED[path] = (signature, data)
+    _LOADED[path] = (signature, data)
     return data
 
 
-def _store(path: Path, data: dict, text: str) -> None:
-    write_atomic(path, text)
-    signature = _signature(path)
-    if signature is not None:
-        _LOADED[path] = (signature, data)
+_PENDING: dict[Path, tuple[dict, Callable[[], str]]] | None = None   # see one_save()
+
+
+@contextmanager
+def one_save():
+    """Within this block, bookkeeping files reach the disk once, when it ends (also on an error).
+
+    The stages of one ``publish`` each update the same megabytes of stamps;
+    writing them after every stage cost more than the stages' own work when
+    little changed. A stamp only ever records work already done, so writing
+    it later, or losing it to a crash, costs time and nothing else.
+    """
+    global _PENDING
+    if _PENDING is not None:
+        yield
+        return
+    _PENDING = {}
+    try:
+        yield
+    finally:
+        pending, _PENDING = _PENDING, None
+        for path, (data, text) in pending.items():
+            _store(path, data, text)
+
+
+def _store(path: Path, data: dict, text: Callable[[], str]) -> None:
+    if _PENDING is not None:
+        _PENDING[path] = (data, text)
+        _LOADED[path] = (_signature(path), data)       # later stages of this process see this very data
+        return
+    write_atomic(path, text())
+    _LOADED[path] = (_signature(path), data)
 
 
 class FileDigests:
@@ -132,7 +160,8 @@ class FileDigests:
 
     def save(self) -> None:
         if self.changed:
-            _store(self.path, self.data, json.dumps(self.data, sort_keys=True) + "\n")
+            data = self.data
+            _store(self.path, data, lambda: json.dumps(data, sort_keys=True) + "\n")
             self.changed = False
 
 
@@ -168,5 +197,6 @@ class Stamps:
     def save(self) -> None:
         self.files.save()
         if self.changed:
-            _store(self.path, self.data, json.dumps(self.data, ensure_ascii=False, sort_keys=True) + "\n")
+            data = self.data
+            _store(self.path, data, lambda: json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
             self.changed = False
