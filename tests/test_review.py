@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -9,8 +10,8 @@ from html.parser import HTMLParser
 
 from conftest import require
 from test_build import set_translation
-from workflow.approval import approval_state
-from workflow.catalogs import read_catalog
+from workflow.approval import Approval, approval_state, entry_digest, with_approval
+from workflow.catalogs import read_catalog, write_catalog
 
 PL = "locales/pl/LC_MESSAGES/pain-relief.po"
 MSGID = "Do not take more than the leaflet says."
@@ -186,3 +187,19 @@ def test_stats_table(site_project, locum):
     assert out[0].split() == ["locale", "article", "segments", "translated", "fuzzy", "approved", "stale", "errors"]
     row = next(line.split() for line in out if line.startswith("pl") and "pain-relief" in line)
     assert row[2:] == ["6", "6", "0", "5", "1", "0"]
+
+
+def test_a_new_approval_of_the_same_text_reaches_the_page_audit(site_project, locum):
+    """Another reviewer approves the very same translation: the .mo stays byte-identical, the page audit moves."""
+    assert locum(site_project, "publish").code == 0
+    path = site_project / "locales/pl/LC_MESSAGES/pain-relief.po"
+    po = read_catalog(path)
+    approved = po.find(MSGID)
+    record = Approval("Dr Piotr Nowak", "piotr.nowak@example.org", dt.date(2026, 12, 1), entry_digest(approved))
+    approved.tcomment = with_approval(approved.tcomment, record)
+    write_catalog(po, path)
+    mo = (site_project / "locales/pl/LC_MESSAGES/pain-relief.mo").read_bytes()
+    assert "1 rendered" in locum(site_project, "publish").out
+    assert (site_project / "locales/pl/LC_MESSAGES/pain-relief.mo").read_bytes() == mo
+    page = json.loads((site_project / "output/pl-GB/pain-relief/audit.json").read_text())
+    assert next(s for s in page["segments"] if s["text"] == MSGID)["date"] == "2026-12-01"

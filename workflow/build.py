@@ -34,6 +34,7 @@ from workflow.stamps import FileDigests
 from workflow.translations import Chain, chain_files, load_chain
 
 MANIFEST = ".locum-build.json"
+MANIFEST_FORMAT = 2
 REPORT = "build-report.json"
 AUDIT = "audit.json"
 
@@ -58,18 +59,40 @@ class Page:
         return f"{self.locale.tag}/{self.article.slug}/index.html"
 
     def record(self) -> dict:
-        """What the manifest keeps of this page, so an unchanged page needs no work next time."""
-        return {"inputs": self.key, "published": self.published, "missing": self.missing,
+        """What the manifest keeps of this page, so an unchanged page needs no work next time.
+
+        The missing segments are kept as the JSON text the report shows, so
+        that the manifest loads and the report is written without handling
+        thousands of small objects.
+        """
+        return {"inputs": self.key, "published": self.published, "missed": len(self.missing),
+                "missing": json.dumps(self.missing, ensure_ascii=False),
                 "title": self.title, "description": self.description, "segments": len(self.shown)}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A page held back by the gate: ``count`` segments not translated and approved."""
+
+    locale: str
+    slug: str
+    count: int
+    missing_json: str
+
+    @property
+    def missing(self) -> list[dict]:
+        """The missing segments: ``text`` and ``source`` (``path:line``)."""
+        return json.loads(self.missing_json)
 
 
 @dataclass
 class BuildResult:
     published: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     rendered: int = 0
     reused: int = 0
     output: Path | None = None
+    changed: set[str] | None = field(default_factory=set)    # files replaced or removed; None: all of output/
 
 
 @lru_cache(maxsize=None)
@@ -131,62 +154,64 @@ def localize_page(config: Config, locale: OutputLocale, article: Article, chain:
                 misses, key, shown)
 
 
-def build(config: Config, preview: bool = False, progress: Progress | None = None) -> BuildResult:
+def build(config: Config, preview: bool = False, progress: Progress | None = None,
+          existing: set[str] | None = None) -> BuildResult:
     """Build the whole site; pages failing the gate are skipped (or shown with fallbacks in preview).
 
     Work goes article by article, on every core (:mod:`workflow.parallel`):
     a worker localizes, renders and writes one article's pages into the
     staging folder and hands back only their small manifest records. A page
-    whose inputs (source text, compiled catalogs of its chain, chrome,
-    templates, config) did not change since the last build is neither
-    localized nor rendered again: its gate result comes from the manifest and
-    its files stay as they are in ``output/``. Which pages those are
-    is decided here from content digests cached by ``stat`` signature, so an
-    unchanged article costs a few system calls.
+    whose inputs (source text, compiled catalogs and audit sidecars of its
+    chain, chrome, templates, config) did not change since the last build is
+    neither localized nor rendered again: its gate result comes from the
+    manifest and its files stay as they are in ``output/``. The site's other
+    files (indexes, sitemap, report) are keyed the same way, by what they
+    show. Which pages those are is decided here from content digests cached
+    by ``stat`` signature, so an unchanged article costs a few system calls
+    and an unchanged site writes nothing. ``existing`` (the files now in
+    ``output/``, relative to it) spares a walk when the caller just made one.
     """
     paths = source_paths(config)
     output = config.output_dir
     old = _read_manifest(output)
     digests = FileDigests(config.root)
     base = _digest(templates_digest(), (config.root / CONFIG_PATH).read_bytes(), __version__)
-    everything = _everything(config, paths, base, preview, digests)
-    if (old.get("inputs") == everything and (output / REPORT).is_file()
-            and all((output / page).is_file() for page in old.get("pages", {}))):
-        digests.save()
-        return _previous_result(output)          # nothing that the site is made of has changed
     chrome: dict[str, _Chrome] = {}
     envs: dict[str, tuple] = {}
     for locale in config.locales:
         site = load_chain(config, locale, SITE_DOMAIN)
         misses = [{"text": m[0], "source": "workflow/templates"} for m in site_messages()
                   if site.lookup(m[0]) is None]
-        chrome[locale.tag] = _Chrome(_digest(base, *(digests.of(f) for f in site.files)), tuple(misses),
+        chrome[locale.tag] = _Chrome(_digest(base, *_chain_digests(digests, site.files)), tuple(misses),
                                      preview or locale.policy == "preview")
         envs[locale.tag] = _environment(config, locale, chrome[locale.tag].key)
 
     old_records, old_pages = old.get("records", {}), old.get("pages", {})
+    existing = (_files_in(output) if existing is None else existing) if old_pages else set()
     staging = Path(tempfile.mkdtemp(prefix=".output-staging-", dir=config.root))
     try:
         in_place = bool(old_pages) and output.is_dir()     # an earlier build of ours: commit file by file
-        job = _Job(config, staging, output, chrome)
+        job = _Job(config, staging, chrome)
         fresh: dict[int, tuple] = {}
         pages_of: dict[str, dict[str, str]] = {}       # slug -> the previous build's page keys
         for relpath, key in old_pages.items():
             parts = relpath.split("/")
             if len(parts) == 3:
                 pages_of.setdefault(parts[1], {})[relpath] = key
+        compiled, known = _compiled(config), {}
         stale: list[tuple[int, tuple]] = []
         for index, path in enumerate(paths):
             slug = path.stem
+            source = digests.of(path)
             inputs = {}
             for locale in config.locales:
-                files = chain_files(config, locale, slug)
                 page_chrome = chrome[locale.tag]
-                inputs[locale.tag] = _digest(digests.of(path), *(digests.of(f) for f in files), page_chrome.key,
-                                             locale.tag, str(page_chrome.preview))
+                inputs[locale.tag] = _digest(source, *_chain_keys(config, locale, slug, compiled, digests, known),
+                                             page_chrome.key, locale.tag, str(page_chrome.preview))
             mine = {f"{loc.tag}/{slug}": old_records[f"{loc.tag}/{slug}"] for loc in config.locales
                     if f"{loc.tag}/{slug}" in old_records}
-            item = (path, inputs, mine, pages_of.get(slug, {}))
+            kept = {r: k for r, k in pages_of.get(slug, {}).items() if r in existing}    # still in output/
+            item = (path, inputs, mine, kept)
             if all(mine.get(f"{tag}/{slug}", {}).get("inputs") == key for tag, key in inputs.items()):
                 fresh[index] = item         # nothing to render: not worth a process
             else:
@@ -203,67 +228,96 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
             errors.sort(key=lambda e: (e.path or "", e.line or 0))
             raise errors[0] if len(errors) == 1 else ErrorList(errors)
         result, manifest, records = BuildResult(output=output), {}, {}
-        published_in: dict[str, list[OutputLocale]] = {}
+        published_in: dict[str, list[str]] = {}
         listing: dict[str, list[dict]] = {loc.tag: [] for loc in config.locales}
+        listed: dict[str, list[str]] = {loc.tag: [] for loc in config.locales}    # what each index shows
         audit: list[dict] = []
+        shown: list[str] = []               # what the report shows
         for index in range(len(paths)):
             article = done[index]
             records.update(article.records)
             manifest.update(article.pages)
             result.rendered += article.rendered
             result.reused += article.reused
-            siblings = [loc for loc in config.locales if loc.tag in article.published]
-            if siblings:
-                published_in[article.slug] = siblings
+            if article.published:
+                published_in[article.slug] = list(article.published)
             for locale in config.locales:
                 record = article.records[f"{locale.tag}/{article.slug}"]
                 if not record["published"]:
-                    result.skipped.append({"locale": locale.tag, "slug": article.slug, "missing": record["missing"]})
+                    result.skipped.append(Skipped(locale.tag, article.slug, record["missed"], record["missing"]))
+                    shown.append(f"{locale.tag}/{article.slug}:{record['inputs']}")
                     continue
                 result.published.append((locale.tag, article.slug))
                 listing[locale.tag].append({"href": f"{article.slug}/", "title": record["title"],
                                             "description": record["description"]})
+                listed[locale.tag].append(record["inputs"])
                 audit.append({"locale": locale.tag, "slug": article.slug,
                               "source": "source text" if not locale.chain else "catalogs",
                               "segments": record["segments"],
                               "file": f"{locale.tag}/{article.slug}/{AUDIT}"})
-        writer = _Writer(staging, output, old_pages, manifest)
+                shown.append(f"{locale.tag}/{article.slug}")
+        writer = _Writer(staging, old_pages, manifest, existing)
         for locale in config.locales:
-            env = envs[locale.tag][0]
-            writer.write(f"{locale.tag}/index.html", env.get_template("locale_index.html").render(
-                site_name=config.site_name, page=_index_context(config, locale, listing[locale.tag])))
+            relpath = f"{locale.tag}/index.html"
+            key = _digest(chrome[locale.tag].key, *listed[locale.tag])
+            if not writer.reuse((relpath,), key):
+                env = envs[locale.tag][0]
+                writer.write(relpath, env.get_template("locale_index.html").render(
+                    site_name=config.site_name, page=_index_context(config, locale, listing[locale.tag])), key)
         source_locale = _source_locale(config)
         env = envs[source_locale.tag][0]
-        writer.write("index.html", env.get_template("site_index.html").render(
-            site_name=config.site_name, page=_root_context(config, source_locale)))
-        writer.write("sitemap.xml", env.get_template("sitemap.xml").render(urls=_sitemap(config, published_in)))
-        writer.copy_file(Path(__file__).parent / "templates" / "style.css", "style.css")
+        key = chrome[source_locale.tag].key
+        if not writer.reuse(("index.html",), key):
+            writer.write("index.html", env.get_template("site_index.html").render(
+                site_name=config.site_name, page=_root_context(config, source_locale)), key)
+        key = _digest(base, json.dumps(published_in))
+        if not writer.reuse(("sitemap.xml",), key):
+            by_tag = {loc.tag: loc for loc in config.locales}
+            sitemap = _sitemap(config, {slug: [by_tag[t] for t in tags] for slug, tags in published_in.items()})
+            writer.write("sitemap.xml", env.get_template("sitemap.xml").render(urls=sitemap), key)
+        key = base
+        if not writer.reuse(("style.css",), key):
+            writer.copy_file(Path(__file__).parent / "templates" / "style.css", "style.css", key)
         images = config.source_dir / "images"
         if images.is_dir():
             for image in sorted(images.rglob("*")):
-                if image.is_file():
-                    writer.copy_file(image, f"images/{image.relative_to(images).as_posix()}")
-        report = {"generator": f"Locum {__version__}", "preview": preview,
-                  "published": [{"locale": t, "slug": s} for t, s in result.published],
-                  "skipped": result.skipped}
-        writer.write(REPORT, _json_lines(report))
-        writer.write(AUDIT, _json_lines(audit))
-        writer.write(MANIFEST, json.dumps({"inputs": everything, "pages": manifest, "records": records},
-                                          ensure_ascii=False, sort_keys=True) + "\n")
+                relpath, key = f"images/{image.relative_to(images).as_posix()}", digests.of(image)
+                if image.is_file() and not writer.reuse((relpath,), key):
+                    writer.copy_file(image, relpath, key)
+        key = _digest(str(preview), *shown)
+        if not writer.reuse((REPORT,), key):
+            report = {"generator": f"Locum {__version__}", "preview": preview,
+                      "published": [{"locale": t, "slug": s} for t, s in result.published],
+                      "skipped": [_Raw(f'{{"locale": {json.dumps(s.locale)}, "slug": {json.dumps(s.slug)}, '
+                                       f'"missing": {s.missing_json}}}') for s in result.skipped]}
+            writer.write(REPORT, _json_lines(report), key)
+        key = _digest(*(f"{a['file']}:{a['segments']}" for a in audit))
+        if not writer.reuse((AUDIT,), key):
+            writer.write(AUDIT, _json_lines(audit), key)
+        digests.save()
+        if in_place and not (writer.wrote or result.rendered) and manifest == old_pages and records == old_records:
+            shutil.rmtree(staging, ignore_errors=True)      # nothing the site is made of has changed
+            return result
+        writer.write(MANIFEST, json.dumps({"format": MANIFEST_FORMAT, "pages": manifest, "records": records}) + "\n")
         if in_place:
-            _commit(staging, output, set(manifest))
+            result.changed = _commit(staging, output, set(manifest), existing)
         else:
             _swap(staging, output)
+            result.changed = None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
 
 
+class _Raw(str):
+    """JSON text already encoded (a report line built from the manifest's stored pieces)."""
+
+
 def _json_lines(value) -> str:
     """JSON with one list item per line: readable and diffable, yet written by the C encoder."""
     def dump(part) -> str:
-        return json.dumps(part, ensure_ascii=False)
+        return part if isinstance(part, _Raw) else json.dumps(part, ensure_ascii=False)
     if isinstance(value, dict):
         body = ",\n".join(f"{dump(k)}: {_json_lines(v).rstrip()}" if isinstance(v, list) else f"{dump(k)}: {dump(v)}"
                            for k, v in value.items())
@@ -273,24 +327,41 @@ def _json_lines(value) -> str:
     return dump(value) + "\n"
 
 
-def _everything(config: Config, paths: list[Path], base: str, preview: bool, digests: FileDigests) -> str:
-    """One digest of every file the site is built from: sources, images, compiled catalogs and audits."""
-    h = hashlib.sha256(f"{base}\0{preview}".encode())
-    images = config.source_dir / "images"
-    compiled = sorted(config.locales_dir.glob("*/LC_MESSAGES/*.mo")) + \
-        sorted(config.locales_dir.glob("*/LC_MESSAGES/*.audit.json"))
-    extra = sorted(p for p in images.rglob("*") if p.is_file()) if images.is_dir() else []
-    for path in [*paths, *compiled, *extra]:
-        h.update(str(path.relative_to(config.root)).encode() + b"\0")
-        h.update(digests.of(path).encode())
-    return h.hexdigest()
+def _compiled(config: Config) -> dict[str, frozenset[str]]:
+    """The file names in each catalog's ``LC_MESSAGES`` folder: one listing instead of a ``stat`` per page."""
+    found = {}
+    for catalog in config.catalogs:
+        try:
+            found[catalog] = frozenset(os.listdir(config.locales_dir / catalog / "LC_MESSAGES"))
+        except FileNotFoundError:
+            found[catalog] = frozenset()
+    return found
 
 
-def _previous_result(output: Path) -> BuildResult:
-    report = json.loads((output / REPORT).read_text(encoding="utf-8"))
-    published = [(p["locale"], p["slug"]) for p in report.get("published", [])]
-    return BuildResult(published=published, skipped=report.get("skipped", []), reused=len(published),
-                       output=output)
+def _chain_keys(config: Config, locale: OutputLocale, slug: str, compiled: dict[str, frozenset[str]],
+                digests: FileDigests, known: dict[tuple[str, str], str]) -> list[str]:
+    """The digests of the compiled catalogs in ``locale``'s chain for ``slug`` (see :func:`_chain_digests`).
+
+    Found through the listings of :func:`_compiled` and ``known`` (a memo of
+    this build: ``es`` serves ``es-US`` and ``es-ES`` alike).
+    """
+    name = f"{slug}.mo"
+    keys = []
+    for catalog in locale.chain:
+        if name in compiled.get(catalog, ()):
+            key = known.get((catalog, slug))
+            if key is None:
+                stem = f"{config.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES{os.sep}{slug}"
+                key = known[(catalog, slug)] = digests.of(f"{stem}.mo") + digests.of(f"{stem}.audit.json")
+            keys.append(key)
+        elif not config.is_override(catalog):
+            chain_files(config, locale, slug)       # raises the error that names the missing file
+    return keys
+
+
+def _chain_digests(digests: FileDigests, files) -> list[str]:
+    """Digests of a chain's ``.mo`` files and their audit sidecars (who approved what: the pages' audit)."""
+    return [digests.of(path) + digests.of(path.with_suffix(".audit.json")) for path in files]
 
 
 @dataclass(frozen=True)
@@ -333,13 +404,12 @@ class _ArticleOut:
 class _Job:
     """Everything an article's build needs; picklable, so workers can run it.
 
-    Calling it with ``(path, inputs per locale, old records, old page keys)``
-    builds that article (see :func:`_build_article`).
+    Calling it with ``(path, inputs per locale, old records, keys of the old
+    pages still in output/)`` builds that article (see :func:`_build_article`).
     """
 
     config: Config
     staging: Path
-    previous: Path
     chrome: dict[str, _Chrome]
 
     def __call__(self, item: tuple) -> _ArticleOut:
@@ -379,7 +449,7 @@ def _build_article(job: _Job, item: tuple) -> _ArticleOut:
         out.records[name] = record
     siblings = [loc for loc in config.locales if out.records[f"{loc.tag}/{slug}"]["published"]]
     out.published = tuple(loc.tag for loc in siblings)
-    writer = _Writer(job.staging, job.previous, old_pages, out.pages)
+    writer = _Writer(job.staging, old_pages, out.pages)
     for locale in siblings:
         record = out.records[f"{locale.tag}/{slug}"]
         folder = f"{locale.tag}/{slug}/"
@@ -414,17 +484,21 @@ def _localized(job: _Job, locale: OutputLocale, article: Article, inputs: str) -
 class _Writer:
     """The one place that puts files into the staging folder.
 
-    The staging folder receives what changed; unchanged pages stay where they
-    are in the previous build (see :func:`_commit`). With no previous build,
-    nothing is unchanged and the staging folder becomes the whole site.
+    The staging folder receives what changed; unchanged files stay where they
+    are in the previous build (see :func:`_commit`). ``old`` holds the keys
+    of the previous build's files, ``existing`` (when given) the files still
+    in ``output/``; with no previous build, nothing is unchanged and the
+    staging folder becomes the whole site.
     """
 
-    def __init__(self, staging: Path, previous: Path, old: dict, new: dict):
-        self.staging, self.previous, self.old, self.new = staging, previous, old, new
+    def __init__(self, staging: Path, old: dict, new: dict, existing: set[str] | None = None):
+        self.staging, self.old, self.new, self.existing = staging, old, new, existing
+        self.wrote = False
 
     def _target(self, relpath: str) -> Path:
         path = self.staging / relpath
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.wrote = True
         return path
 
     def write(self, relpath: str, text: str, key: str | None = None) -> None:
@@ -434,51 +508,62 @@ class _Writer:
 
     def reuse(self, relpaths: tuple[str, ...], key: str) -> bool:
         """Keep the previous build's files when their inputs are unchanged (all of them, or none)."""
-        if any(self.old.get(r) != key or not (self.previous / r).is_file() for r in relpaths):
+        if any(self.old.get(r) != key or (self.existing is not None and r not in self.existing) for r in relpaths):
             return False
         for relpath in relpaths:
             self.new[relpath] = key
         return True
 
-    def copy_file(self, source: Path, relpath: str) -> None:
+    def copy_file(self, source: Path, relpath: str, key: str | None = None) -> None:
         shutil.copyfile(source, self._target(relpath))
+        if key:
+            self.new[relpath] = key
 
 
 def _read_manifest(output: Path) -> dict:
+    """The previous build's manifest; {} (build everything) when missing, broken or of another format."""
     try:
         manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return manifest if isinstance(manifest, dict) else {}
+    return manifest if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else {}
 
 
-def _commit(staging: Path, output: Path, kept: set[str]) -> None:
+def _files_in(folder: Path) -> set[str]:
+    """Every file under ``folder``, as a path relative to it with ``/`` separators."""
+    found = set()
+    prefix = len(str(folder)) + 1
+    for directory, _, files in os.walk(folder):
+        for name in files:
+            found.add(os.path.join(directory, name)[prefix:].replace(os.sep, "/"))
+    return found
+
+
+def _commit(staging: Path, output: Path, kept: set[str], existing: set[str]) -> set[str]:
     """Move what this build wrote from ``staging`` into ``output`` and delete what it no longer has.
 
-    Used when ``output`` is an earlier build: only changed files move (each
-    replaced atomically, the manifest last); unchanged pages are not touched.
-    Files of ``output`` that are neither new nor in ``kept`` (pages of
-    deleted articles, skipped pages, removed images) are deleted.
+    Used when ``output`` is an earlier build (``existing``: its files): only
+    changed files move (each replaced atomically, the manifest last);
+    unchanged pages are not touched. Files of ``output`` that are neither new
+    nor in ``kept`` (pages of deleted articles, skipped pages, removed
+    images) are deleted, and folders they leave empty. Returns the files
+    replaced or deleted.
     """
-    written = []
-    for directory, _, files in os.walk(staging):
-        for name in files:
-            written.append(os.path.relpath(os.path.join(directory, name), staging))
-    written.sort(key=lambda relpath: relpath == MANIFEST)
+    written = sorted(_files_in(staging), key=lambda relpath: relpath == MANIFEST)
     for relpath in written:
         target = output / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relpath, target)
-    expected = kept.union(written)
-    prefix = len(str(output)) + 1
-    for directory, folders, files in os.walk(output, topdown=False):
-        for name in files:
-            path = os.path.join(directory, name)
-            if path[prefix:] not in expected:
-                os.unlink(path)
-        if directory != str(output) and not os.listdir(directory):
-            os.rmdir(directory)
+    removed = existing - kept.union(written)
+    for relpath in sorted(removed):
+        target = output / relpath
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != output and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
     shutil.rmtree(staging, ignore_errors=True)
+    return removed.union(written)
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -10,6 +11,7 @@ from typing import Callable, Sequence
 from workflow import __version__
 from workflow.config import load_config
 from workflow.errors import LocumError
+from workflow.fileio import known_signatures
 from workflow.stamps import one_save
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -171,27 +173,35 @@ def _translate_summary(result) -> None:
 
 
 def _cmd_compile(config, args) -> int:
+    _run_compile(config, args)
+    return EXIT_OK
+
+
+def _run_compile(config, args):
     from workflow.compile import compile_catalogs
     result = compile_catalogs(config, locale=args.locale, progress=_progress("compile"))
     print(f"compile: {len(result.written)} .mo file(s) written, {len(result.unchanged)} unchanged; "
           f"{result.admitted} entries admitted, {result.held_back} held back by the gate")
-    return EXIT_OK
+    return result
 
 
 def _cmd_build(config, args) -> int:
     return _strict(args, len(_run_build(config, args).skipped))
 
 
-def _run_build(config, args):
+def _run_build(config, args, existing: set[str] | None = None, shown: int = 10):
     from workflow.build import REPORT, build
-    result = build(config, preview=args.preview, progress=_progress("build"))
-    for skipped in result.skipped:
-        print(f"skipped {skipped['locale']}/{skipped['slug']}: {len(skipped['missing'])} segment(s) "
+    result = build(config, preview=args.preview, progress=_progress("build"), existing=existing)
+    for skipped in result.skipped[:shown]:
+        print(f"skipped {skipped.locale}/{skipped.slug}: {skipped.count} segment(s) "
               "not translated and approved:", file=sys.stderr)
-        for miss in skipped["missing"][:5]:
+        for miss in skipped.missing[:5]:
             print(f"  {miss['source']}: {miss['text'][:70]!r}", file=sys.stderr)
-        if len(skipped["missing"]) > 5:
-            print(f"  … and {len(skipped['missing']) - 5} more (see output/{REPORT})", file=sys.stderr)
+        if skipped.count > 5:
+            print(f"  … and {skipped.count - 5} more (see output/{REPORT})", file=sys.stderr)
+    if len(result.skipped) > shown:
+        print(f"… and {len(result.skipped) - shown} more skipped page(s), each listed with its missing segments "
+              f"in output/{REPORT}", file=sys.stderr)
     print(f"build: {len(result.published)} page(s) published ({result.rendered} rendered, "
           f"{result.reused} unchanged), {len(result.skipped)} skipped -> {result.output}")
     return result
@@ -215,13 +225,19 @@ def _cmd_publish(config, args) -> int:
               f"{last['skipped']} skipped (see output/build-report.json), {last['held']} check error(s) "
               f"held back (see 'locum check') -> {config.output_dir}")
         return _strict(args, last["skipped"])
-    written = [*_run_extract(config).written, *_run_update(config, args).written]
-    held = _check_before_publish(config)
-    _cmd_compile(config, args)
-    result = _run_build(config, args)
-    strip = len(str(config.root)) + 1
+    root = str(config.root)
+    known = {path if os.path.isabs(path) else f"{root}/{path}": signature for path, signature in before[0].items()}
+    with known_signatures(known):       # the stages ask about these files: the walk just made answers
+        written = [*_run_extract(config).written, *_run_update(config, args).written]
+        held = _check_before_publish(config)
+        compiled = _run_compile(config, args).written
+        written += [*compiled, *(path.with_suffix(".audit.json") for path in compiled)]
+        strip = len(root) + 1
+        output = str(config.output_dir)[strip:] + "/"
+        result = _run_build(config, args, existing={path.removeprefix(output) for path in before[1]})
     moved = publish.record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
-                                             "held": held}, before[0], {str(path)[strip:] for path in written})
+                                             "held": held}, before, {str(path)[strip:] for path in written},
+                           None if result.changed is None else {output + path for path in result.changed})
     if moved:
         print(f"publish: {len(moved)} file(s) changed while publishing ({', '.join(moved[:3])}"
               f"{', …' if len(moved) > 3 else ''}): the next publish takes them in", file=sys.stderr)

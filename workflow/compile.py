@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,8 +156,7 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     glossary = load_glossary(config.root, config.catalogs)
     shared = digest((config.root / CONFIG_PATH).read_bytes(), file_bytes(config.root / GLOSSARY_PATH))
     stamps, checked = Stamps(config.root), check_inputs(config)
-    paths = [(name, p) for name in select_catalogs(config, locale)
-             for p in sorted((config.locales_dir / name / "LC_MESSAGES").glob("*.po"))]
+    paths = [(name, p) for name in select_catalogs(config, locale) for p in config.po_files(name)]
     unchanged: list[Path] = []
     jobs: list[_Job] = []
     admitted = held = 0
@@ -200,7 +200,8 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
 
 def _outcome(stamps: Stamps, shared: str, name: str, path: Path) -> str:
     """Digest of a catalog's compile, inputs and outputs, from ``stat``-cached file digests."""
-    return digest(shared, name, stamps.file(path), stamps.file(mo_path(path)), stamps.file(audit_path(path)))
+    stem = os.fspath(path)[:-len(".po")]
+    return digest(shared, name, stamps.file(path), stamps.file(f"{stem}.mo"), stamps.file(f"{stem}.audit.json"))
 
 
 INPUTS_KEY, HELD_KEY = "\x00inputs", "\x00held"   # cannot clash with a msgid: PO strings have no NUL

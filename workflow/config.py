@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -113,6 +114,15 @@ class Config:
 
     def po_path(self, catalog: str, slug: str) -> Path:
         return self.locales_dir / catalog / "LC_MESSAGES" / f"{slug}.po"
+
+    def po_files(self, catalog: str) -> list[Path]:
+        """Every ``.po`` of a catalog, sorted by name (one directory listing; no hidden files)."""
+        folder = self.locales_dir / catalog / "LC_MESSAGES"
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".po") and not n.startswith("."))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        return [folder / name for name in names]
 
 
 def _language(catalog: str) -> str:

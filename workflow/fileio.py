@@ -1,10 +1,48 @@
-"""Atomic, change-aware file writing: the only way Locum puts bytes on disk."""
+"""Atomic, change-aware file writing: the only way Locum puts bytes on disk; and what it knows of files."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+
+Signature = tuple[int, int, int, int]       # size, mtime_ns, ctime_ns, inode
+
+_KNOWN: dict[str, Signature] | None = None  # see known_signatures()
+
+
+@contextmanager
+def known_signatures(signatures: dict[str, Signature]):
+    """Within this block, :func:`signature` answers from ``signatures`` (absolute paths) without a ``stat``.
+
+    ``publish`` walks the project once at its start; its stages then ask
+    about the same files tens of thousands of times. Every write through
+    :func:`write_atomic` forgets the file it wrote, so a stage sees what an
+    earlier one wrote. A file someone else changes meanwhile looks as it did
+    at the start: as if the change came just after the stage looked, which
+    the next run then sees (the walk is fresh each time).
+    """
+    global _KNOWN
+    previous, _KNOWN = _KNOWN, signatures
+    try:
+        yield
+    finally:
+        _KNOWN = previous
+
+
+def signature(path: Path | str) -> Signature | None:
+    """(size, mtime_ns, ctime_ns, inode) of a file, or None if there is none."""
+    name = os.fspath(path)
+    if _KNOWN is not None:
+        known = _KNOWN.get(name)
+        if known is not None:
+            return known
+    try:
+        st = os.stat(name)
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def write_atomic(path: Path, data: bytes | str) -> bool:
@@ -36,4 +74,8 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        if _KNOWN is not None:
+            _KNOWN.pop(str(path), None)
+            _KNOWN.pop(os.path.abspath(path), None)
     return True

@@ -65,10 +65,11 @@ def snapshot(config: Config) -> tuple[Signatures, Signatures]:
 
 
 def state_digest(state: tuple[Signatures, Signatures], options: str) -> str:
+    """One digest of both parts of a :func:`snapshot`; the order files were met in does not matter."""
     h = hashlib.sha256(f"{__version__}\0{options}\0".encode())
     for part in state:
         h.update("".join(f"{path}\0{size}\0{mtime}\0{ctime}\0{inode}\n"
-                         for path, (size, mtime, ctime, inode) in part.items()).encode())
+                         for path, (size, mtime, ctime, inode) in sorted(part.items())).encode())
         h.update(b"\x01")
     return h.hexdigest()
 
@@ -84,31 +85,50 @@ def unchanged_since_last(config: Config, options: str, state: tuple[Signatures, 
     return last["summary"] if last.get("digest") == state_digest(state, options) else None
 
 
-def changed_meanwhile(before: Signatures, after: Signatures, written: set[str]) -> list[str]:
-    """Inputs that moved between two snapshots although no stage wrote them (compiled files are the stages')."""
-    moved = [path for path in before.keys() | after.keys()
-             if before.get(path) != after.get(path) and path not in written
-             and not path.endswith((".mo", ".audit.json"))]
-    return sorted(moved)
+def _restat(root: str, paths, into: Signatures) -> None:
+    for path in paths:
+        try:
+            st = os.stat(path if os.path.isabs(path) else f"{root}/{path}")
+        except FileNotFoundError:
+            into.pop(path, None)
+            continue
+        into[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def record(config: Config, options: str, summary: dict, before: Signatures, written: set[str]) -> list[str]:
+def record(config: Config, options: str, summary: dict, before: tuple[Signatures, Signatures],
+           written: set[str], output_written: set[str] | None) -> list[str]:
     """Remember the project as this publish left it, with its summary; returns the inputs that moved meanwhile.
 
-    ``before`` are the input signatures taken when the publish started and
-    ``written`` the inputs its stages wrote (paths relative to the root).
-    When anything else moved, or an input is too fresh to trust its
-    signature, no digest is kept and the next publish does its work.
+    ``before`` is the :func:`snapshot` taken when the publish started,
+    ``written`` the inputs its stages wrote and ``output_written`` the files
+    the build replaced or removed in ``output/`` (None: it replaced the whole
+    folder), all relative to the project root. Instead of walking the project
+    again, the files met at the start and the ones written are looked at
+    once more; a file that appeared meanwhile is simply not in the digest, so
+    the next publish does its work. When an input the stages did not write
+    moved, or an input is too fresh to trust its signature, no digest is
+    kept either.
     """
+    root = str(config.root)
     for attempt in range(2):
         started = time.time_ns()
-        state = snapshot(config)
-        moved = changed_meanwhile(before, state[0], written)
-        newest = max((max(mtime, ctime) for _, mtime, ctime, _ in state[0].values()), default=0)
+        inputs = dict(before[0])
+        _restat(root, list(inputs) + sorted(written - inputs.keys()), inputs)
+        moved = sorted(path for path, signature in inputs.items()
+                       if before[0].get(path, signature) != signature and path not in written
+                       and not path.endswith((".mo", ".audit.json")))
+        moved += sorted(path for path in before[0].keys() - inputs.keys() if path not in written)
+        newest = max((max(mtime, ctime) for _, mtime, ctime, _ in inputs.values()), default=0)
         trusted = not moved and started - newest > RACY_NS
         if trusted or moved or attempt:
             break
         time.sleep((newest + RACY_NS - started) / 1e9 + 0.001)    # a stage wrote just now: let the clock move on
-    write_atomic(config.root / LAST, json.dumps({"digest": state_digest(state, options) if trusted else None,
-                                                 "summary": summary}, sort_keys=True) + "\n")
+    if output_written is None:
+        outputs: Signatures = {}
+        _walk(str(config.output_dir), len(root) + 1, outputs)
+    else:
+        outputs = dict(before[1])
+        _restat(root, sorted(output_written), outputs)
+    digest = state_digest((inputs, outputs), options) if trusted else None
+    write_atomic(config.root / LAST, json.dumps({"digest": digest, "summary": summary}, sort_keys=True) + "\n")
     return moved

@@ -95,8 +95,7 @@ def catalog_paths(config: Config, locale: str | None, article: str | None) -> li
         raise UsageError(f"no article {article!r} (articles: {known})")
     selected = []
     for catalog in select_catalogs(config, locale):
-        folder = config.locales_dir / catalog / "LC_MESSAGES"
-        for path in sorted(folder.glob("*.po")):
+        for path in config.po_files(catalog):
             if article is None or path.stem == article:
                 selected.append((catalog, path))
     return selected

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from workflow import __version__
+from workflow import fileio
 from workflow.fileio import write_atomic
 
 STAMPS = Path(".cache") / "stamps.json"
@@ -32,17 +33,24 @@ RACY_NS = 100_000_000       # a file changed this close to being hashed may chan
 def digest(*parts: bytes | str | None) -> str:
     """SHA-256 over the parts (files' bytes, names); None (a missing file) is distinct from empty.
 
-    >>> digest(b"a", None) == digest(b"a", b"")
-    False
+    Each part goes in with its length, so no two lists of parts hash alike.
+
+    >>> digest(b"a", None) == digest(b"a", b""), digest("ab", "c") == digest("a", "bc")
+    (False, False)
     """
-    h = hashlib.sha256(__version__.encode())
+    h = hashlib.sha256(_SALT)
+    update = h.update
     for part in parts:
         if part is None:
-            h.update(b"\x01missing")
+            update(b"\0N")
         else:
             data = part.encode("utf-8") if isinstance(part, str) else part
-            h.update(hashlib.sha256(data).digest())
+            update(b"\0%d:" % len(data))
+            update(data)
     return h.hexdigest()
+
+
+_SALT = f"locum {__version__} stamps 2".encode()
 
 
 def file_bytes(path: Path) -> bytes | None:
@@ -137,20 +145,23 @@ class FileDigests:
         self.data["version"] = __version__
         self.changed = False
 
-    def of(self, path: Path) -> str:
+    def of(self, path: Path | str) -> str:
         """The SHA-256 of ``path``'s bytes, or ``"missing"``."""
+        name = os.fspath(path)
+        signature = fileio.signature(name)
+        if signature is None:
+            return "missing"
+        key = name[len(self.prefix):] if name.startswith(self.prefix) else name
+        known = self.files.get(key)
+        if (isinstance(known, list) and len(known) == 5 and known[0] == signature[0] and known[1] == signature[1]
+                and known[2] == signature[2] and known[3] == signature[3]):
+            return known[4]
+        now = time.time_ns()
         try:
-            st = os.stat(path)
+            value = hashlib.sha256(Path(name).read_bytes()).hexdigest()
         except FileNotFoundError:
             return "missing"
-        name = str(path)
-        key = name[len(self.prefix):] if name.startswith(self.prefix) else name
-        signature = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        known = self.files.get(key)
-        if isinstance(known, list) and known[:4] == signature:
-            return known[4]
-        value = hashlib.sha256(path.read_bytes()).hexdigest()
-        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+        if now - max(signature[1], signature[2]) > RACY_NS:
             self.files[key] = [*signature, value]
             self.changed = True
         elif key in self.files:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.config import CONFIG_PATH
 from workflow.extract import SITE_DOMAIN, Progress, StageResult, display_path, source_paths
 from workflow.stamps import Stamps, digest
-from workflow.fileio import write_atomic
+from workflow.fileio import signature, write_atomic
 from workflow.parallel import map_ordered
 from workflow.merge import merge_catalog
 
@@ -66,16 +67,17 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     stamps = Stamps(config.root)
     settings = stamps.file(config.root / CONFIG_PATH)
     stamp = now_stamp()
-    units: list[tuple[Path, str, str | None]] = []  # (catalog, stamp unit, template digest or None if fresh)
+    units: list[tuple[str, str, str | None]] = []   # (catalog path, stamp unit, template digest or None if fresh)
     jobs: list[_Job] = []
+    folders = {catalog: f"{config.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES{os.sep}" for catalog in catalogs}
     for slug in slugs:
         pot_path = config.pot_path(slug)
-        if not pot_path.exists():
-            raise UsageError(f"no template {display_path(config, pot_path)}: run 'locum extract' first")
         pot = stamps.file(pot_path)
+        if pot == "missing":
+            raise UsageError(f"no template {display_path(config, pot_path)}: run 'locum extract' first")
         stale = []
         for catalog in catalogs:
-            path, unit = config.po_path(catalog, slug), f"update:{catalog}/{slug}"
+            path, unit = f"{folders[catalog]}{slug}.po", f"update:{catalog}/{slug}"
             fresh = stamps.fresh(unit, digest(pot, stamps.file(path), settings))
             units.append((path, unit, None if fresh else pot))
             if not fresh:
@@ -92,9 +94,9 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
         if isinstance(text, LocumError):
             errors.append(text)
         elif text is not None:
-            planned.append((path, text))
-        elif path.exists():
-            kept.append(path)
+            planned.append((Path(path), text))
+        elif signature(path) is not None:
+            kept.append(Path(path))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = [path for path, text in planned if write_atomic(path, text)]
