@@ -236,6 +236,30 @@ def test_rebuild_removes_pages_no_longer_published(site_project, locum):
     assert snapshot(fresh / "output") == snapshot(site_project / "output")
 
 
+def test_the_report_of_an_incremental_build_matches_a_clean_build(site_project, locum):
+    """Skipped pages keep their missing segments in the report, which the next build reads back (if untouched)."""
+    set_translation(site_project, "pl", "pain-relief", "Do not take more than the leaflet says.", "", approve=False)
+    assert "skipped pl-GB/pain-relief: 1 segment(s)" in locum(site_project, "publish").err
+    report = site_project / "output/build-report.json"
+
+    def clean_report() -> str:
+        fresh = site_project.parent / "fresh"
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(site_project, fresh, ignore=shutil.ignore_patterns("output", ".cache"))
+        assert locum(fresh, "build").code == 0
+        return (fresh / "output/build-report.json").read_text(encoding="utf-8")
+
+    set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
+    result = locum(site_project, "publish")
+    assert "1 rendered, 8 unchanged" in result.out and "skipped pl-GB/pain-relief: 1 segment(s)" in result.err
+    assert report.read_text(encoding="utf-8") == clean_report()
+    report.write_text(report.read_text(encoding="utf-8").replace("leaflet", "label"), encoding="utf-8")
+    set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Mantenga horarios regulares.")
+    result = locum(site_project, "publish")       # the edited report is not trusted: that page is gated again
+    assert "1 rendered, 8 unchanged" in result.out and "the leaflet says" in result.err
+    assert report.read_text(encoding="utf-8") == clean_report()
+
+
 def test_parallel_build_matches_serial(site_project, locum, monkeypatch):
     assert locum(site_project, "compile").code == 0
     monkeypatch.setenv("LOCUM_WORKERS", "1")

@@ -38,6 +38,16 @@ def test_python_dash_m_works_in_the_current_directory(project):
     assert "extract: 3 template(s) written" in result.stdout
 
 
+def test_the_program_flushes_its_output_and_keeps_its_exit_status(project, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    result = subprocess.run([sys.executable, "-m", "workflow", "--project", str(tmp_path), "extract"],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 2 and "no configuration found" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "workflow", "--project", str(project), "stats"],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("locale  article") and result.stdout.endswith("\n")
+
+
 def test_extract_names_what_it_wrote(project, locum):
     result = locum(project, "extract")
     assert result.code == 0

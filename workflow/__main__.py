@@ -1,7 +1,5 @@
 """``python -m workflow`` runs the ``locum`` command line."""
 
-import sys
+from workflow.cli import run
 
-from workflow.cli import main
-
-sys.exit(main())
+run()

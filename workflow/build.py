@@ -34,7 +34,7 @@ from workflow.stamps import FileDigests
 from workflow.translations import Chain, chain_files, load_chain
 
 MANIFEST = ".locum-build.json"
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 REPORT = "build-report.json"
 AUDIT = "audit.json"
 
@@ -61,12 +61,10 @@ class Page:
     def record(self) -> dict:
         """What the manifest keeps of this page, so an unchanged page needs no work next time.
 
-        The missing segments are kept as the JSON text the report shows, so
-        that the manifest loads and the report is written without handling
-        thousands of small objects.
+        The missing segments themselves are not in it: the report holds them
+        (see :func:`_old_missing`).
         """
         return {"inputs": self.key, "published": self.published, "missed": len(self.missing),
-                "missing": json.dumps(self.missing, ensure_ascii=False),
                 "title": self.title, "description": self.description, "segments": len(self.shown)}
 
 
@@ -188,6 +186,8 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
 
     old_records, old_pages = old.get("records", {}), old.get("pages", {})
     existing = (_files_in(output) if existing is None else existing) if old_pages else set()
+    old_missing = _old_missing(output, old.get("report")) if REPORT in existing else None
+    report_intact, old_missing = old_missing is not None, old_missing or {}
     staging = Path(tempfile.mkdtemp(prefix=".output-staging-", dir=config.root))
     try:
         in_place = bool(old_pages) and output.is_dir()     # an earlier build of ours: commit file by file
@@ -208,8 +208,8 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                 page_chrome = chrome[locale.tag]
                 inputs[locale.tag] = _digest(source, *_chain_keys(config, locale, slug, compiled, digests, known),
                                              page_chrome.key, locale.tag, str(page_chrome.preview))
-            mine = {f"{loc.tag}/{slug}": old_records[f"{loc.tag}/{slug}"] for loc in config.locales
-                    if f"{loc.tag}/{slug}" in old_records}
+            mine = {name: old_records[name] for name in (f"{loc.tag}/{slug}" for loc in config.locales)
+                    if name in old_records and (old_records[name]["published"] or name in old_missing)}
             kept = {r: k for r, k in pages_of.get(slug, {}).items() if r in existing}    # still in output/
             item = (path, inputs, mine, kept)
             if all(mine.get(f"{tag}/{slug}", {}).get("inputs") == key for tag, key in inputs.items()):
@@ -244,7 +244,9 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
             for locale in config.locales:
                 record = article.records[f"{locale.tag}/{article.slug}"]
                 if not record["published"]:
-                    result.skipped.append(Skipped(locale.tag, article.slug, record["missed"], record["missing"]))
+                    name = f"{locale.tag}/{article.slug}"
+                    missing_json = article.missing.get(name) or old_missing[name]
+                    result.skipped.append(Skipped(locale.tag, article.slug, record["missed"], missing_json))
                     shown.append(f"{locale.tag}/{article.slug}:{record['inputs']}")
                     continue
                 result.published.append((locale.tag, article.slug))
@@ -284,21 +286,25 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                 relpath, key = f"images/{image.relative_to(images).as_posix()}", digests.of(image)
                 if image.is_file() and not writer.reuse((relpath,), key):
                     writer.copy_file(image, relpath, key)
-        key = _digest(str(preview), *shown)
-        if not writer.reuse((REPORT,), key):
+        key, report_digest = _digest(str(preview), *shown), old.get("report")
+        if not (report_intact and writer.reuse((REPORT,), key)):
             report = {"generator": f"Locum {__version__}", "preview": preview,
                       "published": [{"locale": t, "slug": s} for t, s in result.published],
                       "skipped": [_Raw(f'{{"locale": {json.dumps(s.locale)}, "slug": {json.dumps(s.slug)}, '
                                        f'"missing": {s.missing_json}}}') for s in result.skipped]}
-            writer.write(REPORT, _json_lines(report), key)
+            text = _json_lines(report)
+            writer.write(REPORT, text, key)
+            report_digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         key = _digest(*(f"{a['file']}:{a['segments']}" for a in audit))
         if not writer.reuse((AUDIT,), key):
             writer.write(AUDIT, _json_lines(audit), key)
         digests.save()
-        if in_place and not (writer.wrote or result.rendered) and manifest == old_pages and records == old_records:
+        if (in_place and not (writer.wrote or result.rendered) and manifest == old_pages and records == old_records
+                and report_digest == old.get("report")):
             shutil.rmtree(staging, ignore_errors=True)      # nothing the site is made of has changed
             return result
-        writer.write(MANIFEST, json.dumps({"format": MANIFEST_FORMAT, "pages": manifest, "records": records}) + "\n")
+        writer.write(MANIFEST, json.dumps({"format": MANIFEST_FORMAT, "pages": manifest, "records": records,
+                                           "report": report_digest}) + "\n")
         if in_place:
             result.changed = _commit(staging, output, set(manifest), existing)
         else:
@@ -395,6 +401,7 @@ class _ArticleOut:
     slug: str
     records: dict[str, dict]
     pages: dict[str, str]
+    missing: dict[str, str] = field(default_factory=dict)   # page -> its missing segments as JSON, if localized
     published: tuple[str, ...] = ()
     rendered: int = 0
     reused: int = 0
@@ -446,6 +453,8 @@ def _build_article(job: _Job, item: tuple) -> _ArticleOut:
             page = _localized(job, locale, parsed(), inputs[locale.tag])
             record = page.record()
             pages[locale.tag] = page
+            if not page.published:
+                out.missing[name] = json.dumps(page.missing, ensure_ascii=False)
         out.records[name] = record
     siblings = [loc for loc in config.locales if out.records[f"{loc.tag}/{slug}"]["published"]]
     out.published = tuple(loc.tag for loc in siblings)
@@ -518,6 +527,29 @@ class _Writer:
         shutil.copyfile(source, self._target(relpath))
         if key:
             self.new[relpath] = key
+
+
+def _old_missing(output: Path, expected: str | None) -> dict[str, str] | None:
+    """The missing segments of each page the previous report lists as skipped, as JSON text, by ``locale/slug``.
+
+    Taken from the report only when it holds exactly the bytes the previous
+    build wrote (``expected``: their SHA-256); its lines are then known to be
+    ``{"locale": …, "slug": …, "missing": […]}``. None when it does not (a
+    page not found here is localized again, and the report written anew).
+    """
+    try:
+        data = (output / REPORT).read_bytes()
+    except OSError:
+        return None
+    if expected is None or hashlib.sha256(data).hexdigest() != expected:
+        return None
+    found = {}
+    for line in data.decode("utf-8").splitlines():
+        head, separator, tail = line.partition(', "missing": ')
+        if separator:
+            page = json.loads(head + "}")
+            found[f"{page['locale']}/{page['slug']}"] = tail.removesuffix(",")[:-1]
+    return found
 
 
 def _read_manifest(output: Path) -> dict:
