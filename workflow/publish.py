@@ -36,9 +36,10 @@ Signatures = dict[str, tuple[int, int, int, int]]
 
 
 def _walk(folder: str, strip: int, into: Signatures) -> None:
-    """Add the signature of every file under ``folder`` (names sorted; symlinked folders not entered)."""
+    """Add the signature of every file under ``folder`` (in no set order; symlinked folders not entered)."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        with os.scandir(folder) as listing:
+            entries = list(listing)
     except (FileNotFoundError, NotADirectoryError):
         return
     for entry in entries:
