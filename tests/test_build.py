@@ -260,6 +260,25 @@ def test_the_report_of_an_incremental_build_matches_a_clean_build(site_project, 
     assert report.read_text(encoding="utf-8") == clean_report()
 
 
+def test_images_are_copied_kept_and_removed(site_project, locum):
+    images = site_project / "source/images"
+    (images / "diagrams").mkdir(parents=True)
+    (images / "spine.png").write_bytes(b"\x89PNG spine")
+    (images / "diagrams/dose.svg").write_text("<svg/>", encoding="utf-8")
+    assert locum(site_project, "publish").code == 0
+    out = site_project / "output/images"
+    assert (out / "spine.png").read_bytes() == b"\x89PNG spine" and (out / "diagrams/dose.svg").is_file()
+    before = mtimes(site_project)
+    (site_project / ".cache/publish.json").unlink()
+    assert "0 rendered, 10 unchanged" in locum(site_project, "publish").out
+    assert mtimes(site_project) == before                 # unchanged images are not copied again
+    (images / "diagrams/dose.svg").unlink()
+    (images / "spine.png").write_bytes(b"\x89PNG spine, redrawn")
+    assert locum(site_project, "publish").code == 0
+    assert (out / "spine.png").read_bytes() == b"\x89PNG spine, redrawn"
+    assert not (out / "diagrams").exists()
+
+
 def test_parallel_build_matches_serial(site_project, locum, monkeypatch):
     assert locum(site_project, "compile").code == 0
     monkeypatch.setenv("LOCUM_WORKERS", "1")

@@ -282,11 +282,11 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
             writer.copy_file(Path(__file__).parent / "templates" / "style.css", "style.css", key)
         images = config.source_dir / "images"
         if images.is_dir():
-            for image in sorted(images.rglob("*")):
+            for image in sorted(p for p in images.rglob("*") if p.is_file()):
                 relpath, key = f"images/{image.relative_to(images).as_posix()}", digests.of(image)
-                if image.is_file() and not writer.reuse((relpath,), key):
+                if not writer.reuse((relpath,), key):
                     writer.copy_file(image, relpath, key)
-        key, report_digest = _digest(str(preview), *shown), old.get("report")
+        key, report_digest = _digest(base, str(preview), *shown), old.get("report")
         if not (report_intact and writer.reuse((REPORT,), key)):
             report = {"generator": f"Locum {__version__}", "preview": preview,
                       "published": [{"locale": t, "slug": s} for t, s in result.published],
@@ -295,7 +295,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
             text = _json_lines(report)
             writer.write(REPORT, text, key)
             report_digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        key = _digest(*(f"{a['file']}:{a['segments']}" for a in audit))
+        key = _digest(base, *(f"{a['file']}:{a['segments']}" for a in audit))
         if not writer.reuse((AUDIT,), key):
             writer.write(AUDIT, _json_lines(audit), key)
         digests.save()
@@ -317,7 +317,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
 
 
 class _Raw(str):
-    """JSON text already encoded (a report line built from the manifest's stored pieces)."""
+    """JSON text already encoded (a report line, from a page's missing segments kept as JSON)."""
 
 
 def _json_lines(value) -> str:
