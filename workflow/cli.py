@@ -226,14 +226,13 @@ def _cmd_publish(config, args) -> int:
               f"held back (see 'locum check') -> {config.output_dir}")
         return _strict(args, last["skipped"])
     root = str(config.root)
+    strip, output = len(root) + 1, f"{config.output_dir.name}/"       # paths relative to the root
     known = {path if os.path.isabs(path) else f"{root}/{path}": signature for path, signature in before[0].items()}
     with known_signatures(known):       # the stages ask about these files: the walk just made answers
         written = [*_run_extract(config).written, *_run_update(config, args).written]
         held = _check_before_publish(config)
         compiled = _run_compile(config, args).written
         written += [*compiled, *(path.with_suffix(".audit.json") for path in compiled)]
-        strip = len(root) + 1
-        output = str(config.output_dir)[strip:] + "/"
         result = _run_build(config, args, existing={path.removeprefix(output) for path in before[1]})
     moved = publish.record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
                                              "held": held}, before, {str(path)[strip:] for path in written},

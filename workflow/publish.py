@@ -26,13 +26,13 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.config import Config
-from workflow.fileio import write_atomic
+from workflow.fileio import Signature, write_atomic
 
 LAST = Path(".cache") / "publish.json"
 TEMPLATES = Path(__file__).parent / "templates"
 RACY_NS = 100_000_000       # an input modified this close to the walk may change again unseen
 
-Signatures = dict[str, tuple[int, int, int, int]]
+Signatures = dict[str, Signature]
 
 
 def _walk(folder: str, strip: int, into: Signatures) -> None:
