@@ -26,6 +26,7 @@ from workflow import __version__
 from workflow.config import CONFIG_PATH, Config, OutputLocale
 from workflow.errors import ErrorList, LocumError, SourceError
 from workflow.extract import SITE_DOMAIN, Progress, display_path, source_paths
+from workflow.fileio import long_lived
 from workflow.localize import Fallback, localize_tokens
 from workflow.parallel import map_ordered
 from workflow.render import environment, render_tokens, site_messages, split_heading, templates_digest
@@ -558,7 +559,7 @@ def _read_manifest(output: Path) -> dict:
         manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return manifest if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else {}
+    return long_lived(manifest) if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else {}
 
 
 def _files_in(folder: Path) -> set[str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.config import Config
-from workflow.fileio import Signature, write_atomic
+from workflow.fileio import Signature, long_lived, write_atomic
 
 LAST = Path(".cache") / "publish.json"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -62,7 +62,7 @@ def snapshot(config: Config) -> tuple[Signatures, Signatures]:
     _walk(str(TEMPLATES), 0, inputs)
     outputs: Signatures = {}
     _walk(str(config.output_dir), strip, outputs)
-    return inputs, outputs
+    return long_lived((inputs, outputs))
 
 
 def state_digest(state: tuple[Signatures, Signatures], options: str) -> str:

@@ -88,7 +88,7 @@ def _load(path: Path) -> dict:
     if not isinstance(data, dict):
         data = {}
     _LOADED[path] = (signature, data)
-    return data
+    return fileio.long_lived(data)
 
 
 _PENDING: dict[Path, tuple[dict, Callable[[], str]]] | None = None   # see one_save()
