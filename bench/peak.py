@@ -1,10 +1,11 @@
-"""Run commands and print their wall time and peak RSS, measured from a small process.
+"""Run commands and report their wall time and peak RSS, measured from a small process.
 
     python bench/peak.py RESULT.json < commands.json      # a JSON list of argument lists
 
 Writes one JSON object to RESULT.json: ``seconds`` (all commands, one after
-the other), ``peak_mb`` (the largest child) and ``code`` (the first failing
-exit status, or 0; the commands after it are not run). The children's
+the other), ``peak_mb`` (the largest child), ``code`` (the first failing
+exit status, or 0; the commands after it are not run) and ``failed`` (that
+command). The children's
 output passes through.
 
 Why a separate process: Linux counts the memory a process had when it
@@ -23,7 +24,7 @@ import time
 
 def main() -> int:
     commands = json.load(sys.stdin)
-    seconds, peak, code = 0.0, 0.0, 0
+    seconds, peak, code, failed = 0.0, 0.0, 0, None
     for command in commands:
         start = time.perf_counter()
         proc = subprocess.Popen(command)
@@ -32,10 +33,10 @@ def main() -> int:
         peak = max(peak, usage.ru_maxrss / 1024)
         status = os.waitstatus_to_exitcode(status)
         if status != 0:
-            code = status
+            code, failed = status, command
             break
     with open(sys.argv[1], "w", encoding="utf-8") as out:
-        json.dump({"seconds": seconds, "peak_mb": peak, "code": code}, out)
+        json.dump({"seconds": seconds, "peak_mb": peak, "code": code, "failed": failed}, out)
     return 0
 
 

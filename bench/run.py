@@ -77,8 +77,7 @@ def spawn(commands: list[list[str]], ok: tuple[int, ...] = (0,), env: dict | Non
             sys.exit(f"bench/peak.py failed:\n{proc.stderr.decode()[-3000:]}")
         measured = json.loads(result.read_text(encoding="utf-8"))
     if measured["code"] not in ok:
-        sys.exit(f"{' '.join(commands[-1] if len(commands) == 1 else ['a GNU command'])} failed "
-                 f"(exit {measured['code']}):\n{proc.stderr.decode()[-3000:]}")
+        sys.exit(f"{' '.join(measured['failed'])} failed (exit {measured['code']}):\n{proc.stderr.decode()[-3000:]}")
     return measured["seconds"], measured["peak_mb"], proc.stdout or b""
 
 

@@ -387,9 +387,10 @@ def run() -> None:
     """The ``locum`` program: :func:`main`, then exit without tearing the interpreter down.
 
     After a publish the process holds hundreds of thousands of small objects
-    (manifests, stamps); freeing them one by one took longer than some whole
-    incremental publishes' stages. Everything is written and closed when
-    ``main`` returns, so the output streams are flushed and the process ends.
+    (manifests, stamps) that the interpreter would free one by one; the
+    system takes the memory back at once. Everything is written and closed
+    when ``main`` returns, so the output streams are flushed and the process
+    ends.
     """
     code = main()
     try:

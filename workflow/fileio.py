@@ -45,16 +45,24 @@ def long_lived(value):
 
 
 def signature(path: Path | str) -> Signature | None:
-    """(size, mtime_ns, ctime_ns, inode) of a file, or None if there is none."""
+    """(size, mtime_ns, ctime_ns, inode) of a file, or None if there is none; see :func:`known_signatures`."""
     name = os.fspath(path)
     if _KNOWN is not None:
         known = _KNOWN.get(name)
         if known is not None:
             return known
+    return stat_signature(name)
+
+
+def stat_signature(path: Path | str) -> Signature | None:
+    """:func:`signature` from the file system itself, now."""
     try:
-        st = os.stat(name)
+        return of_stat(os.stat(path))
     except FileNotFoundError:
         return None
+
+
+def of_stat(st: os.stat_result) -> Signature:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 

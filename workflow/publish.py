@@ -26,7 +26,7 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.config import Config
-from workflow.fileio import Signature, long_lived, write_atomic
+from workflow.fileio import Signature, long_lived, of_stat, stat_signature, write_atomic
 
 LAST = Path(".cache") / "publish.json"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -47,10 +47,9 @@ def _walk(folder: str, strip: int, into: Signatures) -> None:
             _walk(entry.path, strip, into)
             continue
         try:
-            st = entry.stat()
+            into[entry.path[strip:]] = of_stat(entry.stat())
         except FileNotFoundError:       # removed while we looked
             continue
-        into[entry.path[strip:]] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def snapshot(config: Config) -> tuple[Signatures, Signatures]:
@@ -88,12 +87,11 @@ def unchanged_since_last(config: Config, options: str, state: tuple[Signatures, 
 
 def _restat(root: str, paths, into: Signatures) -> None:
     for path in paths:
-        try:
-            st = os.stat(path if os.path.isabs(path) else f"{root}/{path}")
-        except FileNotFoundError:
+        signature = stat_signature(path if os.path.isabs(path) else f"{root}/{path}")
+        if signature is None:
             into.pop(path, None)
-            continue
-        into[path] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        else:
+            into[path] = signature
 
 
 def record(config: Config, options: str, summary: dict, before: tuple[Signatures, Signatures],

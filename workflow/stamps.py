@@ -63,21 +63,13 @@ def file_bytes(path: Path) -> bytes | None:
 _LOADED: dict[Path, tuple[tuple, dict]] = {}     # JSON file -> (stat signature, data) this process holds
 
 
-def _signature(path: Path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
-
-
 def _load(path: Path) -> dict:
     """The JSON object in ``path`` ({} if missing or broken); one parse per process while the file is unchanged.
 
     The stages of one ``publish`` share the bookkeeping this way instead of
     parsing megabytes of JSON each.
     """
-    signature = _signature(path)
+    signature = fileio.stat_signature(path)
     known = _LOADED.get(path)
     if known is not None and known[0] == signature:
         return known[1]
@@ -119,10 +111,10 @@ def one_save():
 def _store(path: Path, data: dict, text: Callable[[], str]) -> None:
     if _PENDING is not None:
         _PENDING[path] = (data, text)
-        _LOADED[path] = (_signature(path), data)       # later stages of this process see this very data
+        _LOADED[path] = (fileio.stat_signature(path), data)       # later stages of this process see this very data
         return
     write_atomic(path, text())
-    _LOADED[path] = (_signature(path), data)
+    _LOADED[path] = (fileio.stat_signature(path), data)
 
 
 class FileDigests:
