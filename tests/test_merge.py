@@ -88,8 +88,9 @@ def test_msgctxt_separates_entries():
 
 def test_plural_entries_keep_all_forms():
     template = po('msgid "{n} min read"\nmsgid_plural "{n} mins read"\nmsgstr[0] ""\nmsgstr[1] ""\n')
-    old = po('msgid "{n} min read"\nmsgid_plural "{n} mins read"\nmsgstr[0] "{n} minuto"\n'
-             'msgstr[1] "{n} minutos"\n')
+    old = parse_catalog(HEADER.rstrip("\n") + '\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+                        'msgid "{n} min read"\nmsgid_plural "{n} mins read"\nmsgstr[0] "{n} minuto"\n'
+                        'msgstr[1] "{n} minutos"\n')
     (entry,) = list(merge_catalog(template, old))
     assert entry.msgstr_plural == {0: "{n} minuto", 1: "{n} minutos"}
 
