@@ -42,7 +42,10 @@ class FakeLibreTranslate:
 
     ``statuses``: status codes to answer first, one per request (``[429]``); ``always``: a status for every
     request (``500``); ``damage``: a function applied to each answer (to break placeholders); ``translate``:
-    the "engine". ``requests`` records the parameters of every request received.
+    the "engine"; ``reply``: a JSON value sent instead of ``{"translatedText": …}`` (``{}``, a missing or empty
+    field); ``drip``: seconds to wait before each byte of the answer, a stalled server that never goes silent
+    for long (``drip_from``: ``"status"``, the whole answer dribbles, or ``"body"``, headers at once).
+    ``requests`` records the parameters of every request received.
     """
 
     def __init__(self, translate=spanish):
@@ -50,8 +53,12 @@ class FakeLibreTranslate:
         self.statuses: deque[int] = deque()
         self.always: int | None = None
         self.damage = None
+        self.reply = None
+        self.drip: float | None = None
+        self.drip_from = "status"
         self.requests: list[dict[str, str]] = []
         self._server: ThreadingHTTPServer | None = None
+        self._stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -83,18 +90,38 @@ class FakeLibreTranslate:
                     return self.answer(status, {"error": f"status {status}"})
                 if not params.get("q") or not params.get("source") or not params.get("target"):
                     return self.answer(400, {"error": "Invalid request: missing q, source or target"})
+                if fake.reply is not None:
+                    return self.answer(200, fake.reply)
                 text = fake.translate(params["q"], params["source"], params["target"])
                 if fake.damage:
                     text = fake.damage(text)
                 self.answer(200, {"translatedText": text})
 
-            def answer(self, status: int, payload: dict) -> None:
+            def answer(self, status: int, payload) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                if fake.drip is not None:
+                    return self.dribble(status, data, fake.drip)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def dribble(self, status: int, data: bytes, pause: float) -> None:
+                """The answer one byte at a time, ``pause`` seconds apart, until the client hangs up."""
+                head = (f"HTTP/1.1 {status} {self.responses[status][0]}\r\nContent-Type: application/json\r\n"
+                        f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n").encode("ascii")
+                self.close_connection = True
+                try:
+                    if fake.drip_from == "body":
+                        self.wfile.write(head)
+                        head = b""
+                    for byte in head + data:
+                        if fake._stopping.wait(pause):
+                            return
+                        self.wfile.write(bytes([byte]))
+                except OSError:                     # the client gave up: what a stalled server sees
+                    return
 
             def log_message(self, *args) -> None:   # keep test output clean
                 pass
@@ -105,6 +132,7 @@ class FakeLibreTranslate:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server:
             self._server.shutdown()
             self._server.server_close()

@@ -13,7 +13,7 @@ import polib
 import pytest
 
 from conftest import snapshot
-from mt_server import FakeLibreTranslate
+from mt_server import FakeLibreTranslate, spanish
 from test_build import set_translation
 from workflow.approval import approval_state, provenance
 from workflow.catalogs import read_catalog, write_catalog
@@ -82,6 +82,23 @@ def run(root, locale=None, provider="libre", server=None, **kwargs):
         options.setdefault("url", server.url)
     return translate_catalogs(load_config(root), locale, provider=provider, options=options, today=TODAY,
                               backoff=0.001, **kwargs)
+
+
+def state(root):
+    """Every file of the project but the lock (its holder's record): what a failed run must leave as it was."""
+    return {name: data for name, data in snapshot(root).items()
+            if not name.startswith(".cache/") or name.startswith(".cache/translate/")}
+
+
+def cache_files(root):
+    return sorted((root / ".cache" / "translate").glob("*.json"))
+
+
+def cached(root):
+    """The translations of the one engine cache file (none: {})."""
+    files = cache_files(root)
+    assert len(files) <= 1, files
+    return json.loads(files[0].read_text())["translations"] if files else {}
 
 
 def catalogs(root):
@@ -196,16 +213,17 @@ def test_an_unreachable_server_is_a_clear_error_and_nothing_is_written(site_proj
     assert snapshot(site_project) == before
 
 
-def test_a_server_that_never_answers_times_out_and_is_retried(site_project):
+def test_a_server_that_never_answers_times_out_within_the_limit(site_project):
     blank(site_project, "es", "pain-relief", CALL_911)
     with socket.socket() as silent:             # accepts connections (backlog) but never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
         url = "http://127.0.0.1:%d/" % silent.getsockname()[1]
         started = time.monotonic()
-        with pytest.raises(TranslateError, match=r"no answer within 0.2 s .* 2 attempt\(s\)"):
+        with pytest.raises(TranslateError, match=r"no complete answer from http://127.0.0.1:\d+/, "
+                                                 r"1 attempt\(s\) within 0.2 s \(--timeout\)"):
             run(site_project, "es", options={"url": url, "timeout": 0.2, "attempts": 2})
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 2      # no time was left for a second attempt
 
 
 def test_what_succeeded_is_kept_when_the_engine_fails_later(site_project, libre):
@@ -222,8 +240,7 @@ def test_what_succeeded_is_kept_when_the_engine_fails_later(site_project, libre)
     assert caught.value.result.filled == 1 and caught.value.result.written == ("locales/es/LC_MESSAGES/pain-relief.po",)
     assert entry(site_project, "es", "pain-relief", CALL_911).fuzzy
     assert entry(site_project, "pl", "pain-relief", CALL_111).msgstr == ""
-    cache = json.loads((site_project / ".cache/translate/libre.json").read_text())
-    assert cache["translations"]["en>es"] == {"Call {{1}} in an emergency.": "Llame a {{1}} en una emergencia."}
+    assert cached(site_project) == {"en>es": {"Call {{1}} in an emergency.": "Llame a {{1}} en una emergencia."}}
 
 
 @pytest.mark.parametrize("status, message", [
@@ -258,6 +275,8 @@ def test_a_damaged_placeholder_leaves_the_entry_untranslated_with_a_warning(site
     line = entry(site_project, "es", "pain-relief", CALL_911).linenum
     assert warning == (f"locales/es/LC_MESSAGES/pain-relief.po:{line}: warning: left untranslated: "
                        "placeholder {{1}} (911) is missing in the engine's answer")
+    # only the answer that was used is cached: a rerun asks again for the damaged one
+    assert cached(site_project) == {"en>es": {LEAFLET: "No tome más que el prospecto dice."}}
 
 
 def test_dry_run_writes_nothing_and_sends_nothing(site_project, libre):
@@ -326,10 +345,167 @@ def test_the_server_address_can_come_from_the_environment_and_progress_is_report
     ("microsoft", {}, "set MICROSOFT_API_KEY"),
     ("memory", {"threshold": 120}, "between 0 and 100"),
     ("google", {"url": "http://127.0.0.1:9/"}, "--url is for the libre provider"),
+    ("libre", {"url": "http://127.0.0.1:9/", "timeout": 0}, "--timeout must be a number of seconds above 0"),
+    ("libre", {"url": "http://127.0.0.1:9/", "timeout": float("nan")}, "--timeout must be"),
 ])
 def test_bad_settings_are_usage_errors_before_anything_happens(site_project, provider, options, message):
     with pytest.raises(UsageError, match=message):
         run(site_project, "es", provider=provider, options=options)
+
+
+# ---- Must show: bounded in time, never caching a failure --------------------------------------------------
+
+def test_must_show_a_dripping_server_is_cut_off_at_the_timeout_and_nothing_is_cached(site_project, locum, libre):
+    """One byte every 2 s keeps every socket read alive: only a total deadline ends it."""
+    blank(site_project, "es", "pain-relief", CALL_911)
+    before = state(site_project)
+    libre.drip = 2.0
+    started = time.monotonic()
+    result = locum(site_project, "translate", "--locale", "es", "--provider", "libre", "--url", libre.url,
+                   "--timeout", "5")
+    elapsed = time.monotonic() - started
+    assert result.code == 1 and elapsed < 10, (result, elapsed)
+    assert elapsed >= 4.5                               # it was the 5 s deadline that ended it
+    assert "libre: no complete answer from " + libre.url in result.err and "within 5 s (--timeout)" in result.err
+    assert "no catalog was changed" in result.err
+    assert state(site_project) == before             # catalogs byte-identical, and no cache written
+    assert len(libre.requests) == 1
+
+    libre.drip = None                                   # the same server, answering now
+    result = locum(site_project, "translate", "--locale", "es", "--provider", "libre", "--url", libre.url,
+                   "--timeout", "5")
+    assert result.code == 0, result
+    assert "filled 1 entry as fuzzy" in result.out and "0 from the cache, 1 request(s)" in result.out
+    assert entry(site_project, "es", "pain-relief", CALL_911).msgstr == "Llame a 911 en una emergencia."
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_cli_a_bad_timeout_is_a_usage_error(site_project, locum, libre, value):
+    result = locum(site_project, "translate", "--locale", "es", "--provider", "libre", "--url", libre.url,
+                   "--timeout", value)
+    assert result.code == 2 and "--timeout" in result.err and libre.requests == []
+
+
+def test_a_body_that_dribbles_after_prompt_headers_is_cut_off_too(site_project, libre):
+    blank(site_project, "es", "pain-relief", CALL_911)
+    before = state(site_project)
+    libre.drip, libre.drip_from = 0.3, "body"
+    started = time.monotonic()
+    with pytest.raises(TranslateError, match=r"no complete answer from .* within 1 s \(--timeout\)"):
+        run(site_project, "es", server=libre, options={"timeout": 1})
+    assert time.monotonic() - started < 4
+    assert state(site_project) == before
+
+
+def test_retries_and_back_off_stay_within_the_timeout(site_project, libre):
+    """A server failing fast is retried only while the time allows: 5 attempts would take 1+2+4+8 s of back-off."""
+    blank(site_project, "es", "pain-relief", CALL_911)
+    libre.always = 503
+    started = time.monotonic()
+    with pytest.raises(TranslateError, match=r"service unavailable .* 2 attempt\(s\) within 2 s") as caught:
+        translate_catalogs(load_config(site_project), "es", provider="libre", today=TODAY, backoff=1.0,
+                           options={"url": libre.url, "timeout": 2})
+    assert time.monotonic() - started < 3 and len(libre.requests) == 2
+    assert caught.value.result.requests == 2
+
+
+@pytest.mark.parametrize("reply", [{}, [], "text", {"error": "no"}, {"translation": "Llame"},
+                                   {"translatedText": None}, {"translatedText": ""}, {"translatedText": "  "},
+                                   {"translatedText": 7}],
+                         ids=["{}", "[]", "string", "error-only", "missing-field", "null", "empty", "blank",
+                              "number"])
+def test_an_empty_or_malformed_answer_is_an_engine_failure_and_is_never_cached(site_project, libre, reply):
+    blank(site_project, "es", "pain-relief", CALL_911, LEAFLET)
+    before = state(site_project)
+    libre.reply = reply
+    with pytest.raises(TranslateError, match="answered without a translation") as caught:
+        run(site_project, "es", server=libre)
+    assert "no catalog was changed" in str(caught.value) and len(libre.requests) == 1     # not retried
+    assert state(site_project) == before and cache_files(site_project) == []
+
+
+def test_cli_an_empty_json_reply_exits_1_and_caches_nothing(site_project, locum, libre):
+    blank(site_project, "es", "pain-relief", CALL_911)
+    before = state(site_project)
+    libre.reply = {}
+    result = locum(site_project, "translate", "--locale", "es", "--provider", "libre", "--url", libre.url)
+    assert result.code == 1 and "answered without a translation" in result.err
+    assert state(site_project) == before
+    libre.reply = None
+    result = locum(site_project, "translate", "--locale", "es", "--provider", "libre", "--url", libre.url)
+    assert result.code == 0 and "0 from the cache" in result.out
+    assert entry(site_project, "es", "pain-relief", CALL_911).msgstr == "Llame a 911 en una emergencia."
+
+
+def test_a_batch_answer_with_an_empty_line_is_not_used(site_project, libre):
+    blank(site_project, "es", "pain-relief", CALL_911, LEAFLET)
+    libre.translate = lambda text, source, target: ("Llame\n " if "\n" in text else spanish(text, source, target))
+    result = run(site_project, "es", server=libre)
+    assert result.filled == 2 and len(libre.requests) == 3        # the batch, then each alone
+    assert cached(site_project)["en>es"] == {"Call {{1}} in an emergency.": "Llame a {{1}} en una emergencia.",
+                                             LEAFLET: "No tome más que el prospecto dice."}
+
+
+def test_refresh_ignores_the_cache_and_overwrites_what_it_refetches(site_project, locum, libre):
+    blank(site_project, "es", "pain-relief", CALL_911, LEAFLET)
+    run(site_project, "es", server=libre)
+    sent = len(libre.requests)
+    libre.translate = lambda text, source, target: text.upper()    # the engine got better, say
+    blank(site_project, "es", "pain-relief", CALL_911)
+    assert run(site_project, "es", server=libre).cached == 1 and len(libre.requests) == sent   # the cache
+    assert entry(site_project, "es", "pain-relief", CALL_911).msgstr == "Llame a 911 en una emergencia."
+
+    blank(site_project, "es", "pain-relief", CALL_911)
+    result = locum(site_project, "translate", "--locale", "es", "--provider", "libre", "--url", libre.url,
+                   "--refresh")
+    assert result.code == 0 and "0 from the cache, 1 request(s)" in result.out
+    assert libre.texts[-1] == "Call {{1}} in an emergency."
+    assert entry(site_project, "es", "pain-relief", CALL_911).msgstr == "CALL 911 IN AN EMERGENCY."
+    assert cached(site_project)["en>es"] == {"Call {{1}} in an emergency.": "CALL {{1}} IN AN EMERGENCY.",
+                                             LEAFLET: "No tome más que el prospecto dice."}
+    blank(site_project, "es", "pain-relief", CALL_911)                 # and a plain run now reuses the new one
+    assert run(site_project, "es", server=libre).cached == 1
+    assert entry(site_project, "es", "pain-relief", CALL_911).msgstr == "CALL 911 IN AN EMERGENCY."
+
+
+def test_the_cache_is_kept_per_server_and_never_holds_its_address(site_project, libre):
+    other = FakeLibreTranslate(lambda text, source, target: f"<{text}>").start()
+    try:
+        blank(site_project, "es", "pain-relief", CALL_911)
+        run(site_project, "es", server=libre)
+        blank(site_project, "es", "pain-relief", CALL_911)
+        result = run(site_project, "es", server=other)
+        assert (result.cached, result.requests) == (0, 1)           # the first server's answer is not used
+        assert entry(site_project, "es", "pain-relief", CALL_911).msgstr == "<Call 911 in an emergency.>"
+        files = cache_files(site_project)
+        assert len(files) == 2 and all(re.fullmatch(r"libre-[0-9a-f]{16}\.json", f.name) for f in files)
+
+        # the same server with credentials in its address is the same engine, and they are written nowhere
+        port = libre.url.rsplit(":", 1)[1].strip("/")
+        blank(site_project, "es", "pain-relief", CALL_911)
+        result = run(site_project, "es", options={"url": f"http://user:pa55word@127.0.0.1:{port}/translate",
+                                                  "api_key": "s3cret"})
+        assert (result.cached, result.requests) == (1, 0)
+        assert cache_files(site_project) == files
+        for path in files:
+            data = path.read_bytes()
+            for secret in (b"127.0.0.1", port.encode(), b"pa55word", b"s3cret", b"http"):
+                assert secret not in data and secret.decode() not in path.name, (path, secret)
+    finally:
+        other.stop()
+
+
+def test_no_other_user_of_requests_is_touched(site_project, libre):
+    import deep_translator.libre
+    import requests
+    session_request = requests.Session.request
+    blank(site_project, "es", "pain-relief", CALL_911)
+    seen = []
+    libre.translate = lambda text, source, target: (seen.append((requests.Session.request,
+                                                                 deep_translator.libre.requests)) or text)
+    run(site_project, "es", server=libre)
+    assert seen[0][0] is session_request and seen[0][1] is not requests      # only deep-translator's name
+    assert deep_translator.libre.requests is requests and requests.Session.request is session_request
 
 
 # ---- the memory provider --------------------------------------------------------------------------------

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import re
+import socket
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +19,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from deep_translator import (DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator,
                              MyMemoryTranslator, constants, exceptions as dte)
 
@@ -125,7 +130,8 @@ def translate_catalogs(config: Config, locale: str | None, article: str | None =
     """Fill the untranslated entries of the selected catalogs; every result fuzzy with a provenance comment.
 
     ``options``: ``url``, ``api_key``, ``email``, ``region`` (else from the environment), ``threshold``
-    (memory, default 75), ``attempts`` (default 5), ``timeout`` (seconds, default 30).
+    (memory, default 75), ``attempts`` (default 5), ``timeout`` (seconds for one request, retries and back-off
+    included, default 30), ``refresh`` (engines: ask again, ignoring the cache, and overwrite what it held).
     """
     if provider not in PROVIDERS:
         raise UsageError(f"unknown provider {provider!r} (providers: {', '.join(PROVIDERS)})")
@@ -154,7 +160,7 @@ def translate_catalogs(config: Config, locale: str | None, article: str | None =
         _run_memory(config, jobs, threshold, warnings, progress, dry_run)
         return _result(provider, dry_run, jobs, warnings)
     engine = Engine(PROVIDERS[provider], options, config.source_language, backoff)
-    return _run_engine(config, jobs, engine, warnings, progress, dry_run, today)
+    return _run_engine(config, jobs, engine, warnings, progress, dry_run, today, bool(options.get("refresh")))
 
 
 def _untranslated(entry: POEntry) -> bool:
@@ -256,24 +262,155 @@ def public_url(url: str) -> str:
     return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
 
 
+class _Deadline:
+    """A wall-clock limit on one request, connection and whole answer: at the limit its sockets are shut down.
+
+    A socket time-out bounds each read, not their sum: a server sending one byte every few seconds would never
+    trip it. Shutting the socket down ends whatever read is in progress, headers or body, plain or TLS.
+    """
+
+    def __init__(self, seconds: float):
+        self.end, self.expired = time.monotonic() + seconds, False
+        self._lock, self._sockets = threading.Lock(), []
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Deadline":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for copy in self._sockets:
+                copy.close()                    # our duplicate only: the connection is its owner's to close
+            self._sockets.clear()
+
+    def remaining(self) -> float:
+        return max(0.0, self.end - time.monotonic())
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut ``sock``'s connection down at the deadline (a duplicate stays valid once TLS has taken the socket)."""
+        copy = socket.socket(fileno=os.dup(sock.fileno()))     # (plain socket whatever ``sock``'s class)
+        with self._lock:
+            self._sockets.append(copy)
+            if self.expired:
+                _shutdown(copy)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for copy in self._sockets:
+                _shutdown(copy)
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched(pool_class: type, deadline: _Deadline) -> type:
+    """``pool_class`` (urllib3) whose connections register their socket with ``deadline`` as they open it."""
+    if getattr(pool_class, "locum_deadline", None) is deadline:
+        return pool_class
+
+    class Connection(pool_class.ConnectionCls):
+        def _new_conn(self):
+            sock = super()._new_conn()
+            deadline.watch(sock)
+            return sock
+
+    return type(pool_class.__name__, (pool_class,), {"ConnectionCls": Connection, "locum_deadline": deadline})
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    """Every request (redirects too) ends at ``deadline``: connect, headers and the whole body, read here."""
+
+    def __init__(self, deadline: _Deadline):
+        self.deadline = deadline                # before HTTPAdapter.__init__, which builds the pool manager
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self._bind(self.poolmanager)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        self._bind(manager)
+        return manager
+
+    def _bind(self, manager) -> None:
+        manager.pool_classes_by_scheme = {scheme: _watched(pool, self.deadline)
+                                          for scheme, pool in manager.pool_classes_by_scheme.items()}
+
+    def send(self, request, stream=False, timeout=None, **kwargs):
+        remaining = self.deadline.remaining()
+        if not remaining:
+            raise requests.exceptions.Timeout("the deadline has passed", request=request)
+        try:
+            # each read is bounded by what is left; the whole answer by the deadline's shutdown
+            response = super().send(request, stream=True, timeout=remaining, **kwargs)
+            if not stream:
+                response.content                # noqa: B018 (read it all now, under the deadline)
+        except Exception:
+            if self.deadline.expired:
+                raise requests.exceptions.Timeout("no complete answer by the deadline", request=request) from None
+            raise
+        if self.deadline.expired:               # an answer without a length ends at the shutdown: cut short
+            raise requests.exceptions.Timeout("no complete answer by the deadline", request=request)
+        return response
+
+
+class _BoundRequests:
+    """What a deep-translator module sees as ``requests`` during one call: each request through its own session
+    whose adapter enforces ``deadline``; everything else is the real module."""
+
+    def __init__(self, deadline: _Deadline):
+        self._deadline = deadline
+
+    def __getattr__(self, name: str):
+        return getattr(requests, name)
+
+    def request(self, method: str, url: str, **kwargs) -> requests.Response:
+        kwargs.pop("timeout", None)
+        with requests.Session() as session:
+            adapter = _DeadlineAdapter(self._deadline)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            return session.request(method, url, **kwargs)
+
+    def get(self, url: str, params=None, **kwargs) -> requests.Response:
+        return self.request("GET", url, params=params, **kwargs)
+
+    def post(self, url: str, data=None, json=None, **kwargs) -> requests.Response:
+        return self.request("POST", url, data=data, json=json, **kwargs)
+
+
 @contextlib.contextmanager
-def _guarded(timeout: float):
-    """requests has no default time-out (and ignores the socket default): add one; keep urllib3's debug log quiet."""
-    original, log = requests.Session.request, logging.getLogger("urllib3")
+def _bounded(module, deadline: _Deadline):
+    """Inside the block, deep-translator's ``module`` (its engine) sends its requests under ``deadline``.
+
+    deep-translator calls ``requests.get``/``requests.post`` and takes neither a session nor a time-out, so the
+    module's own ``requests`` name is pointed at ``_BoundRequests`` for this one call: no other user of requests
+    in the process is affected. urllib3's debug log stays quiet: its lines show request URLs, which carry keys.
+    """
+    if getattr(module, "requests", None) is not requests:
+        raise RuntimeError(f"{module.__name__} no longer calls requests through a module global: "
+                           "update workflow/translate.py")
+    log = logging.getLogger("urllib3")
     level = log.level
-
-    def request(self, method, url, *args, **kwargs):
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = timeout
-        return original(self, method, url, *args, **kwargs)
-
-    requests.Session.request = request
-    log.setLevel(max(level, logging.INFO))      # its debug lines show request URLs, which carry keys
+    module.requests = _BoundRequests(deadline)
+    log.setLevel(max(level, logging.INFO))
     try:
         yield
     finally:
-        requests.Session.request = original
+        module.requests = requests
         log.setLevel(level)
+
+
+TRANSLATORS = {"libre": LibreTranslator, "google": GoogleTranslator, "deepl": DeeplTranslator,
+               "microsoft": MicrosoftTranslator, "mymemory": MyMemoryTranslator}
+MAX_TIMEOUT = 3600.0
 
 
 class Engine:
@@ -281,7 +418,12 @@ class Engine:
 
     def __init__(self, provider: Provider, options: dict, source: str, backoff: float = 1.0):
         self.provider, self.name, self.backoff = provider, provider.name, backoff
-        self.attempts, self.timeout = max(1, int(options.get("attempts", 5))), float(options.get("timeout", 30))
+        self.attempts, self.timeout = max(1, int(options.get("attempts", 5))), options.get("timeout", 30)
+        if not isinstance(self.timeout, (int, float)) or not 0 < self.timeout <= MAX_TIMEOUT:
+            raise UsageError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g} "
+                             f"(got {self.timeout!r})")
+        self.timeout = float(self.timeout)
+        self.module = sys.modules[TRANSLATORS[self.name].__module__]
         self.source = _engine_language(provider.languages, source)
         env = os.environ.get
         self.key = options.get("api_key") or env({"libre": "LIBRE_API_KEY", "deepl": "DEEPL_API_KEY",
@@ -303,6 +445,8 @@ class Engine:
         if self.name == "libre":
             url = re.sub(r"/translate/?$", "", url.rstrip("/")) + "/"
         self.url, self.where = url, public_url(url or "")
+        # the cache's name for this engine: its address without user, password or query, hashed (never in clear)
+        self.identity = hashlib.sha256(f"locum-engine\0{self.name}\0{self.where}".encode()).hexdigest()[:16]
         self.translators: dict[str, object] = {}
         self.requests = self.characters = 0
 
@@ -322,17 +466,32 @@ class Engine:
         return self.translators[target]
 
     def request(self, text: str, target: str) -> str:
-        """One text translated, retried with exponential back-off on 429, 5xx, time-outs and dropped answers."""
-        problem = ""
+        """One text translated within ``timeout`` seconds in all, retries and back-off included.
+
+        Each attempt ends at that deadline (connection and whole answer); 429, 5xx and dropped connections are
+        retried with exponential back-off while time is left. An answer without a translation (``{}``, a missing
+        field, an empty text) is the engine failing: a TranslateError, like an unreachable server.
+        """
+        end = time.monotonic() + self.timeout
+        problem, tried = "", 0
         for attempt in range(self.attempts):
             if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                pause = self.backoff * 2 ** (attempt - 1)
+                if time.monotonic() + pause >= end:
+                    break                       # no time left for another attempt
+                time.sleep(pause)
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            tried += 1
             self.requests, self.characters = self.requests + 1, self.characters + len(text)
+            deadline = _Deadline(left)
+            late = "no complete answer"
             try:
-                with _guarded(self.timeout):
+                with deadline, _bounded(self.module, deadline):
                     answer = self._translator(target).translate(text)
             except requests.exceptions.Timeout:
-                problem = f"no answer within {self.timeout:g} s"
+                problem = late
             except requests.exceptions.ConnectionError:
                 raise TranslateError(f"{self.name}: network unreachable: cannot connect to {self.where} "
                                      "(check the address and the network)") from None
@@ -340,7 +499,8 @@ class Engine:
                 raise TranslateError(f"{self.name}: {self.where} did not answer as a {self.name} server "
                                      "does (not JSON)") from None
             except (requests.exceptions.RequestException, AttributeError):
-                problem = "the connection failed"       # (Microsoft's class swallows its errors: no response)
+                # (Microsoft's class swallows its errors, time-outs included, and then finds no response)
+                problem = late if deadline.expired else "the connection failed"
             except (dte.TooManyRequests, dte.RequestError) as exc:
                 problem = RETRIED["ERR_TOO_MANY_REQUESTS" if isinstance(exc, dte.TooManyRequests) else
                                   "API server error"]
@@ -359,23 +519,33 @@ class Engine:
             except (dte.ApiKeyException, dte.LanguageNotSupportedException, dte.InvalidSourceOrTargetLanguage):
                 raise TranslateError(f"{self.name}: no translation from {self.source} into {target} "
                                      "with these settings") from None
-            except (dte.TranslationNotFound, dte.NotValidLength, dte.NotValidPayload, KeyError, TypeError):
-                raise _SegmentFailed("the engine gave no translation") from None
+            except (dte.NotValidLength, dte.NotValidPayload):
+                raise _SegmentFailed("the engine does not take this text (length or content)") from None
+            except (dte.TranslationNotFound, KeyError, IndexError, TypeError):
+                raise self._malformed() from None
             else:
                 if not isinstance(answer, str) or not answer.strip():
-                    raise _SegmentFailed("the engine gave no translation")
+                    raise self._malformed()
                 return answer
-        raise TranslateError(f"{self.name}: {problem} from {self.where}, {self.attempts} attempt(s)")
+        raise TranslateError(f"{self.name}: {problem} from {self.where}, {tried} attempt(s) within "
+                             f"{self.timeout:g} s (--timeout)")
+
+    def _malformed(self) -> TranslateError:
+        return TranslateError(f"{self.name}: {self.where} answered without a translation (an empty or "
+                              "malformed answer; nothing was kept from it)")
 
     def translate(self, chunks: list[str], target: str, store: Callable[[str, str | None, str], None]) -> None:
-        """Translate ``chunks``, calling ``store(chunk, translation or None, reason)`` as each one is done."""
+        """Translate ``chunks``, calling ``store(chunk, translation or None, reason)`` as each one is done.
+
+        A batch answer with the wrong number of lines, or an empty line, is not used: each chunk is sent alone.
+        """
         for batch in batches(chunks, self.provider.limit if self.provider.batch else 0):
             if len(batch) > 1:
                 try:
                     parts = self.request("\n".join(batch), target).strip("\n").split("\n")
                 except _SegmentFailed:
                     parts = []
-                if len(parts) == len(batch):
+                if len(parts) == len(batch) and all(part.strip() for part in parts):
                     for chunk, part in zip(batch, parts):
                         store(chunk, part.strip(), "")
                     continue
@@ -438,32 +608,45 @@ def _pieces(text: str, pattern: str, end: str = "") -> list[tuple[str, str]]:
 
 
 class Cache:
-    """Engine answers in ``.cache/translate/<provider>.json``, keyed by languages and masked text (no keys, no URLs)."""
+    """Engine answers that were used, in ``.cache/translate/<provider>-<engine>.json``, keyed by languages and
+    masked text. ``<engine>`` is a hash of the server's address (without user, password or query): one server's
+    answers never stand in for another's, and no address or key is written."""
+
+    FORMAT = 2
 
     def __init__(self, path: Path):
         self.path, self.dirty, self.data = path, False, {}
         try:
-            self.data = json.loads(path.read_text(encoding="utf-8")).get("translations", {})
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored.get("format") == self.FORMAT and isinstance(stored.get("translations"), dict):
+                self.data = stored["translations"]
         except (OSError, ValueError, AttributeError):
             self.data = {}                    # missing or unreadable: start afresh
 
     def get(self, pair: str, text: str) -> str | None:
-        return self.data.get(pair, {}).get(text)
+        found = self.data.get(pair, {}).get(text) if isinstance(self.data.get(pair), dict) else None
+        return found if isinstance(found, str) and found.strip() else None      # never an empty answer
 
     def put(self, pair: str, text: str, translation: str) -> None:
-        self.data.setdefault(pair, {})[text] = translation
-        self.dirty = True
+        if self.data.get(pair, {}).get(text) != translation:
+            if not isinstance(self.data.get(pair), dict):
+                self.data[pair] = {}
+            self.data[pair][text] = translation
+            self.dirty = True
 
     def save(self) -> None:
         if self.dirty:
-            write_atomic(self.path, json.dumps({"format": 1, "translations": self.data}, ensure_ascii=False,
-                                               indent=1, sort_keys=True) + "\n")
+            write_atomic(self.path, json.dumps({"format": self.FORMAT, "translations": self.data},
+                                               ensure_ascii=False, indent=1, sort_keys=True) + "\n")
             self.dirty = False
 
 
-def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today) -> TranslateResult:
+def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today,
+                refresh: bool = False) -> TranslateResult:
+    """Ask the engine for what the cache lacks (everything with ``refresh``); the cache keeps only answers
+    that were used: an entry left untranslated (a damaged placeholder…) or a failed run caches nothing of its own."""
     glossary = load_glossary(config.root, config.catalogs)
-    cache = Cache(config.root / ".cache" / "translate" / f"{engine.name}.json")
+    cache = Cache(config.root / ".cache" / "translate" / f"{engine.name}-{engine.identity}.json")
     limit = engine.provider.limit
     units = {}            # (job index, entry index) → [(masked, target, [(chunk, sep)]), …]
     for j, job in enumerate(jobs):
@@ -475,7 +658,7 @@ def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today
     done: dict[tuple[str, str], str | None] = {}
     reasons: dict[tuple[str, str], str] = {}
     pair = lambda target: f"{engine.source}>{target}"       # noqa: E731 (the cache's language pair)
-    for parts in units.values():
+    for parts in units.values() if not refresh else ():       # --refresh: every answer asked afresh
         for _, target, pieces in parts:
             for chunk, _ in pieces:
                 hit = cache.get(pair(target), chunk)
@@ -486,12 +669,13 @@ def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today
                                 if (t, c) not in done))
     total, count = len(wanted), [0]
 
+    def remember(target: str, chunk: str, translation: str) -> None:
+        cache.put(pair(target), chunk, translation)
+
     def store(target: str, chunk: str, translation: str | None, reason: str) -> None:
         done[target, chunk] = translation
         if translation is None:
             reasons[target, chunk] = reason
-        else:
-            cache.put(pair(target), chunk, translation)
         count[0] += 1
         if progress:
             progress(count[0], total)
@@ -506,9 +690,9 @@ def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today
                         engine.translate([c for t, c in needed if t == target], target,
                                          lambda c, tr, why, target=target: store(target, c, tr, why))
                     except TranslateError:
-                        _apply(jobs, j, units, done, reasons, warnings, engine.name, today, dry_run)
+                        _apply(jobs, j, units, done, reasons, warnings, engine.name, today, dry_run, remember)
                         raise
-            _apply(jobs, j, units, done, reasons, warnings, engine.name, today, dry_run)
+            _apply(jobs, j, units, done, reasons, warnings, engine.name, today, dry_run, remember)
     except TranslateError as exc:
         kept = sum(job.filled for job in jobs)
         exc.message += f"; kept what succeeded: {_count(kept)} filled" if kept else "; no catalog was changed"
@@ -521,8 +705,11 @@ def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today
     return _result(engine.name, dry_run, jobs, warnings, engine, cached)
 
 
-def _apply(jobs, j, units, done, reasons, warnings, name, today, dry_run) -> None:
-    """Fill job ``j``'s entries whose every piece is translated (and restores cleanly); write its catalog."""
+def _apply(jobs, j, units, done, reasons, warnings, name, today, dry_run, remember) -> None:
+    """Fill job ``j``'s entries whose every piece is translated (and restores cleanly); write its catalog.
+
+    ``remember(target, chunk, translation)`` is told the pieces of every entry filled (for the cache).
+    """
     job = jobs[j]
     nplurals, left = plural_count(job.po.metadata.get("Plural-Forms")), []
     for e, entry in enumerate(job.entries):
@@ -546,6 +733,9 @@ def _apply(jobs, j, units, done, reasons, warnings, name, today, dry_run) -> Non
             continue
         if not dry_run:
             _fill(entry, (texts[0], texts[-1]), f"mt: {name} {today.isoformat()}", nplurals)
+            for _, target, pieces in units[j, e]:
+                for chunk, _ in pieces:
+                    remember(target, chunk, done[target, chunk])
         job.filled += 1
     _save(job, dry_run)
     lines = {}
