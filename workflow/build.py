@@ -8,11 +8,14 @@ nor moved: only changed files go from the staging folder into ``output/``.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,8 +28,9 @@ from markupsafe import Markup
 from workflow import __version__
 from workflow.config import CONFIG_PATH, Config, OutputLocale
 from workflow.errors import ErrorList, LocumError, SourceError
-from workflow.extract import SITE_DOMAIN, Progress, display_path, source_paths
+from workflow.extract import SITE_DOMAIN, Progress, display_path, source_tree
 from workflow.fileio import long_lived
+from workflow.leftovers import RETIRED, STAGING, recover
 from workflow.localize import Fallback, localize_tokens
 from workflow.parallel import map_ordered
 from workflow.render import environment, render_tokens, site_messages, split_heading, templates_digest
@@ -170,8 +174,11 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     and an unchanged site writes nothing. ``existing`` (the files now in
     ``output/``, relative to it) spares a walk when the caller just made one.
     """
-    paths = source_paths(config)
+    tree = source_tree(config)          # refuses links and special files before anything is written
+    paths = list(tree.articles)
     output = config.output_dir
+    if recover(config.root, output):
+        existing = None                 # the caller's listing predates the restored output/
     old = _read_manifest(output)
     digests = FileDigests(config.root)
     base = _digest(templates_digest(), (config.root / CONFIG_PATH).read_bytes(), __version__)
@@ -189,7 +196,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     existing = (_files_in(output) if existing is None else existing) if old_pages else set()
     old_missing = _old_missing(output, old.get("report")) if REPORT in existing else None
     report_intact, old_missing = old_missing is not None, old_missing or {}
-    staging = Path(tempfile.mkdtemp(prefix=".output-staging-", dir=config.root))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=config.root))
     try:
         in_place = bool(old_pages) and output.is_dir()     # an earlier build of ours: commit file by file
         job = _Job(config, staging, chrome)
@@ -282,11 +289,10 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
         if not writer.reuse(("style.css",), key):
             writer.copy_file(Path(__file__).parent / "templates" / "style.css", "style.css", key)
         images = config.source_dir / "images"
-        if images.is_dir():
-            for image in sorted(p for p in images.rglob("*") if p.is_file()):
-                relpath, key = f"images/{image.relative_to(images).as_posix()}", digests.of(image)
-                if not writer.reuse((relpath,), key):
-                    writer.copy_file(image, relpath, key)
+        for image in tree.images:           # regular files only, none through a link (see source_tree)
+            relpath, key = f"images/{image.relative_to(images).as_posix()}", digests.of(image)
+            if not writer.reuse((relpath,), key):
+                writer.copy_file(image, relpath, key)
         key, report_digest = _digest(base, str(preview), *shown), old.get("report")
         if not (report_intact and writer.reuse((REPORT,), key)):
             report = {"generator": f"Locum {__version__}", "preview": preview,
@@ -599,16 +605,62 @@ def _commit(staging: Path, output: Path, kept: set[str], existing: set[str]) -> 
     return removed.union(written)
 
 
+
+
 def _swap(staging: Path, output: Path) -> None:
-    """Put the finished staging folder in place of ``output`` (the old one goes only after)."""
+    """Put the finished staging folder in place of ``output`` (the old one goes only after).
+
+    On Linux both trade places in one ``renameat2(RENAME_EXCHANGE)``: at
+    every moment ``output/`` is the old site or the new one, and a crash
+    leaves at most the old site under its staging name (removed by the next
+    build, :func:`recover`). Where the system cannot, the old site is first
+    moved aside into ``.output-old-*/output``: a crash between the two
+    renames leaves no ``output/``, and the next build puts that one back.
+    """
     os.chmod(staging, 0o755)
-    if output.exists():
-        retired = Path(tempfile.mkdtemp(prefix=".output-old-", dir=output.parent))
-        os.rename(output, retired / "output")
+    if not os.path.lexists(output):
         os.rename(staging, output)
-        shutil.rmtree(retired, ignore_errors=True)
+    elif _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)      # now the old site
     else:
-        os.rename(staging, output)
+        retired = Path(tempfile.mkdtemp(prefix=RETIRED, dir=output.parent))
+        os.rename(output, retired / "output")
+        try:
+            os.rename(staging, output)
+        except BaseException:
+            os.rename(retired / "output", output)
+            os.rmdir(retired)
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+_RENAMEAT2: list = []       # the C function, once looked up (None where there is none)
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); False, touching nothing, where the system cannot."""
+    if not _RENAMEAT2:
+        function = None
+        if sys.platform.startswith("linux"):
+            try:
+                function = ctypes.CDLL(None, use_errno=True).renameat2
+                function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+                function.restype = ctypes.c_int
+            except (OSError, AttributeError):       # a libc before glibc 2.28, or not glibc
+                function = None
+        _RENAMEAT2.append(function)
+    function = _RENAMEAT2[0]
+    if function is None:
+        return False
+    if function(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):    # kernel or file system lacks it
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(second))
+
+
 
 
 def _source_locale(config: Config) -> OutputLocale:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import hashlib
 import json
 import os
 import sys
@@ -21,6 +22,7 @@ from workflow.quality import cached_findings, check_entry, check_inputs, plural_
 from workflow.review import approval_info, approvers, is_approved
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps, digest, file_bytes
+from workflow.translations import MO_KEY
 from workflow.update import select_catalogs
 
 
@@ -140,8 +142,9 @@ def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int]:
     audit = {e.msgid: approval_info(e) for e in entries}
     audit[INPUTS_KEY] = job.inputs
     audit[HELD_KEY] = held
-    return (mo_bytes(mo_messages(po, entries)), json.dumps(audit, ensure_ascii=False, sort_keys=True).encode(),
-            len(entries), held)
+    mo = mo_bytes(mo_messages(po, entries))
+    audit[MO_KEY] = hashlib.sha256(mo).hexdigest()       # the build opens no .mo but this one
+    return mo, json.dumps(audit, ensure_ascii=False, sort_keys=True).encode(), len(entries), held
 
 
 def compile_catalogs(config: Config, locale: str | None = None, progress: Progress | None = None,
@@ -152,6 +155,13 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     ``stat`` signatures of the catalog and its outputs (no file is read), or else by the
     inputs digest kept in the audit sidecar; the others are compiled on every core (same
     bytes as a serial run).
+
+    compile owns the ``.mo`` files: the audit sidecar records the SHA-256 of
+    the ``.mo`` written with it, and a catalog counts as unchanged only while
+    its ``.mo`` still holds those bytes. One written or altered by anything
+    else (a hand-run ``msgfmt``, an editor) is compiled again, and the build
+    refuses a ``.mo`` its sidecar does not vouch for
+    (:func:`workflow.translations.load_chain`).
     """
     glossary = load_glossary(config.root, config.catalogs)
     shared = digest((config.root / CONFIG_PATH).read_bytes(), file_bytes(config.root / GLOSSARY_PATH))
@@ -170,11 +180,13 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         data = path.read_bytes()
         inputs = digest(shared, name, data)
         previous = _previous_audit(path)
-        if previous.get(INPUTS_KEY) == inputs:     # same catalog, glossary, config and code: nothing to do
+        if (previous.get(INPUTS_KEY) == inputs     # same catalog, glossary, config and code: nothing to do,
+                and previous.get(MO_KEY) == stamps.file(mo_path(path))):   # if the .mo is the one compile wrote
+            count = sum(1 for key in previous if not key.startswith("\x00"))
             unchanged.append(mo_path(path))
-            admitted += len(previous) - 2
+            admitted += count
             held += previous.get(HELD_KEY, 0)
-            stamps.record(unit, _outcome(stamps, shared, name, path), [len(previous) - 2, previous.get(HELD_KEY, 0)])
+            stamps.record(unit, _outcome(stamps, shared, name, path), [count, previous.get(HELD_KEY, 0)])
             continue
         findings = cached_findings(stamps, checked, name, path, data)     # 'locum check' just ran?
         known = None if findings is None else frozenset(f.msgid for f in findings if f.severity == ERROR)
@@ -201,7 +213,8 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
 def _outcome(stamps: Stamps, shared: str, name: str, path: Path) -> str:
     """Digest of a catalog's compile, inputs and outputs, from ``stat``-cached file digests."""
     stem = os.fspath(path)[:-len(".po")]
-    return digest(shared, name, stamps.file(path), stamps.file(f"{stem}.mo"), stamps.file(f"{stem}.audit.json"))
+    return digest(shared, name, "traced .mo", stamps.file(path), stamps.file(f"{stem}.mo"),
+                  stamps.file(f"{stem}.audit.json"))
 
 
 INPUTS_KEY, HELD_KEY = "\x00inputs", "\x00held"   # cannot clash with a msgid: PO strings have no NUL

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import gettext
+import hashlib
+import io
 import json
 from pathlib import Path
 
 from workflow.config import Config, OutputLocale
 from workflow.errors import CatalogError
+
+MO_KEY = "\x00mo"      # in a compile's audit sidecar: the SHA-256 of the .mo it wrote (no msgid has a NUL)
 
 
 class MissRecorder(gettext.NullTranslations):
@@ -30,22 +34,15 @@ class Chain:
     """One locale's translations for one domain; ``lookup`` tells a translation from a miss."""
 
     def __init__(self, translations: gettext.NullTranslations, recorder: MissRecorder | None,
-                 files: tuple[Path, ...], catalogs: tuple[str, ...] = ()):
+                 files: tuple[Path, ...], catalogs: tuple[str, ...] = (), audits: tuple[dict, ...] = ()):
         self.translations = translations
         self.recorder = recorder
         self.files = files
         self.catalogs = catalogs
-        self._audits: list[dict] | None = None
+        self._audits = audits
 
     def origin(self, text: str) -> dict:
         """Which catalog gave ``text`` and who approved it (from compile's ``.audit.json`` files)."""
-        if self._audits is None:
-            self._audits = []
-            for path in self.files:
-                try:
-                    self._audits.append(json.loads(path.with_suffix(".audit.json").read_text(encoding="utf-8")))
-                except (OSError, ValueError):
-                    self._audits.append({})
         for catalog, audit in zip(self.catalogs, self._audits):
             if text in audit:
                 return {"catalog": catalog, **audit[text]}
@@ -84,23 +81,39 @@ def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
 
     A chain that ends in an override of the source language (``en_US``) falls
     back to the source text; any other chain ends in a :class:`MissRecorder`.
+
+    Only a ``.mo`` that ``locum compile`` wrote is opened: its audit sidecar
+    must record the SHA-256 of the very bytes read here, or the build stops
+    with an error asking for ``locum compile`` (which replaces such a file).
+    A ``.mo`` written by hand or by ``msgfmt`` would otherwise publish
+    whatever it holds, approved or not.
     """
     found: list[gettext.GNUTranslations] = []
     files: list[Path] = []
     names: list[str] = []
+    audits: list[dict] = []
     existing = set(chain_files(config, locale, domain))
     for name in locale.chain:
         path = config.po_path(name, domain).with_suffix(".mo")
         if path not in existing:
             continue
+        shown = path.relative_to(config.root).as_posix()
         try:
-            with open(path, "rb") as handle:
-                found.append(gettext.GNUTranslations(handle))
+            data = path.read_bytes()
         except OSError as exc:
-            raise CatalogError(f"unreadable compiled catalog: {exc}",
-                               path=path.relative_to(config.root).as_posix()) from None
+            raise CatalogError(f"unreadable compiled catalog: {exc}", path=shown) from None
+        audit = _audit(path)
+        if audit.get(MO_KEY) != hashlib.sha256(data).hexdigest():      # checked before a byte is parsed
+            raise CatalogError("this compiled catalog is not the one 'locum compile' wrote (its audit sidecar "
+                               f"{path.with_suffix('.audit.json').name} does not vouch for these bytes), so "
+                               "it may hold unapproved text: run 'locum compile', which replaces it", path=shown)
+        try:
+            found.append(gettext.GNUTranslations(io.BytesIO(data)))
+        except OSError as exc:
+            raise CatalogError(f"unreadable compiled catalog: {exc}", path=shown) from None
         files.append(path)
         names.append(name)
+        audits.append(audit)
     falls_to_source = not locale.chain or config.is_override(locale.chain[-1])
     recorder = None if falls_to_source else MissRecorder()
     tail: gettext.NullTranslations = gettext.NullTranslations() if recorder is None else recorder
@@ -109,4 +122,13 @@ def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
     for later in found[1:]:
         found[0].add_fallback(later)
     found[0].add_fallback(tail)
-    return Chain(found[0], recorder, tuple(files), tuple(names))
+    return Chain(found[0], recorder, tuple(files), tuple(names), tuple(audits))
+
+
+def _audit(mo: Path) -> dict:
+    """The audit sidecar compile wrote beside ``mo`` ({} when missing or unreadable)."""
+    try:
+        audit = json.loads(mo.with_suffix(".audit.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return audit if isinstance(audit, dict) else {}
