@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 
 from workflow import __version__
+from workflow import postrict
 from workflow.errors import CatalogError
-from workflow.fileio import write_atomic
+from workflow.fileio import content_digest, write_atomic
 from workflow.poformat import format_po, joined_lines  # noqa: F401  (re-exported)
 from workflow.segments import Segment
 
@@ -22,16 +24,24 @@ DATE_FORMAT = "%Y-%m-%d %H:%M+0000"
 
 
 def read_catalog(path: Path, display: str | None = None) -> polib.POFile:
-    """Parse a PO or POT file; a broken file raises :class:`CatalogError` with its line."""
+    """Parse a PO or POT file; a broken file raises :class:`CatalogError` with its line.
+
+    The catalog remembers the digest of the bytes it came from, so that
+    :func:`write_catalog` replaces the file only if nobody changed it since.
+    A symbolic link is refused: a catalog is a file of the project's own.
+    """
     shown = display or str(path)
+    if os.path.islink(path):
+        raise CatalogError("is a symbolic link; catalogs must be regular files inside the project", path=shown)
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         raise CatalogError("catalog not found", path=shown) from None
-    return parse_catalog(data, shown)
-
-
-_PO_LINE = re.compile(r'#|(?:(?:msgid|msgid_plural|msgstr|msgstr\[\d+\]|msgctxt)\s+)?"(?:[^"\\]|\\.)*"\s*$')
+    except IsADirectoryError:
+        raise CatalogError("is a directory, not a catalog", path=shown) from None
+    po = parse_catalog(data, shown)
+    po.read_from = (os.path.abspath(path), content_digest(data))
+    return po
 
 
 def plural_count(plural_forms: str | None) -> int:
@@ -45,7 +55,13 @@ def plural_count(plural_forms: str | None) -> int:
 
 
 def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
-    """Parse PO text (pure). Duplicate entries and syntax errors are errors with a line."""
+    """Parse PO text (pure). What GNU ``msgfmt --check`` rejects is an error with its line (:mod:`workflow.postrict`).
+
+    One pass over the lines checks the syntax, the header (charset UTF-8, a
+    sound Plural-Forms) and the plural indexes before polib builds the
+    entries; one pass over the entries then checks duplicates, plural forms
+    against the header and ``\\n`` at the ends, as msgfmt does.
+    """
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8")
@@ -55,52 +71,14 @@ def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
                                "convert with 'msgconv -t UTF-8'", path=display, line=line) from None
     else:
         text = data
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped and not _PO_LINE.match(stripped):
-            raise CatalogError(f"broken PO file: expected a keyword and a \"quoted string\", a \"string\" "
-                               f"or a # comment, got {stripped[:40]!r}", path=display, line=number)
-    try:       # polib's own duplicate check is quadratic; ours is not, and polib reports what it finds
-        po = polib.pofile(text, wrapwidth=79)
-        if not _may_have_duplicates(po):
-            po.check_for_duplicates = True      # as if polib had checked: later appends are checked too
-            return po
-    except Exception:       # noqa: BLE001  (the checked parse below fails exactly as it always has)
-        pass
-    try:
-        return polib.pofile(text, wrapwidth=79, check_for_duplicates=True)
+    scanned = postrict.scan(text, display)
+    try:        # the scan lets through only what polib reads as gettext does
+        po = polib.pofile(scanned.polib_text or text, wrapwidth=79, encoding="utf-8")
     except (OSError, ValueError) as exc:
-        message = str(exc)
-        match = re.search(r"\(line (\d+)\)|line (\d+)", message)
-        line = int(next(g for g in match.groups() if g)) if match else _duplicate_line(text, message)
-        message = re.sub(r"\s*\(line \d+\)", "", message)
-        raise CatalogError(f"broken PO file: {message}", path=display, line=line) from None
-
-
-def _may_have_duplicates(po: polib.POFile) -> bool:
-    """Whether polib's duplicate check could fail on this file's entries (in file order).
-
-    polib refuses an entry whose msgid and msgctxt match an earlier live
-    entry's; the header (msgid "") has left the list by now, so any other
-    entry with an empty msgid is a possible clash too.
-    """
-    live = set()
-    for entry in po:
-        key = (entry.msgid, entry.msgctxt)
-        if key in live or not entry.msgid:
-            return True
-        if not entry.obsolete:
-            live.add(key)
-    return False
-
-
-def _duplicate_line(text: str, message: str) -> int | None:
-    match = re.search(r'Entry "(.*)" already exists', message, re.S)
-    if not match:
-        return None
-    needle = polib.escape(match.group(1))
-    hits = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith("msgid ") and needle in line]
-    return hits[1] if len(hits) > 1 else (hits[0] if hits else None)
+        raise CatalogError(f"broken PO file: {exc}", path=display) from None
+    postrict.check_entries(po, scanned, display)
+    po.check_for_duplicates = True      # checked above; later appends are checked by polib
+    return po
 
 
 def _entry_key(entry: polib.POEntry) -> tuple:
@@ -121,9 +99,21 @@ def catalog_text(po: polib.POFile, wrap: bool = True) -> str:
     return format_po(po, wrap)
 
 
-def write_catalog(po: polib.POFile, path: Path) -> bool:
-    """Write ``po`` atomically in canonical form; False when the file already had these bytes."""
-    return write_atomic(Path(path), catalog_text(po))
+def write_catalog(po: polib.POFile, path: Path, shown: str | None = None) -> bool:
+    """Write ``po`` atomically in canonical form; False when the file already had these bytes.
+
+    A compare-and-swap: a catalog from :func:`read_catalog` replaces its file
+    only if the file still holds the bytes it was read from; any other
+    catalog (new, or read from another file) is written only where there is
+    no file yet. Otherwise :class:`ConflictError`, and the file stays as it is.
+    """
+    return write_atomic(Path(path), catalog_text(po), expect=read_digest(po, path), shown=shown)
+
+
+def read_digest(po: polib.POFile, path: Path) -> str | None:
+    """The digest of the bytes ``po`` was read from if it was read from ``path``, else None (no file)."""
+    origin = getattr(po, "read_from", None)
+    return origin[1] if origin and origin[0] == os.path.abspath(path) else None
 
 
 def now_stamp(now: dt.datetime | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Callable, Sequence
 
 from workflow import __version__
 from workflow.config import load_config
-from workflow.errors import LocumError
+from workflow.errors import ConflictError, ErrorList, LocumError
 from workflow.fileio import known_signatures
 from workflow.stamps import one_save
 
@@ -32,8 +33,10 @@ Stages (each can run alone; 'make publish' runs them in order):
 """
 
 EPILOG = """\
-exit status: 0 success, 1 the work found blocking problems, 2 bad input or
-usage (nothing was written). Errors name the file and line: path:line: error: …"""
+exit status: 0 success, 1 the work found blocking problems (or a file changed
+by someone else meanwhile, left as they saved it: run again), 2 bad input or
+usage (nothing was written), or the project lock held by another command for
+longer than --wait. Errors name the file and line: path:line: error: …"""
 
 
 def _progress(label: str) -> Callable[[int, int], None] | None:
@@ -146,7 +149,7 @@ def _cmd_stats(config, args) -> int:
 
 def _cmd_translate(config, args) -> int:
     from workflow.translate import TranslateError, translate_catalogs
-    options = {"threshold": args.threshold}
+    options = {"threshold": args.threshold, "timeout": args.timeout, "refresh": args.refresh}
     if args.url:
         options["url"] = args.url
     try:
@@ -216,8 +219,11 @@ def _strict(args, skipped: int) -> int:
 
 def _cmd_publish(config, args) -> int:
     from workflow import publish
+    from workflow.leftovers import recover
     args.locale = None
     options = f"preview={args.preview}"
+    if recover(config.root, config.output_dir):      # what a killed build left: before the walk sees it
+        print("publish: put back the site a killed build had moved aside", file=sys.stderr)
     before = publish.snapshot(config)
     last = publish.unchanged_since_last(config, options, before)
     if last is not None:
@@ -229,6 +235,8 @@ def _cmd_publish(config, args) -> int:
     strip, output = len(root) + 1, f"{config.output_dir.name}/"       # paths relative to the root
     known = {path if os.path.isabs(path) else f"{root}/{path}": signature for path, signature in before[0].items()}
     with known_signatures(known):       # the stages ask about these files: the walk just made answers
+        from workflow.inputs import validate_inputs
+        validate_inputs(config, progress=_progress("validate"))     # bad input: exit 2 before any stage writes
         written = [*_run_extract(config).written, *_run_update(config, args).written]
         held = _check_before_publish(config)
         compiled = _run_compile(config, args).written
@@ -272,6 +280,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", metavar="DIR", type=Path, default=Path("."),
                         help="the project folder (default: the current directory)")
+    parser.add_argument("--wait", metavar="SECONDS", type=float, default=None,
+                        help="how long a command that writes waits for another Locum command that holds the "
+                             "project lock (default: $LOCUM_LOCK_WAIT, else 30); then it exits 2 naming it")
     parser.add_argument("--version", action="version", version=f"locum {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -316,6 +327,12 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=("memory", "libre", "google", "deepl", "microsoft", "mymemory"),
                    help="memory (default, offline: other catalogs of the same language) or an MT engine")
     p.add_argument("--url", metavar="URL", help="LibreTranslate server (default: $LOCUM_LIBRE_URL)")
+    p.add_argument("--timeout", metavar="SECONDS", type=float, default=30.0,
+                   help="engines: the most one request may take, in all: connecting, the whole answer, and "
+                        "the retries of 429/5xx with their back-off (default 30). Worst case: a dead or "
+                        "stalled server ends the run (exit 1) at most SECONDS after the last answer it gave")
+    p.add_argument("--refresh", action="store_true",
+                   help="engines: ignore the cache, ask again and overwrite the cached answers")
     p.add_argument("--threshold", metavar="N", type=int, default=75,
                    help="memory: lowest fuzzy-match score to use, in percent (default 75)")
     p.add_argument("--dry-run", action="store_true", help="show what would be filled; send and write nothing")
@@ -401,6 +418,25 @@ def run() -> None:
     os._exit(code)
 
 
+READ_ONLY = {("review", "pending"), ("review", "packet"), ("stats", None)}
+
+
+def _locked(config, args):
+    """The project lock for every command that writes into the project (see :mod:`workflow.lock`)."""
+    from workflow.lock import project_lock
+    action = getattr(args, "action", None)
+    if (args.command, action) in READ_ONLY:
+        return contextlib.nullcontext()
+    command = " ".join(["locum", args.command, *([action] if action else [])])
+    return project_lock(config.root, command, args.wait, notify=lambda text: print(text, file=sys.stderr))
+
+
+def _only_conflicts(exc: LocumError) -> bool:
+    """A file someone saved meanwhile was left alone: the work found a problem (exit 1), not bad input."""
+    errors = exc.errors if isinstance(exc, ErrorList) else [exc]
+    return all(isinstance(e, ConflictError) for e in errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``locum`` with ``argv``; returns the exit status instead of exiting."""
     parser = build_parser()
@@ -410,11 +446,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         config = load_config(args.project.resolve())
-        with one_save():
+        with _locked(config, args), one_save():
             return args.run(config, args)
     except LocumError as exc:
         print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_PROBLEMS if _only_conflicts(exc) else EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted; files already replaced are complete, nothing is half-written", file=sys.stderr)
         return 130

@@ -55,6 +55,14 @@ class UsageError(LocumError):
     """The command line asked for something that does not exist."""
 
 
+class ConflictError(LocumError):
+    """A file changed on disk after Locum read it (a translator saved it meanwhile): it was not overwritten."""
+
+
+class LockError(LocumError):
+    """Another Locum command held the project lock for longer than this one would wait."""
+
+
 class ErrorList(LocumError):
     """Several errors found at once (config validation reports them all)."""
 

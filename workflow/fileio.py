@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
+
+from workflow.errors import ConflictError
 
 Signature = tuple[int, int, int, int]       # size, mtime_ns, ctime_ns, inode
 
@@ -44,6 +48,17 @@ def long_lived(value):
     return value
 
 
+_WROTE: dict[str, Signature | None] = {}     # absolute path -> signature right after this process wrote it
+
+
+def wrote(path: Path | str) -> Signature | None:
+    """The ``stat`` signature the file had right after this process last wrote it (None: never wrote it).
+
+    A file that no longer has it was replaced by someone else after that write.
+    """
+    return _WROTE.get(os.path.abspath(path))
+
+
 def signature(path: Path | str) -> Signature | None:
     """(size, mtime_ns, ctime_ns, inode) of a file, or None if there is none; see :func:`known_signatures`."""
     name = os.fspath(path)
@@ -66,32 +81,76 @@ def of_stat(st: os.stat_result) -> Signature:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
-def write_atomic(path: Path, data: bytes | str) -> bool:
+SETTLE_NS = 200_000_000     # see _settle
+ANY = object()       # write_atomic(expect=ANY): whatever the file holds now may be replaced
+
+
+def content_digest(data: bytes | None) -> str | None:
+    """The digest compare-and-swap compares: SHA-256 of a file's bytes, None for no file.
+
+    >>> content_digest(None), content_digest(b"")[:12]
+    (None, 'e3b0c44298fc')
+    """
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+TEMP_MARK = ".locum-"        # in the name of every temp file write_atomic makes
+
+
+def is_leftover(name: str) -> bool:
+    """Whether a file name is one of :func:`write_atomic`'s temp files (left by a crash if seen under the lock).
+
+    >>> is_leftover(".x.po.locum-k3j2_a9q.tmp"), is_leftover("x.po"), is_leftover(".x.po.swp")
+    (True, False, False)
+    """
+    return name.startswith(".") and name.endswith(".tmp") and TEMP_MARK in name
+
+
+def write_atomic(path: Path, data: bytes | str, expect=ANY, shown: str | None = None) -> bool:
     """Write ``data`` to ``path`` through a temp file and ``os.replace``.
 
     Returns False (and touches nothing) when the file already holds exactly
     these bytes, so re-running a stage on unchanged input changes no mtime.
+
+    ``expect`` makes the write a compare-and-swap: the :func:`content_digest`
+    of the bytes the caller read (None: there was no file). If the file on
+    disk is no longer those bytes (a translator saved it meanwhile), it is
+    left alone and :class:`ConflictError` names it (``shown``, else ``path``).
+    The file is compared again right before the rename, after the slow part.
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
     path = Path(path)
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
+    current = _current(path)
+    if expect is not ANY:
+        _compare(path, current, expect, shown)
+    if current == data:
+        return False
+    before = stat_signature(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
+        if current is not None:
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:
             os.chmod(tmp, 0o644)
+        if expect is not ANY:
+            _settle(path)
+            if stat_signature(path) != before:
+                _compare(path, _current(path), expect, shown)
         os.replace(tmp, path)
+        _WROTE[os.path.abspath(path)] = stat_signature(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -100,3 +159,29 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
             _KNOWN.pop(str(path), None)
             _KNOWN.pop(os.path.abspath(path), None)
     return True
+
+
+def _settle(path: Path) -> None:
+    """Wait until ``path`` was last modified at least :data:`SETTLE_NS` ago.
+
+    An editor that saves in place (truncate, then write) may pause between
+    two writes; a file modified a moment ago may still be in the middle of
+    such a save, and replacing it would send the rest of that save into a
+    file nobody sees. The wait ends when the file is that old, so one batch
+    of writes waits once, not once per file.
+    """
+    try:
+        modified = os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return
+    young = modified + SETTLE_NS - time.time_ns()
+    if young > 0:
+        time.sleep(young / 1e9)
+
+
+def _compare(path: Path, current: bytes | None, expect: str | None, shown: str | None) -> None:
+    if content_digest(current) == expect:
+        return
+    what = "was removed" if current is None else ("appeared" if expect is None else "was changed")
+    raise ConflictError(f"{what} by someone else while Locum worked on it, so Locum did not overwrite it; "
+                        "run the command again to take that edit in", path=shown or str(path))

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.config import Config
-from workflow.fileio import Signature, long_lived, of_stat, stat_signature, write_atomic
+from workflow.extract import source_tree
+from workflow.fileio import Signature, is_leftover, long_lived, of_stat, stat_signature, write_atomic, wrote
 
 LAST = Path(".cache") / "publish.json"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -53,15 +54,36 @@ def _walk(folder: str, strip: int, into: Signatures) -> None:
 
 
 def snapshot(config: Config) -> tuple[Signatures, Signatures]:
-    """(inputs, outputs): signatures of the files a publish reads and of ``output/``, by path."""
+    """(inputs, outputs): signatures of the files a publish reads and of ``output/``, by path.
+
+    ``source/`` is walked by :func:`workflow.extract.source_tree`, which
+    refuses symbolic links and special files (a :class:`LocumError` before
+    anything is written), so a publish never takes one for "nothing changed".
+    """
     strip = len(str(config.root)) + 1
     inputs: Signatures = {}
-    for folder in (config.source_dir, config.locales_dir):
-        _walk(str(folder), strip, inputs)
+    for entry in source_tree(config).files:     # the walk extract and build make: a bad entry is an error now
+        try:
+            inputs[entry.path[strip:]] = of_stat(entry.stat(follow_symlinks=False))
+        except FileNotFoundError:       # removed while we looked
+            continue
+    _walk(str(config.locales_dir), strip, inputs)
+    _remove_leftovers(config, inputs)
     _walk(str(TEMPLATES), 0, inputs)
     outputs: Signatures = {}
     _walk(str(config.output_dir), strip, outputs)
     return long_lived((inputs, outputs))
+
+
+def _remove_leftovers(config: Config, inputs: Signatures) -> None:
+    """Delete the temp files a killed Locum left in ``locales/`` and ``.cache/`` (publish holds the lock)."""
+    found = [path for path in inputs if is_leftover(os.path.basename(path))]
+    cache: Signatures = {}
+    _walk(str(config.root / ".cache"), len(str(config.root)) + 1, cache)
+    found += [path for path in cache if is_leftover(os.path.basename(path))]
+    for path in found:
+        Path(config.root, path).unlink(missing_ok=True)
+        inputs.pop(path, None)
 
 
 def state_digest(state: tuple[Signatures, Signatures], options: str) -> str:
@@ -113,9 +135,9 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
         started = time.time_ns()
         inputs = dict(before[0])
         _restat(root, list(inputs) + sorted(written - inputs.keys()), inputs)
-        moved = sorted(path for path, signature in inputs.items()
-                       if before[0].get(path, signature) != signature and path not in written
-                       and not path.endswith((".mo", ".audit.json")))
+        moved = sorted(path for path, signature in inputs.items() if not path.endswith((".mo", ".audit.json"))
+                       and (signature != wrote(f"{root}/{path}") if path in written     # replaced after our write
+                            else before[0].get(path, signature) != signature))
         moved += sorted(path for path in before[0].keys() - inputs.keys() if path not in written)
         newest = max((max(mtime, ctime) for _, mtime, ctime, _ in inputs.values()), default=0)
         trusted = not moved and started - newest > RACY_NS

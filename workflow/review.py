@@ -11,7 +11,7 @@ from workflow.approval import Approval, approval_state, entry_digest, parse_appr
     with_approval, with_rejection
 from workflow.catalogs import POEntry, POFile, entry_regions, plural_count, read_catalog, write_catalog
 from workflow.config import CONFIG_PATH, Config, Reviewer
-from workflow.errors import ErrorList, LocumError, UsageError
+from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.extract import display_path
 from workflow.glossary import Glossary, load_glossary
 from workflow.quality import Finding, catalog_paths, check_entry
@@ -158,8 +158,7 @@ def approve(config: Config, locale: str, email: str, ids: list[str] | None = Non
     for item in chosen:
         record = Approval(reviewer.name, reviewer.email, date, entry_digest(item.entry))
         item.entry.tcomment = with_approval(item.entry.tcomment, record)
-    for path in {item.path for item in chosen}:
-        write_catalog(files[path], path)
+    _write_all(config, files, {item.path for item in chosen})
     return chosen, skipped
 
 
@@ -176,8 +175,20 @@ def reject(config: Config, locale: str, email: str, segment: str, reason: str,
             item.entry.flags.insert(0, "fuzzy")
         item.entry.tcomment = with_rejection(item.entry.tcomment, reviewer.name, reviewer.email,
                                              today or dt.date.today(), reason)
-        write_catalog(files[item.path], item.path)
+    _write_all(config, files, {item.path for item in chosen})
     return chosen
+
+
+def _write_all(config: Config, files: dict, paths: set) -> None:
+    """Write each changed catalog by compare-and-swap; one a translator saved meanwhile is left alone."""
+    conflicts = []
+    for path in sorted(paths):
+        try:
+            write_catalog(files[path], path, display_path(config, path))
+        except ConflictError as exc:
+            conflicts.append(exc)
+    if conflicts:
+        raise conflicts[0] if len(conflicts) == 1 else ErrorList(conflicts)
 
 
 def approval_info(entry: POEntry) -> dict:

@@ -161,6 +161,16 @@ class FileDigests:
             self.changed = True
         return value
 
+    def learn(self, path: Path | str, signature: tuple | None, value: str) -> None:
+        """Remember that the file had ``value`` as its digest when it had ``signature`` (a write of our own)."""
+        name = os.fspath(path)
+        if signature is None or time.time_ns() - max(signature[1], signature[2]) <= RACY_NS:
+            return
+        key = name[len(self.prefix):] if name.startswith(self.prefix) else name
+        if self.files.get(key) != [*signature, value]:
+            self.files[key] = [*signature, value]
+            self.changed = True
+
     def save(self) -> None:
         if self.changed:
             data = self.data

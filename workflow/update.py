@@ -6,13 +6,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.catalogs import catalog_text, entry_regions, new_catalog, now_stamp, read_catalog, same_catalog
+from workflow.catalogs import (catalog_text, entry_regions, new_catalog, now_stamp, read_catalog, read_digest,
+                               same_catalog)
 from workflow.config import Config
-from workflow.errors import ErrorList, LocumError, UsageError
+from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.config import CONFIG_PATH
 from workflow.extract import SITE_DOMAIN, Progress, StageResult, display_path, source_paths
 from workflow.stamps import Stamps, digest
-from workflow.fileio import signature, write_atomic
+from workflow.fileio import content_digest, signature, write_atomic, wrote
 from workflow.parallel import map_ordered
 from workflow.merge import merge_catalog
 
@@ -40,8 +41,9 @@ class _Job:
     stamp: str
 
 
-def _update_one(job: _Job) -> list[str | None | LocumError]:
-    """Per catalog of the job: the merged text to write, None to leave the file alone, or its error."""
+def _update_one(job: _Job) -> list[tuple[str, str | None] | None | LocumError]:
+    """Per catalog of the job: (the merged text to write, the digest of the file it replaces), None to leave
+    the file alone, or its error."""
     pot_path = job.config.pot_path(job.slug)
     template, out = None, []
     for catalog in job.catalogs:
@@ -86,7 +88,7 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
             jobs.append(_Job(config, slug, tuple(stale), stamp))
     outcomes = iter([outcome for job, result in zip(jobs, map_ordered(_update_one, jobs, progress=progress))
                      for outcome in (result if isinstance(result, list) else [result] * len(job.catalogs))])
-    planned: list[tuple[Path, str]] = []
+    planned: list[tuple[Path, tuple[str, str | None]]] = []
     kept: list[Path] = []
     errors: list[LocumError] = []
     for path, unit, pot in units:
@@ -99,16 +101,29 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
             kept.append(Path(path))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    written = [path for path, text in planned if write_atomic(path, text)]
+    written, conflicts, contents = [], [], {}
+    for path, (text, read) in planned:      # compare-and-swap: a file saved meanwhile is left as it is
+        data = text.encode("utf-8")
+        try:
+            if write_atomic(path, data, expect=read, shown=display_path(config, path)):
+                written.append(path)
+            contents[str(path)] = content_digest(data)     # what was written, whatever is there by now
+            stamps.files.learn(path, wrote(path), contents[str(path)])
+        except ConflictError as exc:
+            conflicts.append(exc)
+    refused = {exc.path for exc in conflicts}
     for path, unit, pot in units:
-        if pot is not None:
-            stamps.record(unit, digest(pot, stamps.file(path), settings))
+        if pot is not None and display_path(config, Path(path)) not in refused:
+            content = contents.get(path) or stamps.file(path)
+            stamps.record(unit, digest(pot, content, settings))
     stamps.save()
+    if conflicts:
+        raise conflicts[0] if len(conflicts) == 1 else ErrorList(conflicts)
     fresh = set(written)
     return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in fresh))
 
 
-def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str) -> str | None:
+def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str) -> tuple[str, str | None] | None:
     path = config.po_path(catalog, slug)
     sparse = config.is_override(catalog)
     existing = path.exists()
@@ -123,4 +138,4 @@ def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str)
                            include=lambda e: not entry_regions(e) or bool(entry_regions(e) & markets))
     if existing and same_catalog(merged, old):
         return None          # nothing to merge: leave the translator's file exactly as it is
-    return catalog_text(merged)
+    return catalog_text(merged), read_digest(old, path)
