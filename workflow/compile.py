@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.catalogs import POEntry, POFile, plural_count, read_catalog
+from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count
 from workflow.config import CONFIG_PATH, Config
 from workflow.glossary import GLOSSARY_PATH
 from workflow.errors import ErrorList, LocumError
@@ -131,11 +131,12 @@ class _Job:
     reviewers: frozenset[str]
     known_errors: frozenset[str] | None
     glossary: Glossary | None
+    data: bytes             # the catalog's bytes as read once: what is compiled is what the stamp names
 
 
 def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int]:
     """(``.mo`` bytes, audit bytes, admitted, held back) of one catalog (pure apart from reading it)."""
-    po = read_catalog(job.path, job.shown)
+    po = parse_catalog(job.data, job.shown)
     entries = gated_entries(po, job.name, job.glossary, job.reviewers,
                             None if job.known_errors is None else set(job.known_errors))
     held = sum(1 for e in po if not e.obsolete) - len(entries)
@@ -191,7 +192,7 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         findings = cached_findings(stamps, checked, name, path, data)     # 'locum check' just ran?
         known = None if findings is None else frozenset(f.msgid for f in findings if f.severity == ERROR)
         jobs.append(_Job(name, path, display_path(config, path), inputs, approvers(config, name), known,
-                         glossary))
+                         glossary, data))
     results = map_ordered(_compile_one, jobs, progress=progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
@@ -204,16 +205,18 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         else:
             unchanged.append(mo_path(job.path))
         write_atomic(audit_path(job.path), audit)
-        stamps.record(f"compile:{job.name}/{job.path.stem}", _outcome(stamps, shared, job.name, job.path),
+        stamps.record(f"compile:{job.name}/{job.path.stem}",        # the bytes compiled, even if saved anew since
+                      _outcome(stamps, shared, job.name, job.path, hashlib.sha256(job.data).hexdigest()),
                       [count, kept_back])
     stamps.save()
     return CompileResult(tuple(written), tuple(unchanged), admitted, held)
 
 
-def _outcome(stamps: Stamps, shared: str, name: str, path: Path) -> str:
-    """Digest of a catalog's compile, inputs and outputs, from ``stat``-cached file digests."""
+def _outcome(stamps: Stamps, shared: str, name: str, path: Path, content: str | None = None) -> str:
+    """Digest of a catalog's compile, inputs and outputs, from ``stat``-cached file digests
+    (``content``: the catalog's digest as compiled, instead of as it is now)."""
     stem = os.fspath(path)[:-len(".po")]
-    return digest(shared, name, "traced .mo", stamps.file(path), stamps.file(f"{stem}.mo"),
+    return digest(shared, name, "traced .mo", content or stamps.file(path), stamps.file(f"{stem}.mo"),
                   stamps.file(f"{stem}.audit.json"))
 
 
