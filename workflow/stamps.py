@@ -23,6 +23,7 @@ from typing import Callable
 
 from workflow import __version__
 from workflow import fileio
+from workflow.errors import ConflictError, ErrorList, LocumError
 from workflow.fileio import write_atomic
 
 STAMPS = Path(".cache") / "stamps.json"
@@ -50,7 +51,7 @@ def digest(*parts: bytes | str | None) -> str:
     return h.hexdigest()
 
 
-_SALT = f"locum {__version__} stamps 2".encode()
+_SALT = f"locum {__version__} stamps 3".encode()   # 3: the invisible, formats and html checks
 
 
 def file_bytes(path: Path) -> bytes | None:
@@ -93,19 +94,28 @@ def one_save():
     The stages of one ``publish`` each update the same megabytes of stamps;
     writing them after every stage cost more than the stages' own work when
     little changed. A stamp only ever records work already done, so writing
-    it later, or losing it to a crash, costs time and nothing else.
+    it later, or losing it to a crash, costs time and nothing else; so on
+    bad input (a :class:`LocumError` other than a conflict) none is written.
     """
     global _PENDING
     if _PENDING is not None:
         yield
         return
     _PENDING = {}
+    keep = True
     try:
         yield
+    except LocumError as exc:       # bad input: exit 2 with nothing written, bookkeeping included
+        keep = isinstance(exc, ConflictError) or (isinstance(exc, ErrorList)
+                                                   and all(isinstance(e, ConflictError) for e in exc.errors))
+        raise
     finally:
         pending, _PENDING = _PENDING, None
         for path, (data, text) in pending.items():
-            _store(path, data, text)
+            if keep:
+                _store(path, data, text)
+            else:
+                _LOADED.pop(path, None)     # this process's copy holds what was not written
 
 
 def _store(path: Path, data: dict, text: Callable[[], str]) -> None:
