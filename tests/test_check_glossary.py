@@ -69,3 +69,40 @@ def test_messages_name_the_term_and_rendering():
         "locked term 'duloxetine' must be rendered as duloxetina in es"]
     assert messages("glossary-forbidden", "constipation", "constipación", "es") == [
         "forbidden rendering 'constipación' for 'constipation' (false friend)"]
+
+
+# Invisible characters: terms are matched as readers see them (the invisible check reports the characters)
+# (Text reversed inside an override, "\u202enóicapitsnoc\u202c", shows as "constipación" and is not
+# matched here: the invisible check holds back every entry with a bidi control.)
+SHY, ZWSP, ZWNJ, WJ = "\u00ad", "\u200b", "\u200c", "\u2060"
+HIDDEN_FAIL = [
+    ("glossary-forbidden", "It can cause constipation.", f"Puede causar consti{SHY}pación.", "es"),
+    ("glossary-forbidden", "It can cause constipation.", f"Puede causar consti{ZWSP}pación.", "es"),
+    ("glossary-forbidden", "It can cause constipation.", f"Puede causar c{ZWNJ}onstipa{WJ}ción.", "es"),
+    ("glossary-forbidden", "It can cause constipation.", "Puede causar consti&shy;pación.", "es"),
+    ("glossary-forbidden", "It can cause constipation.", "Puede causar consti&#8203;pación.", "es"),
+    ("glossary-dnt", "Cymbalta is a brand.", f"Cim{ZWSP}balta es una marca.", "es"),
+    ("glossary-locked", "Take paracetamol.", f"Tome para{SHY}cetamol.", "es_US"),
+]
+HIDDEN_PASS = [
+    ("glossary-locked", "Duloxetine can help.", f"La dulo{SHY}xetina puede ayudar.", "es"),
+    ("glossary-locked", "Duloxetine can help.", f"قد يساعد الدولوكس{ZWSP}يتين.", "ar"),
+    ("glossary-dnt", "Cymbalta is a brand.", f"Cym{ZWSP}balta es una marca.", "es"),
+    ("glossary-dnt", f"Cym{SHY}balta is a brand.", "Cymbalta es una marca.", "es"),
+    ("glossary-locked", f"Take dulo{ZWSP}xetine.", "Tome duloxetina.", "es"),
+]
+
+
+@pytest.mark.parametrize("check_id,source,target,catalog", HIDDEN_FAIL, ids=[repr(p[2]) for p in HIDDEN_FAIL])
+def test_invisible_characters_hide_nothing_from_the_glossary(check_id, source, target, catalog):
+    assert messages(check_id, source, target, catalog)
+
+
+@pytest.mark.parametrize("check_id,source,target,catalog", HIDDEN_PASS, ids=[repr(p[2]) for p in HIDDEN_PASS])
+def test_invisible_characters_break_no_term_readers_see(check_id, source, target, catalog):
+    assert messages(check_id, source, target, catalog) == []
+
+
+def test_a_forbidden_rendering_hidden_by_invisible_characters_says_so():
+    assert messages("glossary-forbidden", "constipation", f"consti{SHY}pación", "es") == [
+        "forbidden rendering 'constipación' (written with invisible characters) for 'constipation' (false friend)"]

@@ -215,3 +215,44 @@ def test_texts_the_number_reader_skips_have_no_numbers(text: str, language: str)
 def test_each_piece_alone_reads_as_the_number_reader_says(text: str):
     assert _quantities.__wrapped__(text, "es") == _read_quantities(text, "es")
     assert extract_codes(text) == [text[a:b] for a, b in _codes(_prepare(text))]
+
+
+# Invisible characters: the numbers are read as readers see them (the invisible check reports the characters)
+ZWSP, SHY, WJ, LRM, RLM, ALM, RLO, PDF = "\u200b", "\u00ad", "\u2060", "\u200e", "\u200f", "\u061c", "\u202e", "\u202c"
+
+
+@pytest.mark.parametrize("source, target, catalog", [
+    pytest.param("Take 30 mg.", f"Tome 3{ZWSP}0 mg.", "es", id="zwsp-between-digits-is-30"),
+    pytest.param("Take 30 mg.", f"Tome 3{SHY}0{WJ} mg.", "es", id="soft-hyphen-and-word-joiner"),
+    pytest.param("Take 30 mg.", "Tome 3&#8203;0&shy; mg.", "es", id="written-as-references"),
+    pytest.param("Take 30 mg.", f"Tome {RLO}30 mg{PDF}.", "es", id="override-around-a-number"),
+    pytest.param("Take 0.5 mg.", f"Tome 0,{ZWSP}5 mg.", "es", id="zwsp-after-decimal-comma"),
+    pytest.param("Take 50–100 mg.", f"Tome 50{ZWSP}–{ZWSP}100 mg.", "es", id="zwsp-in-a-range"),
+    pytest.param("Take 30 mg.", f"تناول {RLM}٣٠ ملغ{RLM}.", "ar", id="marks-around-a-number"),
+    pytest.param("Take 30 mg.", f"تناول ٣{ALM}٠ ملغ.", "ar", id="mark-between-arabic-digits"),
+    pytest.param("Vitamin B12.", f"Witamina B{ZWSP}12.", "pl", id="zwsp-inside-a-code"),
+    pytest.param(f"Take 3{ZWSP}0 mg.", "Tome 30 mg.", "es", id="invisible-in-the-source"),
+])
+def test_numbers_are_read_without_invisible_characters(source: str, target: str, catalog: str):
+    assert messages(source, target, catalog) == []
+
+
+@pytest.mark.parametrize("source, target, catalog, expected", [
+    pytest.param("Take 3 mg.", f"Tome 3{ZWSP}0 mg.", "es",
+                 ["number 3 mg in the source is missing in the translation (found 30 mg)"],
+                 id="a-hidden-digit-still-counts"),
+    pytest.param("Take 30 mg.", f"Tome 3{ZWSP}00 mg.", "es",
+                 ["number 30 mg in the source is missing in the translation (found 300 mg)"], id="hidden-300"),
+])
+def test_a_number_with_invisible_characters_is_judged_as_shown(source, target, catalog, expected):
+    assert messages(source, target, catalog) == expected
+
+
+@given(st.lists(_PIECES, max_size=12).map("".join), st.lists(st.integers(0, 40), max_size=4),
+       st.sampled_from([ZWSP, SHY, WJ, "\ufeff", LRM, RLM, ALM, RLO, "\u2067", "&#8203;", "&shy;"]))
+def test_a_copy_with_invisible_characters_still_passes(text: str, places: list[int], hidden: str):
+    target = text
+    for place in sorted((min(p, len(text)) for p in places), reverse=True):
+        target = target[:place] + hidden + target[place:]
+    for catalog in ("en_US", "ar", "es_US"):
+        assert messages(text, target, catalog) == []

@@ -84,3 +84,23 @@ def test_malformed_glossary_stops_check_with_exit_2(site_project, locum):
     result = locum(site_project, "check")
     assert result.code == 2
     assert result.err.startswith("locales/glossary.csv:2: error: unknown status 'sacred'")
+
+
+def test_matching_ignores_invisible_characters():
+    g = glossary("constipation,forbidden,,constipación,,,,\nduloxetine,locked,,,,/duloksetyn(a|y|ę|ą|ie)/,,\n")
+    constipation, duloxetine = g.terms
+    assert constipation.forms_for("es").search("consti\u00adpación") and constipation.forms_for("es").search(
+        "consti&shy;pación")
+    assert duloxetine.forms_for("pl").search("dulok\u200bsetynę")
+    assert constipation.occurs_in("Consti\u200bpation is common.")
+
+
+def test_invisible_characters_in_a_cell_are_dropped():
+    """A Persian form with its ZWNJ (or a cell pasted with a soft hyphen) matches with or without it."""
+    g = parse_glossary("term,status,note,fa\nSNRI,locked,,مهارکننده\u200cهای بازجذب\nNHS,locked,,N\u00adHS\n",
+                       ("fa",))
+    snri, nhs = g.terms
+    forms = snri.forms_for("fa")
+    assert forms.search("مهارکننده\u200cهای بازجذب") and forms.search("مهارکنندههای بازجذب")
+    assert nhs.forms_for("fa").search("NHS") and nhs.forms_for("fa").shown == "NHS"
+    assert parse_glossary("term,status,note,fa\nN\u200bHS,dnt,,\n", ("fa",)).terms[0].occurs_in("Call NHS.")

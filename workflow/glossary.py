@@ -29,7 +29,8 @@ class Forms:
     shown: str
 
     def search(self, text: str) -> bool:
-        return self.pattern.search(text) is not None
+        """Whether ``text``, without invisible characters, has one of the forms."""
+        return self.pattern.search(visible(text)) is not None
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Term:
     renderings: dict[str, Forms] = field(repr=False)
 
     def occurs_in(self, source: str) -> bool:
-        return self.source_pattern.search(prose(source)) is not None
+        return self.source_pattern.search(prose(visible(source))) is not None
 
     def forms_for(self, catalog: str, source_language: str = "en") -> Forms | None:
         """The renderings for ``catalog``: its own column, else its language's column.
@@ -64,6 +65,19 @@ class Glossary:
 
     def by_status(self, status: str) -> list[Term]:
         return [t for t in self.terms if t.status == status]
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible characters (soft hyphen, zero-width space, bidi controls…): what is matched.
+
+    See ``workflow.checks.invisible``, imported here on first use: importing the
+    checks package imports this module.
+
+    >>> visible("consti\\u00adpación")
+    'constipación'
+    """
+    from workflow.checks.invisible import visible as without_invisible
+    return without_invisible(text)
 
 
 def prose(text: str) -> str:
@@ -88,7 +102,7 @@ def source_pattern(term: str) -> re.Pattern:
     >>> bool(source_pattern("serotonin syndrome").search("Serotonin  Syndrome"))
     True
     """
-    words = r"\s+".join(re.escape(w) for w in term.split())
+    words = r"\s+".join(re.escape(w) for w in visible(term).split())
     flags = 0 if term.isupper() else re.IGNORECASE
     return re.compile(rf"(?<!\w){words}(?-i:e?s|['’]s|s['’])?(?!\w)", flags)
 
@@ -105,8 +119,11 @@ def _forms(cell: str, language: str) -> Forms:
     True
     >>> _forms("AINE", "es").search("los AINES")
     False
+
+    Invisible characters in the cell are dropped, as in the texts matched: a
+    Persian form with its ZWNJ matches the translation with or without it.
     """
-    cell = cell.strip()
+    cell = visible(cell.strip())
     if len(cell) > 1 and cell.startswith("/") and cell.endswith("/"):
         body = cell[1:-1]
         re.compile(body)        # report errors at positions of the user's own expression

@@ -1,4 +1,8 @@
-"""Glossary checks: locked renderings, do-not-translate terms, forbidden renderings."""
+"""Glossary checks: locked renderings, do-not-translate terms, forbidden renderings.
+
+Texts are matched as readers see them: without invisible characters (``consti\\u00adpación``
+is ``constipación``), which the ``invisible`` check reports itself.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
+from workflow.checks.invisible import visible
 from workflow.checks.registry import ERROR, Pair, check
 from workflow.glossary import prose
 
@@ -16,7 +21,7 @@ def _terms(pair: Pair, status: str):
 
 @lru_cache(maxsize=8192)        # every term of the glossary looks at the same two texts
 def _prose(text: str) -> str:
-    return prose(text)
+    return prose(visible(text))
 
 
 @lru_cache(maxsize=65536)       # the same source text is checked against every language
@@ -30,7 +35,8 @@ def locked(pair: Pair) -> Iterator[str]:
     """A locked source term must be rendered as the glossary says for this catalog."""
     for term in _terms(pair, "locked"):
         forms = term.forms_for(pair.catalog)
-        if forms is not None and _occurs(term.source_pattern, pair.source) and not forms.search(_prose(pair.target)):
+        if forms is not None and _occurs(term.source_pattern, pair.source) and not forms.pattern.search(
+                _prose(pair.target)):
             yield f"locked term {term.term!r} must be rendered as {forms.shown} in {pair.catalog}"
 
 
@@ -51,4 +57,5 @@ def forbidden(pair: Pair) -> Iterator[str]:
             match = forms.pattern.search(_prose(pair.target))
             if match:
                 note = f" ({term.note})" if term.note else ""
-                yield f"forbidden rendering {match.group(0)!r} for {term.term!r}{note}"
+                hidden = "" if match.group(0) in pair.target else " (written with invisible characters)"
+                yield f"forbidden rendering {match.group(0)!r}{hidden} for {term.term!r}{note}"

@@ -12,6 +12,7 @@ from babel.core import UnknownLocaleError
 from babel.numbers import get_decimal_symbol
 
 from workflow.checks.contacts import ascii_digits, contact_spans, differences, unmatched
+from workflow.checks.invisible import visible
 from workflow.checks.registry import ERROR, Pair, check
 from workflow.config import babel_locale
 
@@ -431,12 +432,17 @@ _OWN_SCRIPT = {"ar", "fa", "ur", "he", "ru", "uk", "bg", "el", "zh", "ja", "ko",
 
 @check("numbers", ERROR)
 def numbers(pair: Pair) -> Iterator[str]:
-    """Every number, range and code of the source is in the translation with the same value and unit, and no other."""
+    """Every number, range and code of the source is in the translation with the same value and unit, and no other.
+
+    Both texts are read without invisible characters (``3\\u200b0 mg`` is 30 mg, as readers
+    see it); the ``invisible`` check reports the characters themselves.
+    """
     # es_US reads 1,000 as a thousand and es as one: the catalog's locale decides, when Babel knows it
     language = pair.catalog if _known_locale(pair.catalog) else pair.language
-    source, target = extract_quantities(pair.source, SOURCE_LANGUAGE), extract_quantities(pair.target, language)
+    source_text, target_text = visible(pair.source), visible(pair.target)
+    source, target = extract_quantities(source_text, SOURCE_LANGUAGE), extract_quantities(target_text, language)
     lost, extra = unmatched(source, target, Quantity.key), unmatched(target, source, Quantity.key)
-    source_codes, target_codes = extract_codes(pair.source), extract_codes(pair.target)
+    source_codes, target_codes = extract_codes(source_text), extract_codes(target_text)
     lost_codes, extra_codes = unmatched(source_codes, target_codes), unmatched(target_codes, source_codes)
     for code in list(lost_codes):
         spelled = next((t for t in extra_codes if _same_code(code, t)), None)
