@@ -54,8 +54,10 @@ def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None,
     if missing:
         found.append(("plural-forms", ERROR, f"no msgstr[{'], msgstr['.join(map(str, missing))}]: this catalog's "
                       f"Plural-Forms header has nplurals={nplurals}, and each form needs its translation"))
+    flags = tuple(entry.flags)
     for source, target in entry_pairs(entry):
-        for check, message in run_checks(Pair(source, target, catalog, language, glossary)):
+        for check, message in run_checks(Pair(source, target, catalog, language, glossary, flags,
+                                              entry.msgid_plural or None)):
             found.append((check.id, check.severity, message))
     return list(dict.fromkeys(found))
 

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from markdown_it.token import Token
 
+from workflow.checks.formats import format_problems
 from workflow.extract import SITE_DOMAIN  # noqa: F401  (re-exported for build)
 from workflow.localize import inline_parser
 
@@ -18,12 +19,56 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def environment(translations: gettext.NullTranslations) -> Environment:
-    """A Jinja2 environment for one locale: autoescape on, StrictUndefined, gettext installed."""
+    """A Jinja2 environment for one locale: autoescape on, StrictUndefined, gettext installed.
+
+    Jinja marks what gettext returns as safe markup; :func:`escaping_gettext`
+    escapes it first, so a chrome translation is text, like an article's.
+    """
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "xml"]),
                       undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
                       keep_trailing_newline=True)
-    env.install_gettext_translations(translations, newstyle=True)
+    gettext_, ngettext_, pgettext_, npgettext_ = escaping_gettext(translations)
+    env.install_gettext_callables(gettext_, ngettext_, newstyle=True, pgettext=pgettext_, npgettext=npgettext_)
     return env
+
+
+def escaping_gettext(translations: gettext.NullTranslations) -> tuple:
+    """``gettext``, ``ngettext``, ``pgettext`` and ``npgettext`` of ``translations`` returning escaped text.
+
+    One escaping rule for every translated string: whatever a catalog says,
+    the page shows it as text. The templates' own msgids contain no character
+    that escaping changes (tests/test_check_formats.py), so the source language
+    renders byte for byte as before. A translation whose ``%`` directives
+    would not format with the template's variables (which the
+    ``python-format`` check reports, and the gate holds back) gives way to the
+    source text: Jinja's ``rv % variables`` can then never fail on a translation.
+
+    >>> gettext_, ngettext_, *_ = escaping_gettext(gettext.NullTranslations())
+    >>> gettext_("Fish & <chips>"), ngettext_("%(num)d min", "%(num)d mins", 2)
+    (Markup('Fish &amp; &lt;chips&gt;'), Markup('%(num)d mins'))
+    """
+
+    def escaped(text: str, source: str, reference: str, plural: bool) -> Markup:
+        safe = Markup.escape(text)
+        if text != source and format_problems(reference, str(safe), plural):
+            safe = Markup.escape(source)
+        return safe
+
+    def gettext_(message: str) -> Markup:
+        return escaped(translations.gettext(message), message, message, False)
+
+    def ngettext_(singular: str, plural: str, n: int) -> Markup:
+        source = singular if n == 1 else plural
+        return escaped(translations.ngettext(singular, plural, n), source, plural, True)
+
+    def pgettext_(context: str, message: str) -> Markup:
+        return escaped(translations.pgettext(context, message), message, message, False)
+
+    def npgettext_(context: str, singular: str, plural: str, n: int) -> Markup:
+        source = singular if n == 1 else plural
+        return escaped(translations.npgettext(context, singular, plural, n), source, plural, True)
+
+    return gettext_, ngettext_, pgettext_, npgettext_
 
 
 def _renderer():
@@ -71,6 +116,11 @@ def site_messages() -> tuple[tuple[str, str | None, str, int, tuple[str, ...]], 
     return tuple(found) + PYTHON_MESSAGES
 
 
+# How the chrome is rendered, beside the templates: a change here must rebuild every page once (pages
+# built before chrome translations were escaped are not kept as "unchanged").
+RENDERING = b"rendering 2: every translated string escaped (escaping_gettext)\n"
+
+
 def templates_digest() -> bytes:
-    """All template bytes, for the build's change detection."""
-    return b"".join(p.name.encode() + p.read_bytes() for p in sorted(TEMPLATES.iterdir()) if p.is_file())
+    """All template bytes and the rendering rules, for the build's change detection."""
+    return RENDERING + b"".join(p.name.encode() + p.read_bytes() for p in sorted(TEMPLATES.iterdir()) if p.is_file())

@@ -1,19 +1,31 @@
-"""Markup checks: Markdown links, images and emphasis kept; no raw HTML the source does not have."""
+"""Markup checks: Markdown links, images and emphasis kept; no markup the source does not have.
+
+The ``html`` check reads a translation the way a browser would: its tags,
+comments and doctypes come from html5lib's tokenizer (the WHATWG tokenizer,
+so ``<iframe/srcdoc=…>`` is a tag, as it is to Chromium), and its link and
+image destinations from markdown-it with link validation off, so every
+destination the syntax makes is seen, however it is encoded. Text written as
+entities (``&lt;script&gt;``) is text to both and is not reported: markdown-it
+and the templates' escaping both show it as the characters ``<script>``.
+"""
 
 from __future__ import annotations
 
 import copy
+import html
 import re
+import unicodedata
 from collections import Counter
 from functools import lru_cache
 from typing import Iterator
+from urllib.parse import unquote
 
+from html5lib._tokenizer import HTMLTokenizer
+from html5lib.constants import tokenTypes
 from markdown_it import MarkdownIt
 
 from workflow.checks.registry import ERROR, Pair, check
 from workflow.localize import inline_parser
-
-_TAG = re.compile(r"</?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|\bon[a-z]+\s*=|javascript:", re.IGNORECASE)
 _COUNTED = {"em_open": "emphasis (*…*)", "strong_open": "strong emphasis (**…**)",
             "code_inline": "code span (`…`)"}
 
@@ -60,9 +72,15 @@ def _parse_profile(text: str) -> tuple[Counter, Counter, Counter]:
 
 @lru_cache(maxsize=None)
 def _parser() -> MarkdownIt:
-    """The translation parser, normalizing each link destination once: a source's links recur in every language."""
+    """The translation parser, normalizing each link destination once: a source's links recur in every language.
+
+    Unlike the renderer it keeps links whose destination markdown-it would
+    refuse (``javascript:``…): the renderer shows those as text, the checks
+    must still see and report them.
+    """
     parser = copy.copy(inline_parser())       # the shared parser stays as it is
     parser.normalizeLink = lru_cache(maxsize=8192)(parser.normalizeLink)
+    parser.validateLink = lambda url: True
     return parser
 
 
@@ -87,15 +105,127 @@ def markdown(pair: Pair) -> Iterator[str]:
             yield f"{label}: {src_spans[kind]} in the source, {tgt_spans[kind]} in the translation"
 
 
+# WHATWG HTML, tokenization, "tag open state": in text, "<" starts markup only when an ASCII letter (a
+# tag), "/" (an end tag), "!" (a comment, doctype or CDATA) or "?" (a bogus comment) follows it.
+# A text without such a pair has no tag for any browser, and is not tokenized.
+_MARKUP_START = re.compile(r"<[A-Za-z/!?]")
+_START, _END, _COMMENT, _DOCTYPE, _ERROR = (tokenTypes[k] for k in
+                                            ("StartTag", "EndTag", "Comment", "Doctype", "ParseError"))
+# A translation sits inside a page: a tag it leaves open at its end would swallow the page's own markup
+# up to the next ">" and still be a tag. The tokenizer drops such a tag at the end of input, so the
+# text is read with a ">" appended (it ends a tag name, an attribute or an unquoted value), or, when
+# that leaves a quoted value open, with the quote and a ">".
+_CLOSERS = {"eof-in-attribute-value-double-quote": '">', "eof-in-attribute-value-single-quote": "'>"}
+_EVENT_HANDLER = re.compile(r"on[a-z]", re.IGNORECASE)
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+_DESTINATION = re.compile(r"\]\(<?")
+
+
+def markup_tokens(text: str) -> tuple[str, ...]:
+    """Every tag, comment and doctype a browser's tokenizer finds in ``text``, written out canonically.
+
+    >>> markup_tokens("Vea <iframe/SRCDOC='x'> y <!-- z -->")
+    ('<iframe srcdoc="x">', '<!-- z -->')
+    >>> markup_tokens("5 < 10 and a &lt;b&gt; entity"), markup_tokens("<img src=x onerror=alert(1)")
+    ((), ('<img src="x" onerror="alert(1)">',))
+    """
+    if not _MARKUP_START.search(text):
+        return ()
+    return _markup_tokens(text)
+
+
+@lru_cache(maxsize=8192)        # the same source text is checked against every language
+def _markup_tokens(text: str) -> tuple[str, ...]:
+    tokens = list(HTMLTokenizer(text + ">"))
+    last = tokens[-1] if tokens else None
+    if last is not None and last["type"] == _ERROR and last["data"] in _CLOSERS:
+        tokens = list(HTMLTokenizer(text + _CLOSERS[last["data"]]))
+    found = []
+    for token in tokens:
+        kind = token["type"]
+        if kind == _START:
+            attrs = "".join(f' {name}="{value.replace("&", "&amp;").replace(chr(34), "&quot;")}"'
+                            for name, value in token["data"].items())
+            found.append(f"<{token['name']}{attrs}{' /' if token.get('selfClosing') else ''}>")
+        elif kind == _END:
+            found.append(f"</{token['name']}>")
+        elif kind == _COMMENT:
+            found.append(f"<!--{token['data']}-->")
+        elif kind == _DOCTYPE:
+            found.append(f"<!DOCTYPE {token['name'] or ''}>")
+    return tuple(found)
+
+
+def _attributes(text: str) -> list[tuple[str, str]]:
+    """The (name, value) attributes of one of :func:`markup_tokens`' start tags."""
+    start = list(HTMLTokenizer(text))
+    return list(start[0]["data"].items()) if start and start[0]["type"] == _START else []
+
+
+def unsafe_url(url: str) -> str | None:
+    """The scheme (``javascript:``, ``vbscript:``, ``data:``) that ``url`` would run or embed, if any.
+
+    Conservative on purpose: entities and percent-escapes are decoded (repeatedly), compatibility
+    forms folded (NFKC), and every whitespace, control and format character removed, wherever it is;
+    a browser strips less, so whatever it would take for one of these schemes is caught.
+
+    >>> [unsafe_url(u) for u in ("JaVaScRiPt&colon;alert(1)", "java%09script:x", " \\x01data:text/html,x",
+    ...                          "https://www.nhs.uk/", "images/data:x.png")]
+    ['javascript:', 'javascript:', 'data:', None, None]
+    """
+    text = url
+    for _ in range(4):
+        decoded = unquote(html.unescape(text))
+        if decoded == text:
+            break
+        text = decoded
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"))
+    lowered = text.lower()
+    return next((scheme for scheme in _UNSAFE_SCHEMES if lowered.startswith(scheme)), None)
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` for a one-line message: control characters escaped, at most ``limit`` characters."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 @check("html", ERROR)
 def raw_html(pair: Pair) -> Iterator[str]:
-    """Raw HTML, event handlers or javascript: URLs in the translation that the source does not have."""
-    found_in_target = _TAG.findall(pair.target)
-    if not found_in_target:
-        return
-    source = Counter(m.group(0).lower() for m in _TAG.finditer(pair.source))
-    for found in found_in_target:
-        if source[found.lower()] > 0:
-            source[found.lower()] -= 1
-        else:
-            yield f"raw HTML {found!r} is not allowed in a translation"
+    """Tags, comments or doctypes the source does not have (as a browser's tokenizer reads them: an event
+    handler or javascript: URL inside one is named), and any javascript:, vbscript: or data: link or
+    image destination, however encoded."""
+    target = pair.target
+    if _MARKUP_START.search(target):
+        source = Counter(markup_tokens(pair.source))
+        for token in _markup_tokens(target):
+            if source[token] > 0:
+                source[token] -= 1
+                continue
+            attributes = _attributes(token)
+            why = [f"event handler {name}" for name, _ in attributes if _EVENT_HANDLER.match(name)]
+            why += [f"{scheme} URL in {name}" for name, value in attributes
+                    for scheme in [unsafe_url(value)] if scheme]
+            note = f" ({', '.join(why)})" if why else ""
+            yield f"raw HTML {_shown(token)} is not allowed in a translation{note}"
+    links, images, _ = _profile(target)
+    reported = False
+    for url in sorted(links):
+        scheme = unsafe_url(url)
+        if scheme:
+            reported = True
+            yield f"link to {_shown(unquote(url))}: {scheme} links are not allowed in a translation"
+    for url in sorted(images):
+        scheme = unsafe_url(url)
+        if scheme:
+            reported = True
+            yield f"image {_shown(unquote(url))}: {scheme} images are not allowed in a translation"
+    if not reported and "](" in target:
+        # A destination CommonMark refuses (a control character in it) is text today; report it all the same.
+        for match in _DESTINATION.finditer(target):
+            scheme = unsafe_url(target[match.end():match.end() + 64])
+            if scheme:
+                yield (f"{_shown(target[match.start():match.end() + 40])}: a {scheme} link destination is not "
+                       "allowed in a translation")
+                break

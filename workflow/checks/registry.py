@@ -13,7 +13,9 @@ class Pair:
     """What a check looks at: one source text and its translation in one catalog.
 
     ``catalog`` is the catalog name (``es``, ``es_US``); ``language`` its
-    language (``es``); ``glossary`` the project's term rules (or None).
+    language (``es``); ``glossary`` the project's term rules (or None);
+    ``flags`` the entry's flags (``python-format``…); ``msgid_plural`` the
+    entry's plural source when ``target`` is one of its plural forms.
     """
 
     source: str
@@ -21,6 +23,8 @@ class Pair:
     catalog: str
     language: str
     glossary: object = None
+    flags: tuple = ()
+    msgid_plural: str | None = None
 
 
 @dataclass(frozen=True)
