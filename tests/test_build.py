@@ -14,8 +14,7 @@ import pytest
 
 import workflow.build
 import workflow.stamps
-from conftest import REVIEWERS, snapshot
-from workflow.approval import Approval, entry_digest, with_approval
+from conftest import REVIEWERS, sign_approval, snapshot
 from workflow.catalogs import read_catalog, write_catalog
 
 LOCALES = ("en-GB", "en-US", "es-US", "pl-GB", "ar-GB")
@@ -36,8 +35,7 @@ def set_translation(root: Path, catalog: str, slug: str, msgid: str, msgstr: str
     if fuzzy:
         entry.flags.append("fuzzy")
     if approve and msgstr and not fuzzy:
-        record = Approval("Test Reviewer", REVIEWERS[catalog], dt.date(2026, 11, 22), entry_digest(entry))
-        entry.tcomment = with_approval(entry.tcomment, record)
+        sign_approval(entry, catalog)
     write_catalog(po, path)
 
 
@@ -92,7 +90,7 @@ def test_gate_skips_one_page_and_publishes_the_rest(site_project, locum):
     assert not (site_project / "output/pl-GB/pain-relief").exists()
     assert (site_project / "output/pl-GB/sleep-and-pain/index.html").exists()
     assert (site_project / "output/ar-GB/pain-relief/index.html").exists()
-    report = json.loads((site_project / "output/build-report.json").read_text())
+    report = json.loads((site_project / "audit/build-report.json").read_text())
     assert report["skipped"] == [{"locale": "pl-GB", "slug": "pain-relief",
                                   "missing": [{"text": "Help in the UK", "source": "source/pain-relief.md:17"}]}]
     assert 'hreflang="pl-GB"' not in page(site_project, "ar-GB", "pain-relief")
@@ -242,14 +240,14 @@ def test_the_report_of_an_incremental_build_matches_a_clean_build(site_project, 
     """Skipped pages keep their missing segments in the report, which the next build reads back (if untouched)."""
     set_translation(site_project, "pl", "pain-relief", "Do not take more than the leaflet says.", "", approve=False)
     assert "skipped pl-GB/pain-relief: 1 segment(s)" in locum(site_project, "publish").err
-    report = site_project / "output/build-report.json"
+    report = site_project / "audit/build-report.json"
 
     def clean_report() -> str:
         fresh = site_project.parent / "fresh"
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.copytree(site_project, fresh, ignore=shutil.ignore_patterns("output", ".cache"))
         assert locum(fresh, "build").code == 0
-        return (fresh / "output/build-report.json").read_text(encoding="utf-8")
+        return (fresh / "audit/build-report.json").read_text(encoding="utf-8")
 
     set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
     result = locum(site_project, "publish")

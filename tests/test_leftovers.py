@@ -58,7 +58,7 @@ def exchange_works(tmp_path: Path) -> bool:
 def rebuilt_site(site_project, locum) -> Path:
     """A published project whose next build replaces output/ whole (no manifest: not built in place)."""
     assert locum(site_project, "publish").code == 0
-    (site_project / "output/.locum-build.json").unlink()
+    (site_project / ".cache/build.json").unlink()
     (site_project / "output/en-GB/pain-relief/index.html").write_text("the old page\n", encoding="utf-8")
     return site_project
 
@@ -94,7 +94,7 @@ def test_a_publish_after_such_a_crash_gives_the_site_of_an_uninterrupted_one(reb
     assert locum(rebuilt_site, "publish").code == 0
     assert leftovers(rebuilt_site) == []
     crashed = snapshot(rebuilt_site / "output")
-    (rebuilt_site / "output/.locum-build.json").unlink()
+    (rebuilt_site / ".cache/build.json").unlink()
     (rebuilt_site / ".cache/publish.json").unlink()
     assert locum(rebuilt_site, "publish").code == 0
     assert snapshot(rebuilt_site / "output") == crashed
@@ -145,7 +145,7 @@ def test_kill_9_at_random_points_of_a_build(rebuilt_site, locum):
     rng = random.Random(12)
     command = [sys.executable, "-m", "workflow", "--project", str(rebuilt_site), "build"]
     for trial in range(12):
-        (rebuilt_site / "output/.locum-build.json").unlink(missing_ok=True)     # a whole-site swap each time
+        (rebuilt_site / ".cache/build.json").unlink(missing_ok=True)     # a whole-site swap each time
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.05, 0.4))       # a build of this project takes ~0.3 s
         process.send_signal(signal.SIGKILL)

@@ -4,6 +4,14 @@ Pages are rendered into a staging folder that reaches ``output/`` only when
 everything succeeded, so a failed build leaves the last good site in place.
 A page whose inputs did not change since the last build is neither rendered
 nor moved: only changed files go from the staging folder into ``output/``.
+
+``output/`` holds only what readers are served. What the build records for
+editors and auditors goes to ``audit/`` (never served, git-ignored by the
+``.gitignore`` the build writes in it): each published page's full audit
+(every segment shown, its catalog, reviewer name and e-mail, time, key
+fingerprint, provenance: whatever :func:`workflow.review.approval_info`
+recorded at compile time), their index, and the build report. The manifest
+that makes builds incremental is Locum's own bookkeeping: ``.cache/build.json``.
 """
 
 from __future__ import annotations
@@ -23,13 +31,14 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.lists import format_list
 from markupsafe import Markup
 
 from workflow import __version__
 from workflow.config import CONFIG_PATH, Config, OutputLocale
 from workflow.errors import ErrorList, LocumError, SourceError
 from workflow.extract import SITE_DOMAIN, Progress, display_path, source_tree
-from workflow.fileio import long_lived
+from workflow.fileio import long_lived, write_atomic
 from workflow.leftovers import RETIRED, STAGING, recover
 from workflow.localize import Fallback, localize_tokens
 from workflow.parallel import map_ordered
@@ -38,10 +47,23 @@ from workflow.source import Article, parse_article
 from workflow.stamps import FileDigests
 from workflow.translations import Chain, chain_files, load_chain
 
-MANIFEST = ".locum-build.json"
-MANIFEST_FORMAT = 3
-REPORT = "build-report.json"
-AUDIT = "audit.json"
+MANIFEST = Path(".cache") / "build.json"     # relative to the project root; never in output/
+MANIFEST_FORMAT = 4
+AUDIT_DIR = "audit"                     # relative to the project root: the build's records, never served
+REPORT = "build-report.json"            # in AUDIT_DIR
+REPORT_PATH = Path(AUDIT_DIR) / REPORT  # as the console names it
+AUDIT_INDEX = "index.audit.json"        # in AUDIT_DIR
+AUDIT_SUFFIX = ".audit.json"            # AUDIT_DIR/<locale>/<slug>.audit.json
+GITIGNORE = ".gitignore"
+# The build writes both trees through one staging folder: paths under this prefix go to AUDIT_DIR, not output/
+# (a dot folder, which no locale tag, slug or image folder of output/ can be).
+AUDITED = ".audit/"
+REVIEWED_BY = "Reviewed by %(names)s, %(date)s"     # chrome message needed only with [publish] show_reviewers
+
+
+def audit_relpath(tag: str, slug: str) -> str:
+    """Where a page's audit goes in the staging folder and the manifest (see :data:`AUDITED`)."""
+    return f"{AUDITED}{tag}/{slug}{AUDIT_SUFFIX}"
 
 
 @dataclass
@@ -152,7 +174,7 @@ def localize_page(config: Config, locale: OutputLocale, article: Article, chain:
 
     title, description = meta("title"), meta("description")
     heading, body = split_heading(tokens)
-    shown = [{"text": text, **chain.origin(text)} for text in dict.fromkeys(found)] if chain.files else []
+    shown = [{"text": text, **chain.origin(text)} for text in dict.fromkeys(found)] if locale.chain else []
     return Page(locale, article, title, description, render_tokens(heading), render_tokens(body),
                 misses, key, shown)
 
@@ -173,13 +195,17 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     by ``stat`` signature, so an unchanged article costs a few system calls
     and an unchanged site writes nothing. ``existing`` (the files now in
     ``output/``, relative to it) spares a walk when the caller just made one.
+
+    Each page's audit (``audit/<locale>/<slug>.audit.json``) is written and
+    kept with the page, under the same key; the audit index and the build
+    report go to ``audit/`` too, and the manifest to ``.cache/build.json``.
     """
     tree = source_tree(config)          # refuses links and special files before anything is written
     paths = list(tree.articles)
-    output = config.output_dir
+    output, audit_dir = config.output_dir, config.root / AUDIT_DIR
     if recover(config.root, output):
         existing = None                 # the caller's listing predates the restored output/
-    old = _read_manifest(output)
+    old = _read_manifest(config.root / MANIFEST) if output.is_dir() else {}     # none: output/ is gone
     digests = FileDigests(config.root)
     base = _digest(templates_digest(), (config.root / CONFIG_PATH).read_bytes(), __version__)
     chrome: dict[str, _Chrome] = {}
@@ -187,25 +213,28 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     for locale in config.locales:
         site = load_chain(config, locale, SITE_DOMAIN)
         misses = [{"text": m[0], "source": "workflow/templates"} for m in site_messages()
-                  if site.lookup(m[0]) is None]
+                  if (m[0] != REVIEWED_BY or config.show_reviewers) and site.lookup(m[0]) is None]
         chrome[locale.tag] = _Chrome(_digest(base, *_chain_digests(digests, site.files)), tuple(misses),
                                      preview or locale.policy == "preview")
         envs[locale.tag] = _environment(config, locale, chrome[locale.tag].key)
 
     old_records, old_pages = old.get("records", {}), old.get("pages", {})
-    existing = (_files_in(output) if existing is None else existing) if old_pages else set()
-    old_missing = _old_missing(output, old.get("report")) if REPORT in existing else None
+    audit_files = _files_in(audit_dir)      # what audit/ holds now: kept, replaced or removed at the end
+    site_files = (_files_in(output) if existing is None else existing) if old_pages else set()
+    existing = site_files | {AUDITED + relpath for relpath in audit_files} if old_pages else set()
+    old_missing = _old_missing(audit_dir, old.get("report")) if AUDITED + REPORT in existing else None
     report_intact, old_missing = old_missing is not None, old_missing or {}
     staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=config.root))
     try:
-        in_place = bool(old_pages) and output.is_dir()     # an earlier build of ours: commit file by file
+        in_place = bool(old_pages)          # output/ is an earlier build of ours: commit file by file
         job = _Job(config, staging, chrome)
         fresh: dict[int, tuple] = {}
         pages_of: dict[str, dict[str, str]] = {}       # slug -> the previous build's page keys
         for relpath, key in old_pages.items():
             parts = relpath.split("/")
             if len(parts) == 3:
-                pages_of.setdefault(parts[1], {})[relpath] = key
+                slug = parts[2].removesuffix(AUDIT_SUFFIX) if relpath.startswith(AUDITED) else parts[1]
+                pages_of.setdefault(slug, {})[relpath] = key
         compiled, known = _compiled(config), {}
         stale: list[tuple[int, tuple]] = []
         for index, path in enumerate(paths):
@@ -220,7 +249,9 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                     if name in old_records and (old_records[name]["published"] or name in old_missing)}
             kept = {r: k for r, k in pages_of.get(slug, {}).items() if r in existing}    # still in output/
             item = (path, inputs, mine, kept)
-            if all(mine.get(f"{tag}/{slug}", {}).get("inputs") == key for tag, key in inputs.items()):
+            if (all(mine.get(f"{tag}/{slug}", {}).get("inputs") == key for tag, key in inputs.items())
+                    and all(f"{tag}/{slug}/index.html" in kept and audit_relpath(tag, slug) in kept
+                            for tag in inputs if mine[f"{tag}/{slug}"]["published"])):
                 fresh[index] = item         # nothing to render: not worth a process
             else:
                 stale.append((index, item))
@@ -264,7 +295,7 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
                 audit.append({"locale": locale.tag, "slug": article.slug,
                               "source": "source text" if not locale.chain else "catalogs",
                               "segments": record["segments"],
-                              "file": f"{locale.tag}/{article.slug}/{AUDIT}"})
+                              "file": audit_relpath(locale.tag, article.slug).removeprefix(AUDITED)})
                 shown.append(f"{locale.tag}/{article.slug}")
         writer = _Writer(staging, old_pages, manifest, existing)
         for locale in config.locales:
@@ -294,33 +325,45 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
             if not writer.reuse((relpath,), key):
                 writer.copy_file(image, relpath, key)
         key, report_digest = _digest(base, str(preview), *shown), old.get("report")
-        if not (report_intact and writer.reuse((REPORT,), key)):
+        if not (report_intact and writer.reuse((AUDITED + REPORT,), key)):
             report = {"generator": f"Locum {__version__}", "preview": preview,
                       "published": [{"locale": t, "slug": s} for t, s in result.published],
                       "skipped": [_Raw(f'{{"locale": {json.dumps(s.locale)}, "slug": {json.dumps(s.slug)}, '
                                        f'"missing": {s.missing_json}}}') for s in result.skipped]}
             text = _json_lines(report)
-            writer.write(REPORT, text, key)
+            writer.write(AUDITED + REPORT, text, key)
             report_digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         key = _digest(base, *(f"{a['file']}:{a['segments']}" for a in audit))
-        if not writer.reuse((AUDIT,), key):
-            writer.write(AUDIT, _json_lines(audit), key)
+        if not writer.reuse((AUDITED + AUDIT_INDEX,), key):
+            writer.write(AUDITED + AUDIT_INDEX, _json_lines(audit), key)
+        key = _digest(GITIGNORE_TEXT)
+        if not writer.reuse((AUDITED + GITIGNORE,), key):
+            writer.write(AUDITED + GITIGNORE, GITIGNORE_TEXT, key)
         digests.save()
         if (in_place and not (writer.wrote or result.rendered) and manifest == old_pages and records == old_records
                 and report_digest == old.get("report")):
             shutil.rmtree(staging, ignore_errors=True)      # nothing the site is made of has changed
             return result
-        writer.write(MANIFEST, json.dumps({"format": MANIFEST_FORMAT, "pages": manifest, "records": records,
-                                           "report": report_digest}) + "\n")
+        manifest_path = config.root / MANIFEST
+        manifest_path.unlink(missing_ok=True)   # until the new one is written, the next build trusts no file
+        _commit_audit(staging / AUDITED, audit_dir, {r.removeprefix(AUDITED) for r in manifest
+                                                     if r.startswith(AUDITED)}, audit_files)
         if in_place:
-            result.changed = _commit(staging, output, set(manifest), existing)
+            result.changed = _commit(staging, output, {r for r in manifest if not r.startswith(AUDITED)},
+                                     site_files)
         else:
             _swap(staging, output)
             result.changed = None
+        write_atomic(manifest_path, json.dumps({"format": MANIFEST_FORMAT, "pages": manifest, "records": records,
+                                                "report": report_digest}) + "\n")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return result
+
+
+GITIGNORE_TEXT = ("# Written by Locum: the audit names reviewers and their e-mail addresses, and every build\n"
+                  "# writes it anew from the catalogs, whose git history is the lasting record.\n*\n")
 
 
 class _Raw(str):
@@ -471,7 +514,7 @@ def _build_article(job: _Job, item: tuple) -> _ArticleOut:
         folder = f"{locale.tag}/{slug}/"
         key = _digest(record["inputs"], *(loc.tag for loc in siblings))
         page = pages.get(locale.tag)
-        if page is None and writer.reuse((folder + "index.html", folder + AUDIT), key):
+        if page is None and writer.reuse((folder + "index.html", audit_relpath(locale.tag, slug)), key):
             out.reused += 1
             continue
         if page is None:      # same text, but the set of languages it is published in changed
@@ -480,9 +523,9 @@ def _build_article(job: _Job, item: tuple) -> _ArticleOut:
         html = env.get_template("article.html").render(
             site_name=config.site_name, page=_article_context(config, page, siblings))
         writer.write(folder + "index.html", html, key)
-        audit = {"locale": locale.tag, "slug": slug, "source": "source text" if not locale.chain else "catalogs",
-                 "segments": page.shown}
-        writer.write(folder + AUDIT, json.dumps(audit, ensure_ascii=False, indent=1) + "\n", key)
+        audit = {"locale": locale.tag, "slug": slug, "page": _url(config, page.relpath),
+                 "source": "source text" if not locale.chain else "catalogs", "segments": page.shown}
+        writer.write(audit_relpath(locale.tag, slug), json.dumps(audit, ensure_ascii=False, indent=1) + "\n", key)
         out.rendered += 1
     return out
 
@@ -536,7 +579,7 @@ class _Writer:
             self.new[relpath] = key
 
 
-def _old_missing(output: Path, expected: str | None) -> dict[str, str] | None:
+def _old_missing(folder: Path, expected: str | None) -> dict[str, str] | None:
     """The missing segments of each page the previous report lists as skipped, as JSON text, by ``locale/slug``.
 
     Taken from the report only when it holds exactly the bytes the previous
@@ -545,7 +588,7 @@ def _old_missing(output: Path, expected: str | None) -> dict[str, str] | None:
     page not found here is localized again, and the report written anew).
     """
     try:
-        data = (output / REPORT).read_bytes()
+        data = (folder / REPORT).read_bytes()
     except OSError:
         return None
     if expected is None or hashlib.sha256(data).hexdigest() != expected:
@@ -559,10 +602,10 @@ def _old_missing(output: Path, expected: str | None) -> dict[str, str] | None:
     return found
 
 
-def _read_manifest(output: Path) -> dict:
+def _read_manifest(path: Path) -> dict:
     """The previous build's manifest; {} (build everything) when missing, broken or of another format."""
     try:
-        manifest = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return long_lived(manifest) if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else {}
@@ -586,9 +629,9 @@ def _commit(staging: Path, output: Path, kept: set[str], existing: set[str]) -> 
     unchanged pages are not touched. Files of ``output`` that are neither new
     nor in ``kept`` (pages of deleted articles, skipped pages, removed
     images) are deleted, and folders they leave empty. Returns the files
-    replaced or deleted.
+    replaced or deleted. (The manifest is written after, outside ``output``.)
     """
-    written = sorted(_files_in(staging), key=lambda relpath: relpath == MANIFEST)
+    written = sorted(_files_in(staging))
     for relpath in written:
         target = output / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -603,6 +646,34 @@ def _commit(staging: Path, output: Path, kept: set[str], existing: set[str]) -> 
             folder = folder.parent
     shutil.rmtree(staging, ignore_errors=True)
     return removed.union(written)
+
+
+def _commit_audit(staging: Path, audit: Path, kept: set[str], existing: set[str]) -> None:
+    """Move the audit files this build wrote (``staging``: the staging folder's ``.audit``) into ``audit``.
+
+    Like :func:`_commit`: files neither new nor in ``kept`` (audits of pages
+    no longer published) are deleted, with the folders they leave empty. The
+    emptied staging folders are removed one by one (the rest of the staging
+    folder may yet become ``output/``). With no ``audit`` yet, the folder moves in whole.
+    """
+    if not os.path.lexists(audit):
+        if os.path.isdir(staging):
+            os.rename(staging, audit)
+        return
+    written = _files_in(staging)
+    for relpath in sorted(written):
+        target = audit / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / relpath, target)
+    for relpath in sorted(existing - kept.union(written)):
+        target = audit / relpath
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != audit and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    for folder in sorted((directory for directory, _, _ in os.walk(staging)), reverse=True):
+        os.rmdir(folder)
 
 
 
@@ -705,10 +776,61 @@ def _article_context(config: Config, page: Page, siblings: list[OutputLocale]) -
         title=page.title, description=page.description, heading=page.heading, body=page.body,
         published=_date(page.article.meta.get("published"), page.locale),
         reviewed=_date(page.article.meta.get("reviewed"), page.locale),
+        reviewed_by=_reviewed_by(config, page) if config.show_reviewers else None,
         reading_time=page.article.meta.get("reading_time"),
         alternates=_alternates(config, slug, siblings),
         switcher=[_link(l, f"../../{l.tag}/{slug}/") for l in siblings if l != page.locale])
     return context
+
+
+def _reviewed_by(config: Config, page: Page) -> dict | None:
+    """"Reviewed by <names>, <date>": the page's reviewers by their display names, and its latest approval.
+
+    Every segment the page shows counts: its approval day is ``date`` (an ISO
+    date) or else the day of ``time`` (an ISO date and time), as
+    :func:`workflow.review.approval_info` recorded them; its reviewer is the
+    one declared in ``locum.toml`` with the record's ``email`` (or the
+    address in ``approver``, "Name <email>"), shown by the name declared
+    there, or else by the record's ``name``: never by an address. Names are
+    listed in the order the page first shows their work, joined the locale's
+    way ("A y B"). None when no segment has an approval (source text).
+    """
+    declared = {reviewer.email.lower(): reviewer.name for reviewer in config.reviewers}
+    names: dict[str, None] = {}
+    latest: dt.date | None = None
+    for segment in page.shown:
+        day = _approval_day(segment)
+        name = _reviewer_name(segment, declared)
+        if day is None or name is None:
+            continue
+        names.setdefault(name)
+        latest = day if latest is None else max(latest, day)
+    if latest is None:
+        return None
+    return {"names": format_list(list(names), locale=page.locale.babel_locale), "date": _date(latest, page.locale)}
+
+
+def _approval_day(segment: dict) -> dt.date | None:
+    for value in (segment.get("date"), segment.get("time")):
+        if isinstance(value, str) and len(value) >= 10:
+            try:
+                return dt.date.fromisoformat(value[:10])
+            except ValueError:
+                continue
+    return None
+
+
+def _reviewer_name(segment: dict, declared: dict[str, str]) -> str | None:
+    email = segment.get("email")
+    approver = segment.get("approver")
+    if not isinstance(email, str) and isinstance(approver, str) and approver.endswith(">") and "<" in approver:
+        email = approver[approver.rindex("<") + 1:-1]
+    if isinstance(email, str) and email.strip().lower() in declared:
+        return declared[email.strip().lower()]
+    name = segment.get("name")
+    if isinstance(name, str) and name.strip() and "@" not in name:
+        return name.strip()
+    return None
 
 
 def _index_context(config: Config, locale: OutputLocale, listed: list[dict]) -> dict:
