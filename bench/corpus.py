@@ -9,12 +9,16 @@ the rest half done, and sparse US overrides rename paracetamol.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import random
 import shutil
 from pathlib import Path
 
-from workflow.approval import Approval, entry_digest, with_approval
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from workflow.approval import sign_record, with_record
+from workflow.sshsig import KeySigner, public_line
 from workflow.catalogs import entry_regions, new_catalog, read_catalog, write_catalog
 
 WORDS = ("pain back muscle nerve sleep mood dose tablet capsule doctor pharmacist nurse daily weekly "
@@ -63,6 +67,7 @@ chain = ["ar"]
 name = "Bench Reviewer"
 email = "reviewer@example.org"
 catalogs = ["es", "es_US", "pl", "ar", "en_US"]
+keys = ["{key}"]
 
 [publish]
 policy = "approved"
@@ -83,6 +88,21 @@ RENDER = {"es": {"duloxetine": "duloxetina", "ibuprofen": "ibuprofeno"},
           "en_US": {"paracetamol": "acetaminophen"}}
 OVERRIDES = {"es_US": "es", "en_US": None}      # override catalog -> the catalog it overrides
 REVIEWER = ("Bench Reviewer", "reviewer@example.org")
+
+
+def reviewer_signer() -> KeySigner:
+    """The bench reviewer's Ed25519 key, the same on every run (derived from a fixed seed; not a secret)."""
+    return KeySigner(Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"locum bench reviewer").digest()))
+
+
+def approve(entry, catalog: str) -> None:
+    """Sign an approval of ``entry`` as the bench reviewer."""
+    record = sign_record(entry, catalog, "approved", REVIEWER[1], SIGNER, dt.datetime(2026, 11, 22, 9, 0,
+                                                                                      tzinfo=dt.timezone.utc))
+    entry.tcomment = with_record(entry.tcomment, record)
+
+
+SIGNER = reviewer_signer()
 
 
 def sentence(rng: random.Random) -> str:
@@ -135,7 +155,8 @@ def generate(root: Path, articles: int = 1000, seed: int = 1) -> Path:
         shutil.rmtree(root)
     (root / "source").mkdir(parents=True)
     (root / "locales").mkdir()
-    (root / "locales" / "locum.toml").write_text(CONFIG, encoding="utf-8")
+    (root / "locales" / "locum.toml").write_text(CONFIG.replace("{key}", public_line(SIGNER.key, "bench")),
+                                                 encoding="utf-8")
     (root / "locales" / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
     for number in range(articles):
         (root / "source" / f"article-{number:04d}.md").write_text(article(rng, number), encoding="utf-8")
@@ -154,7 +175,7 @@ def _fill(entry, catalog: str) -> None:
         entry.msgstr_plural = {k: rendered(entry.msgid_plural, catalog) for k in entry.msgstr_plural}
     else:
         entry.msgstr = rendered(entry.msgid, catalog)
-    entry.tcomment = with_approval(entry.tcomment, Approval(*REVIEWER, dt.date(2026, 11, 22), entry_digest(entry)))
+    approve(entry, catalog)
 
 
 def translate(root: Path, complete: float = 0.8, seed: int = 1) -> int:

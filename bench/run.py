@@ -45,9 +45,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from corpus import REVIEWER, generate, translate  # noqa: E402
+from corpus import approve, generate, translate  # noqa: E402
 
-from workflow.approval import Approval, entry_digest, with_approval  # noqa: E402
 from workflow.catalogs import read_catalog, write_catalog  # noqa: E402
 
 
@@ -109,7 +108,7 @@ def edit_one_entry(project: Path) -> None:
     po = read_catalog(path)
     entry = next(e for e in po if e.msgstr and not e.obsolete)
     entry.msgstr = entry.msgstr + " (revisado)"
-    entry.tcomment = with_approval(entry.tcomment, Approval(*REVIEWER, dt.date(2026, 11, 22), entry_digest(entry)))
+    approve(entry, "es")
     write_catalog(po, path)
 
 
@@ -177,7 +176,7 @@ def one_run(project: Path, articles: int, seed: int, samples: dict, facts: dict)
     samples["check"].append(measure(project, "check", ok=(0, 1)))      # 1: findings, not a failure
     clean(project)
     samples["publish"].append(measure(project, "publish"))
-    report = json.loads((project / "output" / "build-report.json").read_text(encoding="utf-8"))
+    report = json.loads((project / "audit" / "build-report.json").read_text(encoding="utf-8"))
     facts["pages"] = len(report["published"])
     facts["skipped"] = len(report["skipped"])
     shutil.rmtree(project / "output")

@@ -103,9 +103,26 @@ def site_project(project: Path) -> Path:
         for catalog, email in REVIEWERS.items():
             for po in sorted((project / "locales" / catalog / "LC_MESSAGES").glob("*.po")):
                 assert main(["--project", str(project), "review", "approve", "--locale", catalog,
-                             "--reviewer", email, "--article", po.stem, "--all-clean"]) == 0
+                             "--reviewer", email, "--article", po.stem, "--all-clean",
+                             "--key", str(key_of(email))]) == 0
     return project
 
 
 REVIEWERS = {"es": "ana.lopez@example.org", "es_US": "ana.lopez@example.org", "pl": "piotr.nowak@example.org",
              "ar": "layla.haddad@example.org", "en_US": "sam.carter@example.org"}
+KEYS = DATA / "keys"        # the sample reviewers' key pairs: illustrative, for tests only
+
+
+def key_of(email: str) -> Path:
+    """The private key file of a sample reviewer."""
+    return KEYS / email.split("@")[0]
+
+
+def sign_approval(entry, catalog: str, email: str | None = None, meaning: str = "approved", **kwargs) -> None:
+    """Put a signed record on ``entry`` as ``review approve`` would (for tests that edit catalogs directly)."""
+    from workflow.approval import sign_record, with_record
+    from workflow.sshsig import load_key_file
+
+    email = email or REVIEWERS[catalog]
+    record = sign_record(entry, catalog, meaning, email, load_key_file(key_of(email)), **kwargs)
+    entry.tcomment = with_record(entry.tcomment, record)

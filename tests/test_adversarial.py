@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, REVIEWERS, snapshot
+from conftest import DATA, REVIEWERS, key_of, snapshot
 from workflow.cli import main
 
 BAD = Path(__file__).parent / "bad"
@@ -41,7 +41,8 @@ def published(tmp_path_factory) -> Path:
         for catalog, email in REVIEWERS.items():
             for po in sorted((root / "locales" / catalog / "LC_MESSAGES").glob("*.po")):
                 assert main(["--project", str(root), "review", "approve", "--locale", catalog,
-                             "--reviewer", email, "--article", po.stem, "--all-clean"]) == 0
+                             "--reviewer", email, "--article", po.stem, "--all-clean",
+                             "--key", str(key_of(email))]) == 0
         assert main(["--project", str(root), "publish"]) == 0
     article = root / "source/sleep-and-pain.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nA new sentence the author added.\n",

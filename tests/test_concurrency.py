@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, key_of
 from test_build import set_translation
-from workflow.approval import approval_state
+from workflow.approval import judge, trust_for
+from workflow.config import load_config
 from workflow.catalogs import catalog_text, read_catalog
 
 TRIALS = 20
@@ -79,11 +80,12 @@ def test_approve_during_update_loses_no_approval(base, tmp_path, locum):
         update = start(root, "update")
         time.sleep(rng.uniform(0, 0.4))
         approve = start(root, "review", "approve", "--locale", "pl", "--reviewer", "piotr.nowak@example.org",
-                        "--id", segment)
+                        "--id", segment, "--key", str(key_of("piotr.nowak@example.org")))
         (u_code, _, u_err), (a_code, a_out, a_err) = finish(update), finish(approve)
         assert (u_code, a_code) == (0, 0), (trial, u_err, a_err)
-        entry = read_catalog(root / PL).find(MSGID)
-        assert approval_state(entry) == "approved", (trial, a_out, a_err)
+        po = read_catalog(root / PL)
+        verdict = judge(po.find(MSGID), trust_for(load_config(root).reviewers, "pl"), po)
+        assert verdict.state == "approved", (trial, a_out, a_err)
         assert read_catalog(root / PL).find(NEW) is not None, trial
 
 

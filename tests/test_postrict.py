@@ -121,7 +121,8 @@ def test_a_catalog_cut_at_every_line_that_msgfmt_rejects_locum_rejects(tmp_path:
             po = parse_catalog(whole[:offset])
             nplurals = plural_count(po.metadata.get("Plural-Forms"))
             assert any(plural_gap(entry, nplurals) for entry in po), offset
-    assert rejected >= len(offsets) // 5          # the judge found damage (cuts between entries are fine)
+    inside = sum(1 for offset in offsets[:-1] if whole[offset:offset + 6] == b"msgstr")   # cut between msgid and msgstr
+    assert rejected >= inside > 0             # the judge found damage (cuts between entries and comments are fine)
 
 
 def test_update_neither_reads_nor_rewrites_a_cut_catalog(project: Path, locum):

@@ -7,9 +7,8 @@ import gettext
 import json
 from pathlib import Path
 
-from conftest import REVIEWERS
+from conftest import REVIEWERS, sign_approval
 from test_build import set_translation
-from workflow.approval import Approval, entry_digest, with_approval
 from workflow.catalogs import read_catalog, write_catalog
 
 PO = "locales/es/LC_MESSAGES/pain-relief.po"
@@ -120,8 +119,7 @@ def test_a_plural_entry_needs_every_form_of_its_catalog(site_project, locum):
     po.metadata["Plural-Forms"] = "nplurals=3; plural=(n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2);"
     entry = next(e for e in po if e.msgid_plural)
     entry.msgstr_plural = {0: "%(num)d min de lectura", 1: "%(num)d min de lectura"}
-    record = Approval("Test Reviewer", REVIEWERS["es"], dt.date(2026, 11, 22), entry_digest(entry))
-    entry.tcomment = with_approval(entry.tcomment, record)
+    sign_approval(entry, "es")
     write_catalog(po, path)
     result = locum(site_project, "check")
     assert result.code == 1

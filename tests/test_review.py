@@ -6,11 +6,13 @@ import datetime as dt
 import json
 import shutil
 import subprocess
+from pathlib import Path
 from html.parser import HTMLParser
 
-from conftest import require
+from conftest import key_of, require, sign_approval
 from test_build import set_translation
-from workflow.approval import Approval, approval_state, entry_digest, with_approval
+from workflow.approval import judge, trust_for
+from workflow.config import load_config
 from workflow.catalogs import read_catalog, write_catalog
 
 PL = "locales/pl/LC_MESSAGES/pain-relief.po"
@@ -19,6 +21,13 @@ MSGID = "Do not take more than the leaflet says."
 
 def entry(root, path=PL, msgid=MSGID):
     return read_catalog(root / path).find(msgid)
+
+
+def state(root, path=PL, msgid=MSGID) -> str:
+    """The verified state of an entry's approval record (approved, stale, unverified, forged, none…)."""
+    po = read_catalog(root / path)
+    trust = trust_for(load_config(root).reviewers, Path(path).parts[1])
+    return judge(po.find(msgid), trust, po).state
 
 
 def pending_ids(root, locum, locale="pl", article="pain-relief"):
@@ -30,14 +39,14 @@ def test_fixture_is_fully_approved(site_project, locum):
     result = locum(site_project, "stats", "--format", "json")
     rows = json.loads(result.out)
     assert rows and all(r["approved"] == r["segments"] == r["translated"] for r in rows)
-    assert approval_state(entry(site_project)) == "approved"
-    assert entry(site_project).tcomment.startswith("approved-by: Dr Piotr Nowak <piotr.nowak@example.org> ")
+    assert state(site_project) == "approved"
+    assert "\napproval-by: piotr.nowak@example.org\n" in entry(site_project).tcomment
 
 
 def test_editing_an_approved_translation_makes_it_pending_and_unpublished(site_project, locum):
     set_translation(site_project, "pl", "pain-relief", MSGID, "Nie należy przekraczać dawki z ulotki.",
                     approve=False)
-    assert approval_state(entry(site_project)) == "stale"
+    assert state(site_project) == "stale"
     out = locum(site_project, "review", "pending", "--locale", "pl-GB").out
     assert "Nie należy przekraczać dawki z ulotki." in out and "state: stale" in out
     result = locum(site_project, "publish")
@@ -53,7 +62,7 @@ def test_changed_source_makes_the_entry_fuzzy_and_its_approval_stale(site_projec
     locum(site_project, "update")
     changed = entry(site_project, msgid="Do not take more than the leaflet allows.")
     assert changed.fuzzy and changed.previous_msgid == MSGID
-    assert approval_state(changed) == "stale"
+    assert state(site_project, msgid="Do not take more than the leaflet allows.") == "stale"
     assert "skipped pl-GB/pain-relief" in locum(site_project, "publish").err
 
 
@@ -85,7 +94,7 @@ def test_undeclared_reviewer_is_refused(site_project, locum):
     result = locum(site_project, "review", "approve", "--locale", "pl", "--reviewer", "ana.lopez@example.org",
                    "--id", segment)
     assert result.code == 2 and "not declared as a reviewer for pl" in result.err
-    assert approval_state(entry(site_project)) == "stale"
+    assert state(site_project) == "stale"
 
 
 def test_entry_with_a_check_error_cannot_be_approved(site_project, locum):
@@ -93,10 +102,12 @@ def test_entry_with_a_check_error_cannot_be_approved(site_project, locum):
                     approve=False)
     (segment,) = pending_ids(site_project, locum)
     result = locum(site_project, "review", "approve", "--locale", "pl", "--reviewer",
-                   "piotr.nowak@example.org", "--id", segment)
+                   "piotr.nowak@example.org", "--id", segment,
+                   "--key", str(key_of("piotr.nowak@example.org")))
     assert result.code == 2 and f"cannot approve {segment}: [numbers]" in result.err
     result = locum(site_project, "review", "approve", "--locale", "pl", "--reviewer",
-                   "piotr.nowak@example.org", "--article", "pain-relief", "--all-clean")
+                   "piotr.nowak@example.org", "--article", "pain-relief", "--all-clean",
+                   "--key", str(key_of("piotr.nowak@example.org")))
     assert result.code == 0 and "0 segment(s) approved" in result.out and "left pending" in result.out
 
 
@@ -105,14 +116,15 @@ def test_approve_then_publish(site_project, locum):
                     approve=False)
     (segment,) = pending_ids(site_project, locum)
     result = locum(site_project, "review", "approve", "--locale", "pl-GB", "--reviewer",
-                   "piotr.nowak@example.org", "--id", segment)
+                   "piotr.nowak@example.org", "--id", segment,
+                   "--key", str(key_of("piotr.nowak@example.org")))
     assert result.code == 0, result.err
-    assert approval_state(entry(site_project)) == "approved"
+    assert state(site_project) == "approved"
     assert pending_ids(site_project, locum) == []
     assert "10 page(s) published" in locum(site_project, "publish").out
-    index = json.loads((site_project / "output/audit.json").read_text())
+    index = json.loads((site_project / "audit/index.audit.json").read_text())
     listed = next(p for p in index if p["locale"] == "pl-GB" and p["slug"] == "pain-relief")
-    page = json.loads((site_project / "output" / listed["file"]).read_text())
+    page = json.loads((site_project / "audit" / listed["file"]).read_text())
     assert page["locale"] == "pl-GB" and listed["segments"] == len(page["segments"])
     segment_audit = next(s for s in page["segments"] if s["text"] == MSGID)
     assert segment_audit["approver"] == "Dr Piotr Nowak <piotr.nowak@example.org>"
@@ -123,12 +135,16 @@ def test_reject_marks_fuzzy_with_the_reason(site_project, locum):
     set_translation(site_project, "pl", "pain-relief", MSGID, "Nie należy przekraczać dawki.", approve=False)
     (segment,) = pending_ids(site_project, locum)
     result = locum(site_project, "review", "reject", "--locale", "pl", "--reviewer", "piotr.nowak@example.org",
-                   "--id", segment, "--reason", "Say 'ulotka', as the source does.")
+                   "--id", segment, "--reason", "Say 'ulotka', as the source does.",
+                   "--key", str(key_of("piotr.nowak@example.org")))
     assert result.code == 0
     rejected = entry(site_project)
-    assert rejected.fuzzy and "rejected-by: Dr Piotr Nowak <piotr.nowak@example.org>" in rejected.tcomment
-    assert "Say 'ulotka', as the source does." in rejected.tcomment
-    assert "approved-by" not in rejected.tcomment
+    assert rejected.fuzzy and "approval: rejected " in rejected.tcomment
+    assert "approval-by: piotr.nowak@example.org" in rejected.tcomment
+    assert "approval-reason: Say 'ulotka', as the source does." in rejected.tcomment
+    assert state(site_project) == "rejected"
+    out = locum(site_project, "review", "pending", "--locale", "pl").out
+    assert "state: rejected" in out and "Say 'ulotka', as the source does." in out
 
 
 class Cells(HTMLParser):
@@ -195,11 +211,10 @@ def test_a_new_approval_of_the_same_text_reaches_the_page_audit(site_project, lo
     path = site_project / "locales/pl/LC_MESSAGES/pain-relief.po"
     po = read_catalog(path)
     approved = po.find(MSGID)
-    record = Approval("Dr Piotr Nowak", "piotr.nowak@example.org", dt.date(2026, 12, 1), entry_digest(approved))
-    approved.tcomment = with_approval(approved.tcomment, record)
+    sign_approval(approved, "pl", when=dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.timezone.utc))
     write_catalog(po, path)
     mo = (site_project / "locales/pl/LC_MESSAGES/pain-relief.mo").read_bytes()
     assert "1 rendered" in locum(site_project, "publish").out
     assert (site_project / "locales/pl/LC_MESSAGES/pain-relief.mo").read_bytes() == mo
-    page = json.loads((site_project / "output/pl-GB/pain-relief/audit.json").read_text())
+    page = json.loads((site_project / "audit/pl-GB/pain-relief.audit.json").read_text())
     assert next(s for s in page["segments"] if s["text"] == MSGID)["date"] == "2026-12-01"

@@ -15,7 +15,7 @@ import pytest
 from conftest import snapshot
 from mt_server import FakeLibreTranslate, spanish
 from test_build import set_translation
-from workflow.approval import approval_state, provenance
+from workflow.approval import claimed_state, origin, without_record
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.cli import main
 from workflow.config import load_config
@@ -68,7 +68,7 @@ def blank(root, catalog, slug, *msgids):
         entry = po.find(msgid)
         entry.msgstr = ""
         entry.msgstr_plural = {k: "" for k in entry.msgstr_plural}
-        entry.tcomment = "\n".join(l for l in (entry.tcomment or "").split("\n") if not l.startswith("approved-by"))
+        entry.tcomment = without_record(entry.tcomment)
     write_catalog(po, po_path(root, catalog, slug))
 
 
@@ -130,10 +130,10 @@ def test_libre_fills_only_blank_entries_fuzzy_with_provenance_and_restored_place
     assert (result.filled, result.skipped) == (3, 0)
     es = entry(site_project, "es", "pain-relief", PARACETAMOL)
     assert es.msgstr.startswith("Paracetamol es a menudo el primer medicamento")
-    assert es.fuzzy and provenance(es.tcomment) == "mt: libre 2026-11-22"
+    assert es.fuzzy and origin(es)[0] == "mt: libre 2026-11-22"
     assert entry(site_project, "es", "pain-relief", CALL_911).msgstr == "Llame a 911 en una emergencia."
     pl = entry(site_project, "pl", "pain-relief", CALL_111)
-    assert pl.msgstr == "[pl] " + CALL_111 and pl.fuzzy and provenance(pl.tcomment) == "mt: libre 2026-11-22"
+    assert pl.msgstr == "[pl] " + CALL_111 and pl.fuzzy and origin(pl)[0] == "mt: libre 2026-11-22"
     # what left the machine: placeholders, never the locked term, the dnt terms, the URL or the numbers
     sent = "\n".join(libre.texts)
     assert "{{1}} is often the first medicine" in sent and "Call {{1}} in an emergency." in sent
@@ -143,7 +143,7 @@ def test_libre_fills_only_blank_entries_fuzzy_with_provenance_and_restored_place
         assert secret not in sent
     assert {r["source"] for r in libre.requests} == {"en"} and {r["target"] for r in libre.requests} == {"es", "pl"}
     # a fuzzy result can never be published: the gate and review see it as not approved
-    assert approval_state(es) == "none"
+    assert claimed_state(es) == "none"
     untouched(before, catalogs(site_project), {("es", "pain-relief", PARACETAMOL), ("es", "pain-relief", CALL_911),
                                                ("pl", "pain-relief", CALL_111)})
     # the key went to the server, and nowhere else
@@ -516,7 +516,7 @@ def test_memory_prefills_a_sentence_another_article_already_translates(site_proj
     assert result.filled == 1
     filled = entry(site_project, "es", "sleep-and-pain", LEAFLET)
     assert filled.msgstr == "No tome más de lo que indica el prospecto."
-    assert filled.fuzzy and provenance(filled.tcomment) == "tm: 100% es/pain-relief"
+    assert filled.fuzzy and origin(filled)[0] == "tm: 100% es/pain-relief"
 
 
 def test_memory_prefers_approved_translations(site_project):
@@ -529,7 +529,7 @@ def test_memory_prefers_approved_translations(site_project):
     run(site_project, "es-US", provider="memory")
     filled = entry(site_project, "es_US", "sleep-and-pain", LEAFLET)
     assert filled.msgstr == "No tome más de lo que indica el prospecto."
-    assert provenance(filled.tcomment) == "tm: 100% es/pain-relief"
+    assert origin(filled)[0] == "tm: 100% es/pain-relief"
 
 
 def test_memory_fuzzy_matches_above_the_threshold_and_skips_below(project):
@@ -549,8 +549,8 @@ def test_memory_fuzzy_matches_above_the_threshold_and_skips_below(project):
 
     fuzzy = entry(project, "es", "b", "Take the tablets with food after a meal.")
     assert fuzzy.msgstr == "Tome los comprimidos con agua después de comer." and fuzzy.fuzzy
-    score = int(provenance(fuzzy.tcomment).split()[1].rstrip("%"))
-    assert 75 <= score < 100 and provenance(fuzzy.tcomment) == f"tm: {score}% es/a"
+    score = int(origin(fuzzy)[0].split()[1].rstrip("%"))
+    assert 75 <= score < 100 and origin(fuzzy)[0] == f"tm: {score}% es/a"
     assert entry(project, "es", "b", "Keep them away from children.").msgstr == ""
     assert result.filled == 1 and result.skipped >= 1
     assert any("no match of 75% or more" in w for w in result.warnings)
@@ -586,7 +586,7 @@ def test_cli_memory_prefills_from_another_article_and_the_gate_holds_it_back(sit
     assert result.code == 0 and "filled 1 entry as fuzzy" in result.out
     filled = entry(site_project, "es", "sleep-and-pain", LEAFLET)
     assert filled.msgstr == "No tome más de lo que indica el prospecto." and filled.fuzzy
-    assert provenance(filled.tcomment) == "tm: 100% es/pain-relief"
+    assert origin(filled)[0] == "tm: 100% es/pain-relief"
     assert "skipped es-US/sleep-and-pain" in locum(site_project, "publish").err
 
 

@@ -1,104 +1,392 @@
-"""The approval record: one translator-comment line bound by a hash to the text it approves.
+"""The approval record: a reviewer's signed decision on one entry, kept in its translator comments.
 
-``approved-by: Dr Ana López <ana@example.org> 2026-11-22 sha256:<hex>``
+A record is a few short comment lines (none longer than 72 characters, so
+no PO tool rewraps them: polib wraps at 78, Babel at 76), in this order::
 
-The hash covers msgctxt, msgid, msgid_plural and every msgstr, NFC-normalised,
-so an approval survives any tool that rewraps or reorders the file (Poedit,
-msgcat, msgmerge) and goes stale as soon as either side of the text changes.
+    # approval: approved 2026-11-22T10:15:03Z
+    # approval-by: ana.lopez@example.org
+    # approval-source: <SHA-256 of context and source, base64url>
+    # approval-text: <SHA-256 of context, source and translation, base64url>
+    # approval-origin: mt: libre 2026-11-20        (an accepted suggestion only)
+    # approval-reason: …                            (a rejection only; one or more)
+    # approval-sig: <SSHSIG blob, base64, 56 characters a line>
+
+The signature (OpenSSH's SSHSIG format, namespace ``locum-approval``) covers
+:meth:`Record.message`: the meaning, the reviewer's e-mail, the UTC time, the
+catalog (known from the file's place, so a record moved to another catalog
+no longer verifies), both digests and the reason or origin. A record is:
+
+- ``approved``: it verifies, by a key declared for a reviewer allowed for the
+  catalog, and the text is the one it names;
+- ``stale``: it verifies, but the text changed since;
+- ``unverified``: it verifies, but its key is retired or its reviewer no
+  longer declared for the catalog;
+- ``forged``: anything else (hand-written, altered, copied from another
+  entry, signed with a key nobody declares, dated in the future, damaged,
+  or an unsigned record of an earlier Locum).
+
 This module is the only place that knows the format.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-PREFIX = "approved-by: "
-REJECT_PREFIX = "rejected-by: "
-_RECORD = re.compile(r"^approved-by: (?P<name>.+?) <(?P<email>[^<>\s]+)> "
-                     r"(?P<date>\d{4}-\d{2}-\d{2}) sha256:(?P<hash>[0-9a-f]{64})$")
+from workflow import sshsig
+
+NAMESPACE = "locum-approval"
+KEY = "approval"
+SIG_WIDTH, REASON_WIDTH = 56, 48
+SKEW = dt.timedelta(minutes=10)         # clocks of reviewers' machines may run ahead this much
+_FIELD = re.compile(r"^approval(?:-(by|source|text|origin|reason\+?|sig))?: ?(.*)$")
+_JOINED = re.compile(r"\S approval(?:-(?:by|source|text|origin|reason\+?|sig))?: ")
+_LEGACY = re.compile(r"^(?:approved-by|rejected-by): |^sha256:[0-9a-f]{0,64}$")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_DIGEST = re.compile(r"^[A-Za-z0-9_-]{43}$")
+STATES = ("none", "approved", "stale", "unverified", "forged", "rejected")
+
+
+def _b64(digest: bytes) -> str:
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _digest(parts: list[str | None]) -> str:
+    joined = "\x1f".join("\x00none" if part is None else unicodedata.normalize("NFC", part) for part in parts)
+    return _b64(hashlib.sha256(joined.encode("utf-8")).digest())
+
+
+def source_digest(entry) -> str:
+    """What identifies the entry: its context and source text (NFC).
+
+    >>> from polib import POEntry
+    >>> source_digest(POEntry(msgid="Pain", msgstr="Dolor")) == source_digest(POEntry(msgid="Pain"))
+    True
+    """
+    return _digest([entry.msgctxt, entry.msgid, entry.msgid_plural or ""])
+
+
+def translations(entry) -> list[str]:
+    return [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural else [entry.msgstr]
+
+
+def text_digest(entry) -> str:
+    """What the reviewer judged: context, source and every translation (NFC).
+
+    >>> from polib import POEntry
+    >>> text_digest(POEntry(msgid="Café", msgstr="x")) == text_digest(POEntry(msgid="Cafe\\u0301", msgstr="x"))
+    True
+    >>> text_digest(POEntry(msgid="Pain", msgstr="Dolor")) == text_digest(POEntry(msgid="Pain", msgstr="Dolor."))
+    False
+    """
+    return _digest([entry.msgctxt, entry.msgid, entry.msgid_plural or "", *translations(entry)])
+
+
+def utc_stamp(when: dt.datetime) -> str:
+    """``2026-11-22T10:15:03Z``.
+
+    >>> utc_stamp(dt.datetime(2026, 11, 22, 11, 15, 3, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    '2026-11-22T10:15:03Z'
+    """
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
-class Approval:
-    name: str
+class Record:
+    """One signed decision. ``meaning`` is ``approved`` or ``rejected``; ``time`` a :func:`utc_stamp`."""
+
+    meaning: str
+    time: str
     email: str
-    date: dt.date
-    digest: str
+    source: str
+    text: str
+    signature: bytes = b""
+    reason: str = ""
+    origin: str = ""
 
-    def line(self) -> str:
-        return f"{PREFIX}{self.name} <{self.email}> {self.date.isoformat()} sha256:{self.digest}"
+    def message(self, catalog: str) -> bytes:
+        """The bytes the reviewer's key signs (``ssh-keygen -Y verify`` checks them as they are)."""
+        lines = ["Locum approval record, version 1", f"meaning: {self.meaning}", f"reviewer: {self.email}",
+                 f"time: {self.time}", f"catalog: {catalog}", f"source: {self.source}", f"text: {self.text}"]
+        if self.origin:
+            lines.append(f"origin: {self.origin}")
+        if self.reason:
+            lines.append(f"reason: {self.reason}")
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    @property
+    def when(self) -> dt.datetime:
+        return dt.datetime.strptime(self.time, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+
+    def lines(self) -> list[str]:
+        """The record's comment lines, in canonical form."""
+        out = [f"{KEY}: {self.meaning} {self.time}", f"{KEY}-by: {self.email}", f"{KEY}-source: {self.source}",
+               f"{KEY}-text: {self.text}"]
+        if self.origin:
+            out.append(f"{KEY}-origin: {self.origin}")
+        out += _reason_lines(self.reason)
+        text = base64.b64encode(self.signature).decode()
+        out += [f"{KEY}-sig: {text[i:i + SIG_WIDTH]}" for i in range(0, len(text), SIG_WIDTH)]
+        return out
 
 
-def text_digest(msgctxt: str | None, msgid: str, msgid_plural: str | None, msgstrs: list[str]) -> str:
-    """SHA-256 over the NFC-normalised context, source and translation(s).
+def _reason_lines(reason: str) -> list[str]:
+    """A reason in lines no tool rewraps: ``approval-reason:`` goes on after a space, ``approval-reason+:``
+    without one (the rest of a word too long for a line).
 
-    >>> text_digest(None, "Pain", None, ["Dolor"]) == text_digest(None, "Pain", None, ["Dolor"])
-    True
-    >>> text_digest(None, "Pain", None, ["Dolor"]) == text_digest(None, "Pain", None, ["Dolor."])
-    False
-    >>> text_digest(None, "Café", None, ["x"]) == text_digest(None, "Cafe\\u0301", None, ["x"])
-    True
+    >>> _reason_lines("Use " + "x" * 50 + " here")
+    ['approval-reason: Use', 'approval-reason: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'approval-reason+: xx here']
     """
-    parts = [msgctxt if msgctxt is not None else "\x00none", msgid, msgid_plural or "", *msgstrs]
-    joined = "\x1f".join(unicodedata.normalize("NFC", part) for part in parts)
-    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+    out: list[list] = []            # [joins the previous line without a space, text]
+    for word in reason.split():
+        pieces = [word[i:i + REASON_WIDTH] for i in range(0, len(word), REASON_WIDTH)]
+        if out and len(out[-1][1]) + 1 + len(pieces[0]) <= REASON_WIDTH:
+            out[-1][1] += " " + pieces[0]
+        else:
+            out.append([False, pieces[0]])
+        out += [[True, piece] for piece in pieces[1:]]
+    return [f"{KEY}-reason{'+' if glued else ''}: {text}" for glued, text in out]
 
 
-def entry_digest(entry) -> str:
-    msgstrs = ([entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural
-               else [entry.msgstr])
-    return text_digest(entry.msgctxt, entry.msgid, entry.msgid_plural or None, msgstrs)
+@dataclass(frozen=True)
+class Damaged:
+    """Record lines that do not make a record (cut, reordered beyond repair, or an old unsigned record)."""
+
+    reason: str
 
 
-def parse_approval(comment: str | None) -> Approval | None:
-    """The approval record in a translator comment, if any (the last one wins).
+def is_record_line(line: str) -> bool:
+    return bool(_FIELD.match(line) or _LEGACY.match(line))
 
-    >>> a = parse_approval("checked\\napproved-by: Dr A <a@x.org> 2026-11-22 sha256:" + "0" * 64)
-    >>> (a.name, a.email, a.date.isoformat())
-    ('Dr A', 'a@x.org', '2026-11-22')
+
+def parse_record(comment: str | None) -> Record | Damaged | None:
+    """The record in a translator comment: a :class:`Record`, :class:`Damaged`, or None when there is none."""
+    fields: dict[str, list[str]] = {}
+    legacy = False
+    joined: list[str] = []
+    for raw in (comment or "").split("\n"):
+        line = raw.strip()
+        match = _FIELD.match(line)
+        if match and _JOINED.search(line):
+            joined.append(line)     # a tool put the record's lines on one (an XLIFF note without xml:space)
+        elif match:
+            fields.setdefault(match.group(1) or "", []).append(match.group(2).strip())
+        elif _LEGACY.match(line):
+            legacy = True
+    if not fields:
+        return Damaged("an unsigned approval record of an earlier Locum: approve the entry again, with a "
+                       "signing key") if legacy else None
+    single = {}
+    for name in ("", "by", "source", "text", "origin"):
+        values = fields.get(name, [])
+        if len(values) > 1:
+            return Damaged(f"the record has {len(values)} '{KEY}{'-' + name if name else ''}:' lines")
+        single[name] = values[0] if values else ""
+    head = single[""].split()
+    if len(head) != 2 or head[0] not in ("approved", "rejected") or not _TIME.match(head[1]):
+        return Damaged(f"the '{KEY}:' line must say 'approved' or 'rejected' and a UTC time")
+    if not single["by"] or not _DIGEST.match(single["source"]) or not _DIGEST.match(single["text"]):
+        return Damaged("the record lacks its reviewer or digests")
+    try:
+        signature = base64.b64decode("".join(fields.get("sig", [])), validate=True)
+    except ValueError:
+        return Damaged("the signature is not base64")
+    if not signature:
+        return Damaged("the record is not signed")
+    reason = _join_reason(comment or "")
+    record = Record(head[0], head[1], single["by"], single["source"], single["text"], signature, reason,
+                    single["origin"])
+    if any(" ".join(line.split()) != " ".join(record.lines()) for line in joined):
+        return Damaged("a comment line holds several record fields that are not this record's")
+    return record
+
+
+def _join_reason(comment: str) -> str:
+    text = ""
+    for raw in comment.split("\n"):
+        match = _FIELD.match(raw.strip())
+        if match and match.group(1) in ("reason", "reason+"):
+            piece = match.group(2).strip()
+            text += piece if match.group(1) == "reason+" or not text else f" {piece}"
+    return text
+
+
+def without_record(comment: str | None) -> str:
+    """``comment`` with every record line removed (also old unsigned records and their orphan pieces)."""
+    return "\n".join(line for line in (comment or "").split("\n") if line and not is_record_line(line.strip()))
+
+
+def with_record(comment: str | None, record: Record) -> str:
+    """``comment`` with its record, if any, replaced by ``record`` (the translator's own lines kept, first)."""
+    kept = without_record(comment)
+    return "\n".join(([kept] if kept else []) + record.lines())
+
+
+def canonical(comment: str | None) -> str | None:
+    """``comment`` with a readable record rewritten in canonical form; None when nothing changes.
+
+    ``update`` uses it: a tool that reordered or re-chunked the lines gets them back
+    as Locum writes them, and no orphan line of an earlier record stays behind.
     """
-    found = None
-    for line in (comment or "").split("\n"):
-        match = _RECORD.match(line.strip())
-        if match:
-            try:
-                date = dt.date.fromisoformat(match.group("date"))
-            except ValueError:
-                continue
-            found = Approval(match.group("name"), match.group("email"), date, match.group("hash"))
-    return found
+    record = parse_record(comment)
+    if not isinstance(record, Record):
+        return None
+    text = with_record(comment, record)
+    return None if text == (comment or "") else text
 
 
-def approval_state(entry) -> str:
-    """``approved`` (record matches the text), ``stale`` (text changed since), or ``none``."""
-    record = parse_approval(entry.tcomment)
+def sign_record(entry, catalog: str, meaning: str, email: str, signer: sshsig.Signer,
+                when: dt.datetime | None = None, reason: str = "", origin: str = "") -> Record:
+    """A new record of ``meaning`` on ``entry`` by ``email``, signed with ``signer``."""
+    when = when or dt.datetime.now(dt.timezone.utc)
+    unsigned = Record(meaning, utc_stamp(when), email, source_digest(entry), text_digest(entry),
+                      reason=" ".join(reason.split()), origin=origin)
+    blob = signer.sign(unsigned.message(catalog), NAMESPACE)
+    return Record(unsigned.meaning, unsigned.time, unsigned.email, unsigned.source, unsigned.text, blob,
+                  unsigned.reason, unsigned.origin)
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Who may sign for one catalog: raw key → (reviewer e-mail, lower-case; may approve this catalog now).
+
+    Keys of reviewers declared for the catalog are usable; their retired keys,
+    and keys of reviewers not (or no longer) declared for it, verify but do not
+    open the gate. A key in neither is nobody's.
+    """
+
+    catalog: str
+    keys: dict = field(default_factory=dict, hash=False)
+
+
+def trust_for(reviewers, catalog: str) -> Trust:
+    """The :class:`Trust` of ``catalog`` from the declared reviewers (``config.reviewers``)."""
+    keys: dict[bytes, tuple[str, bool]] = {}
+    for reviewer in reviewers:
+        for line in reviewer.retired_keys:
+            keys[sshsig.parse_public_key(line)] = (reviewer.email.lower(), False)
+        for line in reviewer.keys:
+            keys[sshsig.parse_public_key(line)] = (reviewer.email.lower(), catalog in reviewer.catalogs)
+    return Trust(catalog, keys)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: str
+    record: Record | None = None
+    reason: str = ""
+    key: bytes | None = None
+
+
+def judge(entry, trust: Trust, siblings=None, now: dt.datetime | None = None) -> Verdict:
+    """The state of ``entry``'s record in ``trust.catalog`` (see the module's docstring).
+
+    ``siblings`` (the catalog's entries) lets a record copied from another
+    entry be told from one whose text merely changed.
+    """
+    record = parse_record(entry.tcomment)
     if record is None:
+        return Verdict("none")
+    if isinstance(record, Damaged):
+        return Verdict("forged", reason=record.reason)
+    key = sshsig.verify(record.signature, record.message(trust.catalog), NAMESPACE)
+    if key is None:
+        return Verdict("forged", record, "the signature does not hold for this record in this catalog "
+                                         "(written or altered by hand, or copied from another catalog)")
+    owner = trust.keys.get(key)
+    fingerprint = sshsig.fingerprint(key)
+    if owner is None:
+        return Verdict("forged", record, f"signed with a key no reviewer declares ({fingerprint})", key)
+    email, usable = owner
+    if email != record.email.lower():
+        return Verdict("forged", record, f"signed with {email}'s key in the name of {record.email}", key)
+    if record.when > (now or dt.datetime.now(dt.timezone.utc)) + SKEW:
+        return Verdict("forged", record, f"dated in the future ({record.time})", key)
+    if not usable:
+        return Verdict("unverified", record, f"its key ({fingerprint}) is retired, or {record.email} is no "
+                                             f"longer declared for {trust.catalog}", key)
+    if record.meaning == "rejected":
+        return Verdict("rejected", record, record.reason, key)
+    if record.text == text_digest(entry):
+        return Verdict("approved", record, "", key)
+    if (record.source != source_digest(entry) and "fuzzy" not in entry.flags and siblings is not None
+            and record.source in _sources(siblings)):       # (a fuzzy match copies comments: update drops those)
+        return Verdict("forged", record, "copied from another entry of this catalog", key)
+    return Verdict("stale", record, "the text changed after it was approved", key)
+
+
+def _sources(po) -> set[str]:
+    cached = getattr(po, "source_digests", None)
+    if cached is None:
+        cached = {source_digest(entry) for entry in po if not entry.obsolete}
+        try:
+            po.source_digests = cached
+        except AttributeError:
+            pass
+    return cached
+
+
+def claimed_state(entry) -> str:
+    """``approved``, ``stale`` or ``none`` from the record's text digest alone, WITHOUT verifying it.
+
+    For ranking translation-memory matches and choosing what to prefill,
+    never for the gate: use :func:`judge`.
+    """
+    record = parse_record(entry.tcomment)
+    if not isinstance(record, Record) or record.meaning != "approved":
         return "none"
-    return "approved" if record.digest == entry_digest(entry) else "stale"
+    return "approved" if record.text == text_digest(entry) else "stale"
 
 
-def with_approval(comment: str | None, approval: Approval) -> str:
-    """``comment`` with any earlier approval or rejection replaced by ``approval``."""
-    kept = [line for line in (comment or "").split("\n")
-            if line and not line.startswith((PREFIX, REJECT_PREFIX))]
-    return "\n".join(kept + [approval.line()])
+_SUGGESTED = re.compile(r"^(?P<note>(?:mt|tm): .*?) \(text (?P<digest>[A-Za-z0-9_-]{8})\)$")
 
 
-def with_rejection(comment: str | None, name: str, email: str, date: dt.date, reason: str) -> str:
-    """``comment`` with the approval removed and the reviewer's reason recorded."""
-    kept = [line for line in (comment or "").split("\n")
-            if line and not line.startswith((PREFIX, REJECT_PREFIX))]
-    reason = " ".join(reason.split())
-    return "\n".join(kept + [f"{REJECT_PREFIX}{name} <{email}> {date.isoformat()}: {reason}"])
+def suggestion_note(entry, note: str) -> str:
+    """The provenance line ``translate`` writes: ``note`` and a short digest of the suggested translation,
+    so a later human edit can be told (:func:`origin`).
+
+    >>> from polib import POEntry
+    >>> suggestion_note(POEntry(msgid="Pain", msgstr="Dolor"), "mt: libre 2026-11-22")[:29]
+    'mt: libre 2026-11-22 (text MM'
+    """
+    return f"{note} (text {_translation_digest(entry)})"
+
+
+def _translation_digest(entry) -> str:
+    return _digest(translations(entry))[:8]
 
 
 def provenance(comment: str | None) -> str | None:
-    """The machine-translation provenance line (``mt: …`` or ``tm: …``), if any."""
+    """The machine-translation provenance line (``mt: …`` or ``tm: …``), if any, as written."""
     for line in (comment or "").split("\n"):
         if line.startswith(("mt: ", "tm: ")):
             return line
     return None
+
+
+def origin(entry) -> tuple[str, bool] | None:
+    """(where the translation came from, whether it is still exactly what came) for a machine or memory
+    suggestion; None for a human translation. A suggestion a person edited is ``post-edited from …``.
+
+    >>> from polib import POEntry
+    >>> entry = POEntry(msgid="Pain", msgstr="Dolor")
+    >>> entry.tcomment = suggestion_note(entry, "mt: libre 2026-11-22")
+    >>> origin(entry)
+    ('mt: libre 2026-11-22', True)
+    >>> entry.msgstr = "El dolor"
+    >>> origin(entry)
+    ('post-edited from mt: libre 2026-11-22', False)
+    """
+    line = provenance(entry.tcomment)
+    if line is None:
+        return None
+    match = _SUGGESTED.match(line)
+    if match is None:               # a note of an earlier Locum, without the digest: as it says
+        return line, True
+    if match.group("digest") == _translation_digest(entry):
+        return match.group("note"), True
+    return f"post-edited from {match.group('note')}", False

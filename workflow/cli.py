@@ -99,12 +99,30 @@ def _print_item(item) -> None:
     print(f"  source: {item.entry.msgid}")
     target = item.entry.msgstr or " | ".join(item.entry.msgstr_plural[k] for k in sorted(item.entry.msgstr_plural))
     print(f"  target: {target}")
+    if item.origin:
+        print(f"  from:   {item.origin}")
+    if item.state in ("rejected", "stale", "unverified", "forged") and item.verdict.reason:
+        print(f"  {item.state}: {item.verdict.reason}")
     for check, severity, message in item.findings:
         print(f"  {severity} [{check}] {message}")
+    print(f"  next:   {_next_step(item)}")
+
+
+def _next_step(item) -> str:
+    """What the reviewer (or translator) can do with an item, in words."""
+    if item.errors and any(check != "approval" for check, _, _ in item.errors):
+        return "the translator fixes the error first"
+    return {"suggested": f"check it, then 'approve --id {item.id} --accept-suggestion' (or edit it and clear fuzzy)",
+            "fuzzy": "the translator fixes the text and clears fuzzy",
+            "rejected": "the translator revises it as asked and clears fuzzy",
+            "forged": f"check the text, then 'approve --id {item.id}': the record there does not verify",
+            "unverified": f"check the text, then 'approve --id {item.id}' with a current key",
+            }.get(item.state, f"'approve --id {item.id}' or 'reject --id {item.id} --reason …'")
 
 
 def _cmd_review(config, args) -> int:
     from workflow import review
+    from workflow.fileio import write_atomic
     if args.action == "pending":
         items = review.pending(config, args.locale, args.article)
         for item in items:
@@ -113,7 +131,8 @@ def _cmd_review(config, args) -> int:
         return EXIT_OK
     if args.action == "approve":
         approved, skipped = review.approve(config, args.locale, args.reviewer, ids=args.id,
-                                           article=args.article, all_clean=args.all_clean)
+                                           article=args.article, all_clean=args.all_clean, key_file=args.key,
+                                           accept_suggestion=args.accept_suggestion)
         for item in skipped:
             print(f"not approved {item.id} ({item.shown}): has findings; review it and approve by --id",
                   file=sys.stderr)
@@ -121,10 +140,29 @@ def _cmd_review(config, args) -> int:
               + (f", {len(skipped)} left pending" if skipped else ""))
         return EXIT_OK
     if args.action == "reject":
-        rejected = review.reject(config, args.locale, args.reviewer, args.id[0], args.reason)
+        rejected = review.reject(config, args.locale, args.reviewer, args.id[0], args.reason, key_file=args.key)
         print(f"review: {len(rejected)} segment(s) rejected and marked fuzzy")
         return EXIT_OK
-    from workflow.fileio import write_atomic
+    if args.action == "verify":
+        items = review.verify(config, args.locale)
+        counts: dict[str, int] = {}
+        for item in items:
+            counts[item.verdict.state] = counts.get(item.verdict.state, 0) + 1
+            record = item.verdict.record
+            who = f" {record.email} {record.time}" if record else ""
+            why = f": {item.verdict.reason}" if item.verdict.state not in ("approved",) and item.verdict.reason else ""
+            print(f"{item.shown}: {item.verdict.state}{who}{why}")
+        print("verify: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no records"),
+              file=sys.stderr)
+        return EXIT_PROBLEMS if counts.get("forged") else EXIT_OK
+    if args.action == "allowed-signers":
+        text = review.allowed_signers(config)
+        if args.output:
+            write_atomic(Path(args.output), text)
+            print(f"review: allowed signers written to {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
     from workflow.packet import render_packet
     html = render_packet(config, args.locale, args.article)
     if args.output:
@@ -193,7 +231,7 @@ def _cmd_build(config, args) -> int:
 
 
 def _run_build(config, args, existing: set[str] | None = None, shown: int = 10):
-    from workflow.build import REPORT, build
+    from workflow.build import REPORT_PATH, build
     result = build(config, preview=args.preview, progress=_progress("build"), existing=existing)
     for skipped in result.skipped[:shown]:
         print(f"skipped {skipped.locale}/{skipped.slug}: {skipped.count} segment(s) "
@@ -201,10 +239,10 @@ def _run_build(config, args, existing: set[str] | None = None, shown: int = 10):
         for miss in skipped.missing[:5]:
             print(f"  {miss['source']}: {miss['text'][:70]!r}", file=sys.stderr)
         if skipped.count > 5:
-            print(f"  … and {skipped.count - 5} more (see output/{REPORT})", file=sys.stderr)
+            print(f"  … and {skipped.count - 5} more (see {REPORT_PATH})", file=sys.stderr)
     if len(result.skipped) > shown:
         print(f"… and {len(result.skipped) - shown} more skipped page(s), each listed with its missing segments "
-              f"in output/{REPORT}", file=sys.stderr)
+              f"in {REPORT_PATH}", file=sys.stderr)
     print(f"build: {len(result.published)} page(s) published ({result.rendered} rendered, "
           f"{result.reused} unchanged), {len(result.skipped)} skipped -> {result.output}")
     return result
@@ -228,7 +266,7 @@ def _cmd_publish(config, args) -> int:
     last = publish.unchanged_since_last(config, options, before)
     if last is not None:
         print(f"publish: nothing changed since the last publish: {last['published']} page(s) published, "
-              f"{last['skipped']} skipped (see output/build-report.json), {last['held']} check error(s) "
+              f"{last['skipped']} skipped (see audit/build-report.json), {last['held']} check error(s) "
               f"held back (see 'locum check') -> {config.output_dir}")
         return _strict(args, last["skipped"])
     root = str(config.root)
@@ -338,10 +376,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would be filled; send and write nothing")
     p.set_defaults(run=_cmd_translate)
 
-    p = sub.add_parser("review", help="the reviewer's commands: pending, approve, reject, packet",
-                       description="Approvals live in the PO files as '# approved-by: Name <email> DATE "
-                                   "sha256:…' comments bound to the text; editing either side makes the "
-                                   "segment pending again. Reviewers are declared in locales/locum.toml.")
+    p = sub.add_parser("review", help="the reviewer's commands: pending, approve, reject, packet, verify, "
+                                      "allowed-signers",
+                       description="An approval is a record in the entry's translator comments, signed with the "
+                                   "reviewer's SSH key (ssh-keygen -Y sign format) over their e-mail, the UTC "
+                                   "time, the meaning, the catalog and the text; editing either side makes the "
+                                   "segment stale. Reviewers and their public keys are declared in "
+                                   "locales/locum.toml.")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     a = actions.add_parser("pending", help="list segments waiting for review, with their findings")
     a.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
@@ -351,12 +392,27 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--reviewer", metavar="EMAIL", required=True, help="a reviewer declared for the catalog")
     a.add_argument("--id", metavar="ID", nargs="+", help="segment ids from 'locum review pending'")
     a.add_argument("--article", metavar="S", help="with --all-clean: the article to approve")
-    a.add_argument("--all-clean", action="store_true", help="approve every pending segment without findings")
+    a.add_argument("--all-clean", action="store_true",
+                   help="approve every pending, stale or unverified segment without findings (never a suggestion "
+                        "nor a forged record: those need --id)")
+    a.add_argument("--accept-suggestion", action="store_true",
+                   help="approve machine or memory suggestions (fuzzy) exactly as they came; the record names "
+                        "their origin")
+    a.add_argument("--key", metavar="FILE", type=Path,
+                   help="your OpenSSH Ed25519 private key (default: a key of yours in the running ssh-agent)")
     a = actions.add_parser("reject", help="send a segment back to the translator (marks it fuzzy)")
     a.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
     a.add_argument("--reviewer", metavar="EMAIL", required=True, help="a reviewer declared for the catalog")
     a.add_argument("--id", metavar="ID", nargs=1, required=True, help="the segment id")
     a.add_argument("--reason", required=True, help="what the translator should change")
+    a.add_argument("--key", metavar="FILE", type=Path,
+                   help="your OpenSSH Ed25519 private key (default: a key of yours in the running ssh-agent)")
+    a = actions.add_parser("verify", help="check every approval record's signature: approved, stale, unverified, "
+                                          "forged (exit 1 on a forged one)")
+    a.add_argument("--locale", metavar="L", help="only this catalog (es) or output locale (es-US)")
+    a = actions.add_parser("allowed-signers", help="write an OpenSSH allowed-signers file of the reviewers' keys, "
+                                                   "for 'ssh-keygen -Y verify'")
+    a.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     a = actions.add_parser("packet", help="write a printable HTML review packet of one article")
     a.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
     a.add_argument("--article", metavar="S", required=True, help="the article slug")
@@ -386,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="render the site into output/ from compiled catalogs",
                        description="Render output/<locale>/<slug>/index.html for every output locale and "
                                    "article whose every shown segment passes the gate; skipped pages are "
-                                   "listed on the console and in output/build-report.json. The site is "
+                                   "listed on the console and in audit/build-report.json. The site is "
                                    "built in a staging folder and swapped in at the end.")
     build_options(p)
     p.set_defaults(run=_cmd_build)
@@ -418,7 +474,8 @@ def run() -> None:
     os._exit(code)
 
 
-READ_ONLY = {("review", "pending"), ("review", "packet"), ("stats", None)}
+READ_ONLY = {("review", "pending"), ("review", "packet"), ("review", "verify"), ("review", "allowed-signers"),
+             ("stats", None)}
 
 
 def _locked(config, args):

@@ -19,22 +19,25 @@ from workflow.fileio import write_atomic
 from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
 from workflow.quality import cached_findings, check_entry, check_inputs, plural_gap
-from workflow.review import approval_info, approvers, is_approved
+from workflow.approval import Trust, judge, trust_for
+from workflow.review import approval_info
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps, digest, file_bytes
 from workflow.translations import MO_KEY
 from workflow.update import select_catalogs
 
 
-def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, reviewers: frozenset[str],
-                known_errors: set[str] | None = None, nplurals: int | None = None) -> bool:
+def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, trust: Trust,
+                known_errors: set[str] | None = None, nplurals: int | None = None, siblings=None) -> bool:
     """The one place that decides whether a translation may reach readers.
 
-    Translated (every plural form), not fuzzy, not obsolete, approved by a
-    reviewer declared for ``catalog`` for exactly this text, and no check
-    reports a blocking error. ``known_errors`` (msgids with an error, from a
-    check of this very catalog) spares running the checks again. ``nplurals``
-    (the catalog's Plural-Forms) is the number of forms a plural entry must have.
+    Translated (every plural form), not fuzzy, not obsolete, approved for
+    exactly this text by a signature that verifies against a key declared for
+    a reviewer allowed for ``catalog`` (``trust``; :func:`workflow.approval.judge`),
+    and no check reports a blocking error. ``known_errors`` (msgids with an
+    error, from a check of this very catalog) spares running the checks
+    again. ``nplurals`` (the catalog's Plural-Forms) is the number of forms a
+    plural entry must have; ``siblings`` the catalog's entries.
     """
     if entry.obsolete or "fuzzy" in entry.flags:
         return False
@@ -43,17 +46,17 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, reviewe
             return False
     elif not entry.msgstr:
         return False
-    if not is_approved(entry, reviewers):
+    if judge(entry, trust, siblings).state != "approved":
         return False
     if known_errors is not None:
         return entry.msgid not in known_errors
     return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary, nplurals))
 
 
-def gated_entries(po: POFile, catalog: str, glossary: Glossary | None, reviewers: frozenset[str],
+def gated_entries(po: POFile, catalog: str, glossary: Glossary | None, trust: Trust,
                   known_errors: set[str] | None = None) -> list[POEntry]:
     nplurals = plural_count(po.metadata.get("Plural-Forms"))
-    return [entry for entry in po if passes_gate(entry, catalog, glossary, reviewers, known_errors, nplurals)]
+    return [entry for entry in po if passes_gate(entry, catalog, glossary, trust, known_errors, nplurals, po)]
 
 
 def mo_messages(po: POFile, admitted: list[POEntry]) -> dict[bytes, bytes]:
@@ -128,7 +131,8 @@ class _Job:
     path: Path
     shown: str
     inputs: str
-    reviewers: frozenset[str]
+    trust: Trust
+    names: tuple[tuple[str, str], ...]      # (e-mail, lower-case; display name) of the declared reviewers
     known_errors: frozenset[str] | None
     glossary: Glossary | None
     data: bytes             # the catalog's bytes as read once: what is compiled is what the stamp names
@@ -137,10 +141,11 @@ class _Job:
 def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int]:
     """(``.mo`` bytes, audit bytes, admitted, held back) of one catalog (pure apart from reading it)."""
     po = parse_catalog(job.data, job.shown)
-    entries = gated_entries(po, job.name, job.glossary, job.reviewers,
+    entries = gated_entries(po, job.name, job.glossary, job.trust,
                             None if job.known_errors is None else set(job.known_errors))
     held = sum(1 for e in po if not e.obsolete) - len(entries)
-    audit = {e.msgid: approval_info(e) for e in entries}
+    names = dict(job.names)
+    audit = {e.msgid: approval_info(e, judge(e, job.trust, po), names) for e in entries}
     audit[INPUTS_KEY] = job.inputs
     audit[HELD_KEY] = held
     mo = mo_bytes(mo_messages(po, entries))
@@ -170,6 +175,8 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     paths = [(name, p) for name in select_catalogs(config, locale) for p in config.po_files(name)]
     unchanged: list[Path] = []
     jobs: list[_Job] = []
+    trusts: dict[str, Trust] = {}
+    names = tuple((r.email.lower(), r.name) for r in config.reviewers)
     admitted = held = 0
     for name, path in paths:
         unit = f"compile:{name}/{path.stem}"
@@ -191,7 +198,9 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
             continue
         findings = cached_findings(stamps, checked, name, path, data)     # 'locum check' just ran?
         known = None if findings is None else frozenset(f.msgid for f in findings if f.severity == ERROR)
-        jobs.append(_Job(name, path, display_path(config, path), inputs, approvers(config, name), known,
+        if name not in trusts:
+            trusts[name] = trust_for(config.reviewers, name)
+        jobs.append(_Job(name, path, display_path(config, path), inputs, trusts[name], names, known,
                          glossary, data))
     results = map_ordered(_compile_one, jobs, progress=progress)
     errors = [r for r in results if isinstance(r, LocumError)]

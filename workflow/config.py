@@ -12,9 +12,11 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from workflow.errors import ConfigError, ErrorList
+from workflow.sshsig import SignatureError, parse_public_key
 
 CONFIG_PATH = Path("locales") / "locum.toml"
 POLICIES = ("approved", "preview")
+MAX_EMAIL = 57          # "# approval-by: " and the address stay within 72 columns
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -49,9 +51,14 @@ def babel_locale(tag: str) -> Locale:
 
 @dataclass(frozen=True)
 class Reviewer:
+    """A person who may sign approvals: their keys (OpenSSH ``ssh-ed25519`` lines) and the catalogs they may
+    approve. ``retired_keys`` once signed for them: their records stay readable as ``unverified``."""
+
     name: str
     email: str
     catalogs: tuple[str, ...]
+    keys: tuple[str, ...] = ()
+    retired_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class Config:
     locales: tuple[OutputLocale, ...]
     reviewers: tuple[Reviewer, ...]
     policy: str
+    show_reviewers: bool = False        # [publish]: "Reviewed by <names>, <date>" on each article page
 
     @property
     def source_dir(self) -> Path:
@@ -213,10 +221,14 @@ def parse_config(data: dict, root: Path) -> Config:
         errors.append("[markets]: at least one market is required")
 
     publish = table(data, "publish", "")
-    unknown(publish, {"policy"}, "[publish]")
+    unknown(publish, {"policy", "show_reviewers"}, "[publish]")
     policy = publish.get("policy", "approved")
     if policy not in POLICIES:
         errors.append(f"[publish] policy: must be one of {', '.join(POLICIES)} (got {policy!r})")
+    show_reviewers = publish.get("show_reviewers", False)
+    if not isinstance(show_reviewers, bool):
+        errors.append(f"[publish] show_reviewers: must be true or false (got {show_reviewers!r})")
+        show_reviewers = False
 
     locales: list[OutputLocale] = []
     for tag, spec in table(data, "locales", "").items():
@@ -246,6 +258,7 @@ def parse_config(data: dict, root: Path) -> Config:
 
     catalogs = {name for loc in locales for name in loc.chain}
     reviewers: list[Reviewer] = []
+    seen_keys: dict[bytes, str] = {}
     raw_reviewers = data.get("reviewers", [])
     if not isinstance(raw_reviewers, list):
         errors.append("[[reviewers]]: must be an array of tables")
@@ -255,23 +268,44 @@ def parse_config(data: dict, root: Path) -> Config:
         if not isinstance(spec, dict):
             errors.append(f"{where}: must be a table")
             continue
-        unknown(spec, {"name", "email", "catalogs"}, where)
+        unknown(spec, {"name", "email", "catalogs", "keys", "retired_keys"}, where)
         email = spec.get("email", "")
         if not isinstance(email, str) or not _EMAIL.match(email):
             errors.append(f"{where} email: not an email address ({email!r})")
+        elif len(email) > MAX_EMAIL:
+            errors.append(f"{where} email: at most {MAX_EMAIL} characters, so that approval records stay "
+                          "short enough for every PO tool")
+        keys = {}
+        for kind in ("keys", "retired_keys"):
+            lines = spec.get(kind, [])
+            if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+                errors.append(f"{where} {kind}: must be a list of OpenSSH public key lines")
+                lines = []
+            for line in lines:
+                try:
+                    raw = parse_public_key(line)
+                except SignatureError as exc:
+                    errors.append(f"{where} {kind}: {exc}")
+                    continue
+                other = seen_keys.setdefault(raw, str(email))
+                if other.lower() != str(email).lower():
+                    errors.append(f"{where} {kind}: this key is already declared for {other}; each key "
+                                  "belongs to one reviewer")
+            keys[kind] = tuple(lines)
         if not spec.get("name"):
             errors.append(f"{where} name: required")
         names = spec.get("catalogs", [])
         for name in names:
             if name not in catalogs:
                 errors.append(f"{where} catalogs: {name!r} is in no locale's chain")
-        reviewers.append(Reviewer(str(spec.get("name", "")), str(email), tuple(names)))
+        reviewers.append(Reviewer(str(spec.get("name", "")), str(email), tuple(names), keys["keys"],
+                                  keys["retired_keys"]))
 
     if errors:
         raise ErrorList([ConfigError(message, path=path) for message in errors])
     return Config(root=root, source_language=source_language, site_name=site_name,
                   base_url=base_url, markets=markets, locales=tuple(locales),
-                  reviewers=tuple(reviewers), policy=policy)
+                  reviewers=tuple(reviewers), policy=policy, show_reviewers=show_reviewers)
 
 
 def _valid_locale(name: object, sep: str) -> bool:

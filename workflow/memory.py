@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from workflow.approval import approval_state
+from workflow.approval import claimed_state
 from workflow.catalogs import POEntry, POFile, read_catalog
 from workflow.config import Config
 from workflow.extract import display_path
@@ -166,5 +166,5 @@ def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Me
                 if entry.obsolete or "fuzzy" in entry.flags or not all(forms) or not forms:
                     continue
                 records.setdefault((entry.msgid, entry.msgid_plural or None), []).append(
-                    Record(tuple(forms), f"{other}/{path.stem}", entry.msgctxt, approval_state(entry) == "approved"))
+                    Record(tuple(forms), f"{other}/{path.stem}", entry.msgctxt, claimed_state(entry) == "approved"))
     return Memory(records, catalog)

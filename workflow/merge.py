@@ -20,6 +20,7 @@ from typing import Callable
 
 from rapidfuzz import fuzz, process
 
+from workflow.approval import Record, canonical, parse_record, source_digest, without_record
 from workflow.catalogs import POEntry, POFile, plural_count
 
 FUZZY_CUTOFF = 60.0
@@ -74,7 +75,25 @@ def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry],
     for entry in old:
         if id(entry) not in used and is_translated(entry):
             new.append(_obsolete(entry))
+    drop_copied_records(new)
     return new
+
+
+def drop_copied_records(po: POFile) -> None:
+    """Remove approval records that a fuzzy match copied from another live entry with the translation.
+
+    A fuzzy match (ours, msgmerge's, a PO editor's) carries the comments of
+    the entry it copies; when that entry is still in the catalog, the record
+    approved its text, not this one's. An edited segment's record stays (its
+    old source left the catalog): that is a stale approval, worth seeing.
+    """
+    live = {source_digest(entry) for entry in po if not entry.obsolete}
+    for entry in po:
+        if entry.obsolete or "fuzzy" not in entry.flags or not entry.tcomment:
+            continue
+        record = parse_record(entry.tcomment)
+        if isinstance(record, Record) and record.source != source_digest(entry) and record.source in live:
+            entry.tcomment = without_record(entry.tcomment)
 
 
 def _closest(tmpl: POEntry, pool: list[POEntry]) -> POEntry | None:
@@ -97,7 +116,7 @@ def _fresh(tmpl: POEntry, nplurals: int) -> POEntry:
 def _carry(tmpl: POEntry, old: POEntry, exact: bool, nplurals: int) -> POEntry:
     """The template's entry carrying ``old``'s translation, comments and state."""
     entry = _fresh(tmpl, nplurals)
-    entry.tcomment = old.tcomment
+    entry.tcomment = canonical(old.tcomment) or old.tcomment       # a record as Locum writes it, in whole lines
     plural_changed = (tmpl.msgid_plural or "") != (old.msgid_plural or "")
     fuzzy = "fuzzy" in old.flags or not exact or plural_changed
     if tmpl.msgid_plural:

@@ -7,7 +7,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from workflow.approval import parse_approval, provenance
+from workflow.approval import without_record
 from workflow.checks.numbers import extract_quantities
 from workflow.config import Config, babel_locale
 from workflow.glossary import Glossary, load_glossary
@@ -57,18 +57,22 @@ def target_spans(text: str, catalog: str, glossary: Glossary) -> list[tuple[int,
     return spans + _quantity_spans(text, catalog)
 
 
-def _row(item: Item, glossary: Glossary) -> dict:
+def _row(item: Item, glossary: Glossary, reviewers) -> dict:
     entry = item.entry
     target = entry.msgstr if not entry.msgid_plural else " | ".join(
         entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))
-    record = parse_approval(entry.tcomment)
-    notes = [line for line in (entry.tcomment or "").split("\n")
-             if line and not line.startswith(("approved-by: ", "mt: ", "tm: ", "(locum) "))]
+    record = item.verdict.record
+    notes = [line for line in without_record(entry.tcomment).split("\n")
+             if line and not line.startswith(("mt: ", "tm: ", "(locum) "))]
+    names = {r.email.lower(): r.name for r in reviewers}
+    who = (names.get(record.email.lower(), record.email) if record else None)
     return {"id": item.id, "region": item.region, "kind": (entry.comment or "").split("\n")[0].removeprefix("kind: "),
             "source": highlight(entry.msgid, source_spans(entry.msgid, glossary)),
             "target": highlight(target, target_spans(target, item.catalog, glossary)),
-            "findings": item.findings, "state": item.state, "provenance": provenance(entry.tcomment),
-            "approver": f"{record.name} <{record.email}>, {record.date.isoformat()}" if record else None,
+            "findings": item.findings, "state": item.state, "provenance": item.origin,
+            "approver": (f"{who}, {record.time.replace('T', ' ').replace('Z', ' UTC')} ({item.verdict.state})"
+                         if record and item.verdict.state in ("approved", "stale", "unverified")
+                         else f"{item.verdict.state}: {item.verdict.reason}" if record else None),
             "notes": notes, "where": item.shown}
 
 
@@ -79,9 +83,10 @@ def render_packet(config: Config, locale: str, article: str, today: dt.date | No
     catalogs = list(dict.fromkeys(item.catalog for item in items))
     sections = []
     for catalog in catalogs:
-        rows = [_row(item, glossary) for item in items if item.catalog == catalog]
+        rows = [_row(item, glossary, config.reviewers) for item in items if item.catalog == catalog]
         counts = {state: sum(1 for r in rows if r["state"] == state)
-                  for state in ("approved", "pending", "stale", "fuzzy", "untranslated")}
+                  for state in ("approved", "pending", "stale", "suggested", "fuzzy", "rejected", "untranslated",
+                                "unverified", "forged")}
         tag = catalog.replace("_", "-")
         sections.append({"catalog": catalog, "lang": tag,
                          "dir": "rtl" if babel_locale(tag).character_order == "right-to-left" else "ltr",

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count, read_catalog, write_catalog
-from workflow.checks import ERROR, Pair, run_checks
+from workflow.approval import Trust, judge, trust_for
+from workflow.checks import ERROR, WARNING, Pair, run_checks
 from workflow.errors import CatalogError, ErrorList, LocumError, UsageError
 from workflow.extract import SITE_DOMAIN, display_path, source_paths
 from workflow.config import CONFIG_PATH, Config
@@ -18,6 +19,7 @@ from workflow.stamps import Stamps, digest, file_bytes
 from workflow.update import select_catalogs
 
 ANNOTATION = "(locum) "
+APPROVAL = "approval"        # the check id of findings about approval records
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,22 @@ def entry_pairs(entry: POEntry) -> list[tuple[str, str]]:
 
 
 def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None,
-                nplurals: int | None = None) -> list[tuple[str, str, str]]:
-    """(check id, severity, message) for one entry (pure); ``nplurals`` is its catalog's (see :func:`plural_gap`)."""
+                nplurals: int | None = None, trust: Trust | None = None, siblings=None) -> list[tuple[str, str, str]]:
+    """(check id, severity, message) for one entry (pure); ``nplurals`` is its catalog's (see :func:`plural_gap`).
+
+    With ``trust`` (who may sign for the catalog) and ``siblings`` (its entries),
+    the approval record is judged too: a forged one is an error, one whose key
+    or reviewer is no longer declared a warning.
+    """
     language = catalog.split("_")[0]
     found = []
+    if trust is not None and entry.tcomment:
+        verdict = judge(entry, trust, siblings)
+        if verdict.state == "forged":
+            found.append((APPROVAL, ERROR, f"forged approval record: {verdict.reason}; it does not open the "
+                                           "gate (a reviewer who checked the text approves it again)"))
+        elif verdict.state == "unverified":
+            found.append((APPROVAL, WARNING, f"unverified approval: {verdict.reason}"))
     missing = plural_gap(entry, nplurals)
     if missing:
         found.append(("plural-forms", ERROR, f"no msgstr[{'], msgstr['.join(map(str, missing))}]: this catalog's "
@@ -78,14 +92,15 @@ def plural_gap(entry: POEntry, nplurals: int | None) -> list[int]:
     return [index for index in range(nplurals) if index not in entry.msgstr_plural]
 
 
-def check_catalog(po: POFile, path: str, catalog: str, glossary: Glossary | None) -> list[Finding]:
+def check_catalog(po: POFile, path: str, catalog: str, glossary: Glossary | None,
+                  trust: Trust | None = None) -> list[Finding]:
     """Findings for every live, translated entry of a catalog (pure)."""
     findings = []
     nplurals = plural_count(po.metadata.get("Plural-Forms"))
     for entry in po:
         if entry.obsolete:
             continue
-        for check_id, severity, message in check_entry(entry, catalog, glossary, nplurals):
+        for check_id, severity, message in check_entry(entry, catalog, glossary, nplurals, trust, po):
             findings.append(Finding(path, entry.linenum, severity, check_id, message, catalog, entry.msgid))
     return findings
 
@@ -103,7 +118,7 @@ def catalog_paths(config: Config, locale: str | None, article: str | None) -> li
     return selected
 
 
-_Job = tuple[str, Path, str, Glossary | None]      # catalog, path, path as shown, glossary
+_Job = tuple[str, Path, str, Glossary | None, Trust]      # catalog, path, path as shown, glossary, signers
 
 
 def run_check(config: Config, locale: str | None = None, article: str | None = None,
@@ -118,17 +133,18 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
     shared = check_inputs(config)
     findings: list[Finding] = []
     jobs: list[_Job] = []
+    trusts = {catalog: trust_for(config.reviewers, catalog) for catalog in config.catalogs}
     for catalog, path in catalog_paths(config, locale, article):
         cached = None if annotate else cached_findings(stamps, shared, catalog, path)
         if cached is not None:                 # same catalog, glossary and config as last time
             findings.extend(cached)
         else:
-            jobs.append((catalog, path, display_path(config, path), glossary))
+            jobs.append((catalog, path, display_path(config, path), glossary, trusts[catalog]))
     results = _check_by_article(jobs, progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    for (catalog, path, shown, _), (found, content) in zip(jobs, results):
+    for (catalog, path, shown, _, _), (found, content) in zip(jobs, results):
         findings.extend(found)
         if annotate:
             po = read_catalog(path, shown)
@@ -145,7 +161,7 @@ def _check_by_article(jobs: list[_Job], progress: Callable[[int, int], None] | N
     """``_check_one`` of every job, in order; the catalogs of one article go to one process one after
     the other, so the checks' caches read each source text once for all its languages."""
     articles: dict[str, list[int]] = {}
-    for index, (_, path, _, _) in enumerate(jobs):
+    for index, (_, path, _, _, _) in enumerate(jobs):
         articles.setdefault(path.stem, []).append(index)
     groups = list(articles.values())
     results: list = [None] * len(jobs)
@@ -168,12 +184,13 @@ def _check_article(jobs: list[_Job]) -> list[tuple[list[Finding], str] | LocumEr
 
 def _check_one(job: _Job) -> tuple[list[Finding], str]:
     """The findings of one catalog and the SHA-256 of the bytes they were read from."""
-    catalog, path, shown, glossary = job
+    catalog, path, shown, glossary, trust = job
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise CatalogError("catalog not found", path=shown) from None
-    return check_catalog(parse_catalog(data, shown), shown, catalog, glossary), hashlib.sha256(data).hexdigest()
+    return (check_catalog(parse_catalog(data, shown), shown, catalog, glossary, trust),
+            hashlib.sha256(data).hexdigest())
 
 
 def check_inputs(config: Config) -> str:

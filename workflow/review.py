@@ -7,8 +7,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workflow.approval import Approval, approval_state, entry_digest, parse_approval, provenance, \
-    with_approval, with_rejection
+from workflow import sshsig
+from workflow.approval import NAMESPACE, Record, Trust, Verdict, judge, origin, parse_record, sign_record, \
+    trust_for as approval_trust, with_record
+from workflow.sshsig import parse_public_key
 from workflow.catalogs import POEntry, POFile, entry_regions, plural_count, read_catalog, write_catalog
 from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
@@ -23,7 +25,7 @@ class ReviewError(LocumError):
 
 @dataclass
 class Item:
-    """One entry of one catalog, as a reviewer sees it."""
+    """One entry of one catalog, as a reviewer sees it, with its record judged (:func:`approval.judge`)."""
 
     id: str
     catalog: str
@@ -32,14 +34,22 @@ class Item:
     shown: str
     entry: POEntry
     findings: list[tuple[str, str, str]] = field(default_factory=list)
+    verdict: Verdict = field(default_factory=lambda: Verdict("none"))
 
     @property
     def state(self) -> str:
+        """untranslated, suggested (machine or memory, unedited), fuzzy, rejected, pending, stale, approved,
+        unverified or forged."""
         if not self.entry.msgstr and not any(self.entry.msgstr_plural.values()):
             return "untranslated"
         if "fuzzy" in self.entry.flags:
-            return "fuzzy"
-        return {"approved": "approved", "stale": "stale", "none": "pending"}[approval_state(self.entry)]
+            if self.verdict.state == "rejected":
+                return "rejected"
+            came = origin(self.entry)
+            return "suggested" if came and came[1] else "fuzzy"
+        if self.verdict.state in ("approved", "stale", "unverified", "forged"):
+            return self.verdict.state
+        return "pending"
 
     @property
     def errors(self) -> list[tuple[str, str, str]]:
@@ -48,6 +58,11 @@ class Item:
     @property
     def region(self) -> str:
         return ", ".join(sorted(entry_regions(self.entry))) or "all"
+
+    @property
+    def origin(self) -> str | None:
+        came = origin(self.entry)
+        return came[0] if came else None
 
 
 def segment_id(slug: str, entry: POEntry) -> str:
@@ -63,27 +78,32 @@ def segment_id(slug: str, entry: POEntry) -> str:
 
 def load_items(config: Config, locale: str | None, article: str | None,
                glossary: Glossary | None = None) -> tuple[list[Item], dict[Path, POFile]]:
-    """Every live entry of the selected catalogs, with its check findings."""
+    """Every live entry of the selected catalogs, with its check findings and its record judged."""
     glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs)
     items: list[Item] = []
     files: dict[Path, POFile] = {}
+    trusts: dict[str, Trust] = {}
     for catalog, path in catalog_paths(config, locale, article):
         po = read_catalog(path, display_path(config, path))
         files[path] = po
         nplurals = plural_count(po.metadata.get("Plural-Forms"))
+        trust = trusts.setdefault(catalog, trust_for(config, catalog))
         for entry in po:
             if entry.obsolete:
                 continue
             items.append(Item(segment_id(path.stem, entry), catalog, path.stem, path,
                               f"{display_path(config, path)}:{entry.linenum}", entry,
-                              check_entry(entry, catalog, glossary, nplurals)))
+                              check_entry(entry, catalog, glossary, nplurals, trust, po), judge(entry, trust, po)))
     return items, files
 
 
+WAITING = ("pending", "stale", "suggested", "fuzzy", "rejected", "unverified", "forged")
+
+
 def pending(config: Config, locale: str, article: str | None = None) -> list[Item]:
-    """Entries waiting for a reviewer: translated, not fuzzy, without a valid approval."""
+    """Entries waiting for a reviewer: everything translated that no verified approval covers."""
     items, _ = load_items(config, locale, article)
-    return [item for item in items if item.state in ("pending", "stale")]
+    return [item for item in items if item.state in WAITING]
 
 
 def reviewer_for(config: Config, email: str, catalogs: set[str]) -> Reviewer:
@@ -100,15 +120,31 @@ def reviewer_for(config: Config, email: str, catalogs: set[str]) -> Reviewer:
                       "catalogs they may approve", path=CONFIG_PATH.as_posix())
 
 
-def approvers(config: Config, catalog: str) -> frozenset[str]:
-    """E-mails of the reviewers declared for ``catalog`` (lower-case)."""
-    return frozenset(r.email.lower() for r in config.reviewers if catalog in r.catalogs)
+def trust_for(config: Config, catalog: str) -> Trust:
+    """Which keys may sign for ``catalog`` (see :class:`workflow.approval.Trust`)."""
+    return approval_trust(config.reviewers, catalog)
 
 
-def is_approved(entry: POEntry, allowed: frozenset[str]) -> bool:
-    """A valid approval, by a reviewer declared for the entry's catalog, of exactly this text."""
-    record = parse_approval(entry.tcomment)
-    return record is not None and record.email.lower() in allowed and record.digest == entry_digest(entry)
+def signer_for(reviewer: Reviewer, key_file: Path | None) -> sshsig.Signer:
+    """The reviewer's signing key: ``key_file``, else a key of theirs that the running ssh-agent holds."""
+    declared = {parse_public_key(line) for line in reviewer.keys}
+    if not declared:
+        raise ReviewError(f"{reviewer.name} <{reviewer.email}> has no signing key: add their OpenSSH public key "
+                          "(ssh-ed25519 …) to 'keys' under their [[reviewers]]", path=CONFIG_PATH.as_posix())
+    if key_file is not None:
+        try:
+            signer = sshsig.load_key_file(key_file)
+        except sshsig.SignatureError as exc:
+            raise ReviewError(str(exc), path=str(key_file)) from None
+        if signer.key not in declared:
+            raise ReviewError(f"this key ({sshsig.fingerprint(signer.key)}) is not one declared for "
+                              f"{reviewer.email} in locales/locum.toml", path=str(key_file))
+        return signer
+    for signer in sshsig.agent_keys():
+        if signer.key in declared:
+            return signer
+    raise ReviewError(f"no signing key for {reviewer.email}: give --key FILE (their OpenSSH private key), or "
+                      "load it into the running ssh-agent (ssh-add)")
 
 
 def _select(items: list[Item], ids: list[str]) -> list[Item]:
@@ -127,18 +163,20 @@ def _select(items: list[Item], ids: list[str]) -> list[Item]:
 
 
 def approve(config: Config, locale: str, email: str, ids: list[str] | None = None,
-            article: str | None = None, all_clean: bool = False,
-            today: dt.date | None = None) -> tuple[list[Item], list[Item]]:
-    """Approve segments by id, or every clean pending segment of an article.
+            article: str | None = None, all_clean: bool = False, key_file: Path | None = None,
+            accept_suggestion: bool = False, now: dt.datetime | None = None) -> tuple[list[Item], list[Item]]:
+    """Sign approvals of segments by id, or of every clean pending segment of an article.
 
     Nothing is written unless every requested segment may be approved.
+    ``accept_suggestion`` approves machine or memory suggestions exactly as
+    they came (the record names their origin); ``all_clean`` never does.
     Returns (approved, left pending because not clean).
     """
     items, files = load_items(config, locale, article)
     if ids:
         chosen, skipped = _select(items, ids), []
     elif all_clean and article:
-        waiting = [i for i in items if i.state in ("pending", "stale")]
+        waiting = [i for i in items if i.state in ("pending", "stale", "unverified", "forged")]
         chosen = [i for i in waiting if not i.findings]
         skipped = [i for i in waiting if i.findings]
     else:
@@ -147,34 +185,64 @@ def approve(config: Config, locale: str, email: str, ids: list[str] | None = Non
     reviewer = reviewer_for(config, email, touched)
     problems = []
     for item in chosen:
-        if item.state in ("untranslated", "fuzzy"):
-            problems.append(ReviewError(f"cannot approve {item.id}: the entry is {item.state}", path=item.shown))
-        elif item.errors:
-            detail = "; ".join(f"[{c}] {m}" for c, _, m in item.errors)
-            problems.append(ReviewError(f"cannot approve {item.id}: {detail}", path=item.shown))
+        problem = _why_not(item, accept_suggestion)
+        if problem:
+            problems.append(ReviewError(f"cannot approve {item.id}: {problem}", path=item.shown))
     if problems:
         raise problems[0] if len(problems) == 1 else ErrorList(problems)
-    date = today or dt.date.today()
+    signer = signer_for(reviewer, key_file)
+    when = _now(now)
     for item in chosen:
-        record = Approval(reviewer.name, reviewer.email, date, entry_digest(item.entry))
-        item.entry.tcomment = with_approval(item.entry.tcomment, record)
+        came = origin(item.entry) if item.state == "suggested" else None
+        if came:
+            item.entry.flags.remove("fuzzy")
+            item.entry.previous_msgid = item.entry.previous_msgid_plural = item.entry.previous_msgctxt = None
+        record = sign_record(item.entry, item.catalog, "approved", reviewer.email, signer, when,
+                             origin=came[0] if came else "")
+        item.entry.tcomment = with_record(item.entry.tcomment, record)
     _write_all(config, files, {item.path for item in chosen})
     return chosen, skipped
 
 
-def reject(config: Config, locale: str, email: str, segment: str, reason: str,
-           today: dt.date | None = None) -> list[Item]:
-    """Send a segment back: mark it fuzzy and record the reviewer's reason."""
+def _why_not(item: Item, accept_suggestion: bool) -> str | None:
+    """Why ``item`` cannot be approved now, saying what to do next; None if it can."""
+    if item.state == "untranslated":
+        return "it is not translated yet"
+    if item.errors:
+        detail = "; ".join(f"[{c}] {m}" for c, _, m in item.errors)
+        return f"{detail}: fix the error first"
+    if item.state == "suggested" and not accept_suggestion:
+        return (f"it is a suggestion ({item.origin}), still fuzzy: check it and accept it as it is with "
+                "--accept-suggestion, or edit it and clear fuzzy")
+    if item.state == "fuzzy":
+        why = f" ({item.origin})" if item.origin else ""
+        return f"it is fuzzy{why}: the translator fixes it and clears fuzzy (then approve it)"
+    if item.state == "rejected":
+        return f"it was rejected ({item.verdict.reason}): the translator revises it and clears fuzzy"
+    if item.state == "approved":
+        return None
+    return None
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+
+
+def reject(config: Config, locale: str, email: str, segment: str, reason: str, key_file: Path | None = None,
+           now: dt.datetime | None = None) -> list[Item]:
+    """Send a segment back: mark it fuzzy and sign a record of the reviewer's reason."""
     if not reason.strip():
         raise UsageError("a rejection needs a --reason the translator can act on")
     items, files = load_items(config, locale, None)
     chosen = _select(items, [segment])
     reviewer = reviewer_for(config, email, {i.catalog for i in chosen})
+    signer = signer_for(reviewer, key_file)
+    when = _now(now)
     for item in chosen:
         if "fuzzy" not in item.entry.flags:
             item.entry.flags.insert(0, "fuzzy")
-        item.entry.tcomment = with_rejection(item.entry.tcomment, reviewer.name, reviewer.email,
-                                             today or dt.date.today(), reason)
+        record = sign_record(item.entry, item.catalog, "rejected", reviewer.email, signer, when, reason=reason)
+        item.entry.tcomment = with_record(item.entry.tcomment, record)
     _write_all(config, files, {item.path for item in chosen})
     return chosen
 
@@ -191,9 +259,33 @@ def _write_all(config: Config, files: dict, paths: set) -> None:
         raise conflicts[0] if len(conflicts) == 1 else ErrorList(conflicts)
 
 
-def approval_info(entry: POEntry) -> dict:
-    """What the audit trail records of an entry: approver, date and machine provenance."""
-    record = parse_approval(entry.tcomment)
-    return {"approver": f"{record.name} <{record.email}>" if record else None,
-            "date": record.date.isoformat() if record else None,
-            "provenance": provenance(entry.tcomment)}
+def verify(config: Config, locale: str | None = None) -> list[Item]:
+    """Every entry with a record, judged: approved, stale, unverified, forged (or rejected)."""
+    items, _ = load_items(config, locale, None)
+    return [item for item in items if item.verdict.state != "none"]
+
+
+def allowed_signers(config: Config) -> str:
+    """An OpenSSH allowed-signers file of every declared key (retired keys are left out)."""
+    lines = ["# Locum reviewers' keys, from locales/locum.toml: ssh-keygen -Y verify -f THIS_FILE "
+             f"-I EMAIL -n {NAMESPACE} -s MESSAGE.sig < MESSAGE"]
+    for reviewer in config.reviewers:
+        for line in reviewer.keys:
+            lines.append(f'{reviewer.email} namespaces="{NAMESPACE}" {sshsig.public_line(parse_public_key(line))}')
+    return "\n".join(lines) + "\n"
+
+
+def approval_info(entry: POEntry, verdict: Verdict | None = None, reviewers: dict | None = None) -> dict:
+    """What the audit trail records of an entry: reviewer, time, key fingerprint, meaning and provenance."""
+    record = verdict.record if verdict is not None else parse_record(entry.tcomment)
+    if not isinstance(record, Record):
+        record = None
+    came = origin(entry)
+    name = (reviewers or {}).get(record.email.lower()) if record else None
+    return {"approver": (f"{name} <{record.email}>" if name else record.email) if record else None,
+            "name": name, "email": record.email if record else None,
+            "date": record.time[:10] if record else None, "time": record.time if record else None,
+            "fingerprint": sshsig.fingerprint(verdict.key) if verdict is not None and verdict.key else None,
+            "meaning": record.meaning if record else None,
+            "origin": record.origin if record and record.origin else None,
+            "provenance": came[0] if came else None}

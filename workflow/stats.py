@@ -33,8 +33,8 @@ def collect_stats(config: Config, locale: str | None = None) -> list[Row]:
         row = rows.setdefault((item.catalog, item.slug), Row(item.catalog, item.slug))
         row.segments += 1
         state = item.state
-        row.translated += state in ("pending", "stale", "approved")
-        row.fuzzy += state == "fuzzy"
+        row.translated += state in ("pending", "stale", "approved", "unverified", "forged")
+        row.fuzzy += state in ("fuzzy", "suggested", "rejected")
         row.approved += state == "approved"
         row.stale += state == "stale"
         row.errors += bool(item.errors)

@@ -23,7 +23,7 @@ from requests.adapters import HTTPAdapter
 from deep_translator import (DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator,
                              MyMemoryTranslator, constants, exceptions as dte)
 
-from workflow.approval import approval_state
+from workflow.approval import claimed_state, suggestion_note
 from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, UsageError
@@ -167,7 +167,7 @@ def _untranslated(entry: POEntry) -> bool:
     """Live, empty in every form, and not marked or approved by a person."""
     texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
     return (not entry.obsolete and not any(texts) and "fuzzy" not in entry.flags
-            and approval_state(entry) != "approved")
+            and claimed_state(entry) != "approved")
 
 
 def _fill(entry: POEntry, forms: dict[int, str] | tuple[str, str], note: str, nplurals: int) -> None:
@@ -182,7 +182,7 @@ def _fill(entry: POEntry, forms: dict[int, str] | tuple[str, str], note: str, np
     if "fuzzy" not in entry.flags:
         entry.flags.insert(0, "fuzzy")
     kept = [line for line in (entry.tcomment or "").split("\n") if line and not line.startswith(("mt: ", "tm: "))]
-    entry.tcomment = "\n".join(kept + [note])
+    entry.tcomment = "\n".join(kept + [suggestion_note(entry, note)])
 
 
 def _save(job: _Job, dry_run: bool) -> None:

@@ -57,6 +57,9 @@ T = {
     "Last reviewed %(date)s": {"es": "Última revisión: %(date)s", "pl": "Ostatnia weryfikacja: %(date)s",
                                "ar": "آخر مراجعة: %(date)s"},
     "Skip to content": {"es": "Ir al contenido", "pl": "Przejdź do treści", "ar": "انتقل إلى المحتوى"},
+    "Reviewed by %(names)s, %(date)s": {"es": "Revisado por %(names)s, %(date)s",
+                                        "pl": "Zweryfikowane przez %(names)s, %(date)s",
+                                        "ar": "تمت المراجعة بواسطة %(names)s، %(date)s"},
     "Other languages": {"es": "Otros idiomas", "pl": "Inne języki", "ar": "لغات أخرى"},
     "Medical disclaimer:": {"es": "Aviso médico:", "pl": "Zastrzeżenie medyczne:", "ar": "إخلاء مسؤولية طبية:"},
     "This information is general and does not replace advice from your doctor, nurse or pharmacist about "
