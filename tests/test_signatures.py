@@ -176,7 +176,10 @@ def test_a_reviewer_signs_through_ssh_agent(signed, locum, tmp_path):
     pid = int(re.search(r"SSH_AGENT_PID=(\d+)", started.stdout).group(1))
     try:
         env = {**os.environ, "SSH_AUTH_SOCK": str(socket)}
-        subprocess.run([require("ssh-add"), str(key_of(PIOTR))], env=env, check=True, capture_output=True)
+        private = tmp_path / "piotr"          # ssh-add wants a private file (git keeps no 0600 mode)
+        private.write_bytes(key_of(PIOTR).read_bytes())
+        private.chmod(0o600)
+        subprocess.run([require("ssh-add"), str(private)], env=env, check=True, capture_output=True)
         edit(signed, PL, MSGID, lambda entry, po: setattr(entry, "msgstr", "Nie przekraczaj dawki z ulotki."))
         os.environ["SSH_AUTH_SOCK"] = str(socket)
         try:

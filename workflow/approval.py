@@ -197,7 +197,7 @@ def parse_record(comment: str | None) -> Record | Damaged | None:
         return Damaged("the signature is not base64")
     if not signature:
         return Damaged("the record is not signed")
-    reason = _join_reason(comment or "")
+    reason = _join_reason(comment) if "reason" in fields or "reason+" in fields else ""
     record = Record(head[0], head[1], single["by"], single["source"], single["text"], signature, reason,
                     single["origin"])
     if any(" ".join(line.split()) != " ".join(record.lines()) for line in joined):
@@ -304,7 +304,7 @@ def judge(entry, trust: Trust, siblings=None, now: dt.datetime | None = None) ->
     email, usable = owner
     if email != record.email.lower():
         return Verdict("forged", record, f"signed with {email}'s key in the name of {record.email}", key)
-    if record.when > (now or dt.datetime.now(dt.timezone.utc)) + SKEW:
+    if record.time > utc_stamp((now or dt.datetime.now(dt.timezone.utc)) + SKEW):     # ISO times sort as text
         return Verdict("forged", record, f"dated in the future ({record.time})", key)
     if not usable:
         return Verdict("unverified", record, f"its key ({fingerprint}) is retired, or {record.email} is no "

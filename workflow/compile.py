@@ -18,8 +18,8 @@ from workflow.extract import Progress, display_path
 from workflow.fileio import write_atomic
 from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
-from workflow.quality import cached_findings, check_entry, check_inputs, plural_gap
-from workflow.approval import Trust, judge, trust_for
+from workflow.quality import APPROVAL, cached_findings, check_entry, check_inputs, plural_gap
+from workflow.approval import Trust, claimed_state, judge, trust_for
 from workflow.review import approval_info
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps, digest, file_bytes
@@ -35,8 +35,10 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, trust: 
     exactly this text by a signature that verifies against a key declared for
     a reviewer allowed for ``catalog`` (``trust``; :func:`workflow.approval.judge`),
     and no check reports a blocking error. ``known_errors`` (msgids with an
-    error, from a check of this very catalog) spares running the checks
-    again. ``nplurals`` (the catalog's Plural-Forms) is the number of forms a
+    error or an unverified record, from a check of these very bytes) spares
+    running the checks and verifying the signatures again: that check judged
+    every record, so one it did not flag verifies, and comparing its text
+    digest tells approved from stale. ``nplurals`` (the catalog's Plural-Forms) is the number of forms a
     plural entry must have; ``siblings`` the catalog's entries.
     """
     if entry.obsolete or "fuzzy" in entry.flags:
@@ -46,10 +48,10 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, trust: 
             return False
     elif not entry.msgstr:
         return False
+    if known_errors is not None:        # a check of these very bytes judged every record: one it did not flag verifies
+        return claimed_state(entry) == "approved" and entry.msgid not in known_errors
     if judge(entry, trust, siblings).state != "approved":
         return False
-    if known_errors is not None:
-        return entry.msgid not in known_errors
     return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary, nplurals))
 
 
@@ -145,7 +147,7 @@ def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int]:
                             None if job.known_errors is None else set(job.known_errors))
     held = sum(1 for e in po if not e.obsolete) - len(entries)
     names = dict(job.names)
-    audit = {e.msgid: approval_info(e, judge(e, job.trust, po), names) for e in entries}
+    audit = {e.msgid: approval_info(e, None, names) for e in entries}      # the gate verified each one
     audit[INPUTS_KEY] = job.inputs
     audit[HELD_KEY] = held
     mo = mo_bytes(mo_messages(po, entries))
@@ -197,7 +199,8 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
             stamps.record(unit, _outcome(stamps, shared, name, path), [count, previous.get(HELD_KEY, 0)])
             continue
         findings = cached_findings(stamps, checked, name, path, data)     # 'locum check' just ran?
-        known = None if findings is None else frozenset(f.msgid for f in findings if f.severity == ERROR)
+        known = None if findings is None else frozenset(f.msgid for f in findings      # errors, and records
+                                                        if f.severity == ERROR or f.check == APPROVAL)  # not verified
         if name not in trusts:
             trusts[name] = trust_for(config.reviewers, name)
         jobs.append(_Job(name, path, display_path(config, path), inputs, trusts[name], names, known,

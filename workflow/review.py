@@ -285,7 +285,19 @@ def approval_info(entry: POEntry, verdict: Verdict | None = None, reviewers: dic
     return {"approver": (f"{name} <{record.email}>" if name else record.email) if record else None,
             "name": name, "email": record.email if record else None,
             "date": record.time[:10] if record else None, "time": record.time if record else None,
-            "fingerprint": sshsig.fingerprint(verdict.key) if verdict is not None and verdict.key else None,
+            "fingerprint": _fingerprint(record, verdict),
             "meaning": record.meaning if record else None,
             "origin": record.origin if record and record.origin else None,
             "provenance": came[0] if came else None}
+
+
+def _fingerprint(record: Record | None, verdict: Verdict | None) -> str | None:
+    """The signing key's fingerprint: the verified one, or the one the record names (for a verified record)."""
+    if verdict is not None and verdict.key:
+        return sshsig.fingerprint(verdict.key)
+    if record is None:
+        return None
+    try:
+        return sshsig.fingerprint(sshsig.parse_blob(record.signature).key)
+    except sshsig.SignatureError:
+        return None
