@@ -93,6 +93,12 @@ def msgcat(path: Path) -> bytes:
 @pytest.fixture
 def site_project(project: Path) -> Path:
     """The tiny project with every catalog translated (tests/data/fixture_translations.py)."""
+    translate_and_approve(project)
+    return project
+
+
+def translate_and_approve(project: Path) -> None:
+    """Extract and update ``project``, fill every catalog (fixture_translations) and sign every approval."""
     from fixture_translations import fill
 
     with open(os.devnull, "w") as quiet, redirect_stdout(quiet):
@@ -105,7 +111,6 @@ def site_project(project: Path) -> Path:
                 assert main(["--project", str(project), "review", "approve", "--locale", catalog,
                              "--reviewer", email, "--article", po.stem, "--all-clean",
                              "--key", str(key_of(email))]) == 0
-    return project
 
 
 REVIEWERS = {"es": "ana.lopez@example.org", "es_US": "ana.lopez@example.org", "pl": "piotr.nowak@example.org",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, REVIEWERS, key_of, snapshot
+from conftest import DATA, snapshot, translate_and_approve
 from workflow.cli import main
 
 BAD = Path(__file__).parent / "bad"
@@ -29,20 +29,10 @@ CASES = [case for kind in PLACES for case in sorted((BAD / kind).iterdir()) if c
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
     """A published, fully approved project whose author has since added a sentence to an article."""
-    from fixture_translations import fill
-
     root = tmp_path_factory.mktemp("adversarial") / "project"
     shutil.copytree(DATA / "project", root)
+    translate_and_approve(root)
     with open(os.devnull, "w") as quiet, redirect_stdout(quiet):
-        assert main(["--project", str(root), "extract"]) == 0
-        assert main(["--project", str(root), "update"]) == 0
-        fill(root)
-        assert main(["--project", str(root), "update"]) == 0
-        for catalog, email in REVIEWERS.items():
-            for po in sorted((root / "locales" / catalog / "LC_MESSAGES").glob("*.po")):
-                assert main(["--project", str(root), "review", "approve", "--locale", catalog,
-                             "--reviewer", email, "--article", po.stem, "--all-clean",
-                             "--key", str(key_of(email))]) == 0
         assert main(["--project", str(root), "publish"]) == 0
     article = root / "source/sleep-and-pain.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nA new sentence the author added.\n",

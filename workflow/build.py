@@ -637,15 +637,20 @@ def _commit(staging: Path, output: Path, kept: set[str], existing: set[str]) -> 
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relpath, target)
     removed = existing - kept.union(written)
-    for relpath in sorted(removed):
-        target = output / relpath
-        target.unlink(missing_ok=True)
-        folder = target.parent
-        while folder != output and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
+    _delete(output, removed)
     shutil.rmtree(staging, ignore_errors=True)
     return removed.union(written)
+
+
+def _delete(root: Path, relpaths: set[str]) -> None:
+    """Delete these files under ``root``, and the folders they leave empty (``root`` stays)."""
+    for relpath in sorted(relpaths):
+        target = root / relpath
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != root and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
 
 
 def _commit_audit(staging: Path, audit: Path, kept: set[str], existing: set[str]) -> None:
@@ -665,13 +670,7 @@ def _commit_audit(staging: Path, audit: Path, kept: set[str], existing: set[str]
         target = audit / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relpath, target)
-    for relpath in sorted(existing - kept.union(written)):
-        target = audit / relpath
-        target.unlink(missing_ok=True)
-        folder = target.parent
-        while folder != audit and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
+    _delete(audit, existing - kept.union(written))
     for folder in sorted((directory for directory, _, _ in os.walk(staging)), reverse=True):
         os.rmdir(folder)
 
