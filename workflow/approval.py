@@ -170,8 +170,10 @@ def parse_record(comment: str | None) -> Record | Damaged | None:
     joined: list[str] = []
     for raw in (comment or "").split("\n"):
         line = raw.strip()
+        if not line.startswith(("approv", "rejected-by", "sha256:")):      # the translator's own lines
+            continue
         match = _FIELD.match(line)
-        if match and _JOINED.search(line):
+        if match and len(line) > 80 and _JOINED.search(line):      # Locum writes none longer than 72
             joined.append(line)     # a tool put the record's lines on one (an XLIFF note without xml:space)
         elif match:
             fields.setdefault(match.group(1) or "", []).append(match.group(2).strip())
@@ -298,16 +300,15 @@ def judge(entry, trust: Trust, siblings=None, now: dt.datetime | None = None) ->
         return Verdict("forged", record, "the signature does not hold for this record in this catalog "
                                          "(written or altered by hand, or copied from another catalog)")
     owner = trust.keys.get(key)
-    fingerprint = sshsig.fingerprint(key)
     if owner is None:
-        return Verdict("forged", record, f"signed with a key no reviewer declares ({fingerprint})", key)
+        return Verdict("forged", record, f"signed with a key no reviewer declares ({sshsig.fingerprint(key)})", key)
     email, usable = owner
     if email != record.email.lower():
         return Verdict("forged", record, f"signed with {email}'s key in the name of {record.email}", key)
     if record.time > utc_stamp((now or dt.datetime.now(dt.timezone.utc)) + SKEW):     # ISO times sort as text
         return Verdict("forged", record, f"dated in the future ({record.time})", key)
     if not usable:
-        return Verdict("unverified", record, f"its key ({fingerprint}) is retired, or {record.email} is no "
+        return Verdict("unverified", record, f"its key ({sshsig.fingerprint(key)}) is retired, or {record.email} is no "
                                              f"longer declared for {trust.catalog}", key)
     if record.meaning == "rejected":
         return Verdict("rejected", record, record.reason, key)
