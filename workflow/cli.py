@@ -273,9 +273,7 @@ def _cmd_publish(config, args) -> int:
     strip, output = len(root) + 1, f"{config.output_dir.name}/"       # paths relative to the root
     known = {path if os.path.isabs(path) else f"{root}/{path}": signature for path, signature in before[0].items()}
     with known_signatures(known):       # the stages ask about these files: the walk just made answers
-        from workflow.inputs import validate_inputs
-        validate_inputs(config, progress=_progress("validate"))     # bad input: exit 2 before any stage writes
-        written = [*_run_extract(config).written, *_run_update(config, args).written]
+        written = _extract_and_update(config, args)
         held = _check_before_publish(config)
         compiled = _run_compile(config, args).written
         written += [*compiled, *(path.with_suffix(".audit.json") for path in compiled)]
@@ -287,6 +285,23 @@ def _cmd_publish(config, args) -> int:
         print(f"publish: {len(moved)} file(s) changed while publishing ({', '.join(moved[:3])}"
               f"{', …' if len(moved) > 3 else ''}): the next publish takes them in", file=sys.stderr)
     return _strict(args, len(result.skipped))
+
+
+def _extract_and_update(config, args) -> list[Path]:
+    """Extract and update, every input read before anything is written (:mod:`workflow.inputs`)."""
+    from workflow.extract import plan_extract, write_extract
+    from workflow.inputs import validate_inputs
+    from workflow.update import update
+    plan = plan_extract(config, progress=_progress("extract"))      # the articles: errors before any write
+    validate_inputs(config, progress=_progress("validate"))        # the glossary, catalogs of no article
+    first = update(config, progress=_progress("update"), existing_templates_only=True)   # reads the catalogs
+    extracted = write_extract(config, plan)
+    _summary("extract", "template", extracted)
+    second = update(config, progress=_progress("update"))          # the new templates, where there are any
+    written = [*first.written, *(path for path in second.written if path not in first.written)]
+    _summary("update", "catalog", type(second)(tuple(written), tuple(p for p in second.unchanged
+                                                                     if p not in set(written))))
+    return [*extracted.written, *written]
 
 
 def _check_before_publish(config) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count
 from workflow.config import CONFIG_PATH, Config
 from workflow.glossary import GLOSSARY_PATH
-from workflow.errors import ErrorList, LocumError
+from workflow.errors import CatalogError, ErrorList, LocumError
 from workflow.extract import Progress, display_path
 from workflow.fileio import write_atomic
 from workflow.checks import ERROR
@@ -132,27 +132,36 @@ class _Job:
     name: str
     path: Path
     shown: str
-    inputs: str
+    shared: str                             # digest of the config and glossary
+    content: str                            # SHA-256 of the catalog's bytes as compile_catalogs read them
     trust: Trust
     names: tuple[tuple[str, str], ...]      # (e-mail, lower-case; display name) of the declared reviewers
     known_errors: frozenset[str] | None
     glossary: Glossary | None
-    data: bytes             # the catalog's bytes as read once: what is compiled is what the stamp names
 
 
-def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int]:
-    """(``.mo`` bytes, audit bytes, admitted, held back) of one catalog (pure apart from reading it)."""
-    po = parse_catalog(job.data, job.shown)
-    entries = gated_entries(po, job.name, job.glossary, job.trust,
-                            None if job.known_errors is None else set(job.known_errors))
+def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int, str]:
+    """(``.mo`` bytes, audit bytes, admitted, held back, SHA-256 of the bytes compiled) of one catalog.
+
+    ``known_errors`` speak of the bytes ``compile_catalogs`` read; a catalog
+    saved anew since is gated from scratch (every record verified again).
+    """
+    try:
+        data = job.path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError("catalog not found", path=job.shown) from None
+    content = hashlib.sha256(data).hexdigest()
+    known = job.known_errors if content == job.content else None
+    po = parse_catalog(data, job.shown)
+    entries = gated_entries(po, job.name, job.glossary, job.trust, None if known is None else set(known))
     held = sum(1 for e in po if not e.obsolete) - len(entries)
     names = dict(job.names)
     audit = {e.msgid: approval_info(e, None, names) for e in entries}      # the gate verified each one
-    audit[INPUTS_KEY] = job.inputs
+    audit[INPUTS_KEY] = digest(job.shared, job.name, data)
     audit[HELD_KEY] = held
     mo = mo_bytes(mo_messages(po, entries))
     audit[MO_KEY] = hashlib.sha256(mo).hexdigest()       # the build opens no .mo but this one
-    return mo, json.dumps(audit, ensure_ascii=False, sort_keys=True).encode(), len(entries), held
+    return mo, json.dumps(audit, ensure_ascii=False, sort_keys=True).encode(), len(entries), held, content
 
 
 def compile_catalogs(config: Config, locale: str | None = None, progress: Progress | None = None,
@@ -203,14 +212,14 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
                                                         if f.severity == ERROR or f.check == APPROVAL)  # not verified
         if name not in trusts:
             trusts[name] = trust_for(config.reviewers, name)
-        jobs.append(_Job(name, path, display_path(config, path), inputs, trusts[name], names, known,
-                         glossary, data))
+        jobs.append(_Job(name, path, display_path(config, path), shared, hashlib.sha256(data).hexdigest(),
+                         trusts[name], names, known, glossary))
     results = map_ordered(_compile_one, jobs, progress=progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = []
-    for job, (mo, audit, count, kept_back) in zip(jobs, results):
+    for job, (mo, audit, count, kept_back, content) in zip(jobs, results):
         admitted, held = admitted + count, held + kept_back
         if write_atomic(mo_path(job.path), mo):
             written.append(mo_path(job.path))
@@ -218,7 +227,7 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
             unchanged.append(mo_path(job.path))
         write_atomic(audit_path(job.path), audit)
         stamps.record(f"compile:{job.name}/{job.path.stem}",        # the bytes compiled, even if saved anew since
-                      _outcome(stamps, shared, job.name, job.path, hashlib.sha256(job.data).hexdigest()),
+                      _outcome(stamps, shared, job.name, job.path, content),
                       [count, kept_back])
     stamps.save()
     return CompileResult(tuple(written), tuple(unchanged), admitted, held)

@@ -236,6 +236,20 @@ def extract(config: Config, progress: Progress | None = None) -> StageResult:
     again; the others are parsed on every core (same bytes as serial). Every
     broken article is reported before anything is written.
     """
+    return write_extract(config, plan_extract(config, progress))
+
+
+@dataclass(frozen=True)
+class ExtractPlan:
+    """What :func:`plan_extract` found to write: (template, text or None, stamp unit, source digest), and
+    the templates left as they are."""
+
+    planned: tuple[tuple[Path, str | None, str, str], ...]
+    kept: tuple[Path, ...]
+
+
+def plan_extract(config: Config, progress: Progress | None = None) -> ExtractPlan:
+    """:func:`extract` up to the writing: every stale article parsed (all errors raised), nothing written."""
     from workflow.render import templates_digest
 
     stamps = Stamps(config.root)
@@ -262,6 +276,13 @@ def extract(config: Config, progress: Progress | None = None) -> StageResult:
     else:
         planned.append((site, stable_text(site, display_path(config, site), site_template, now),
                         "extract:site", chrome))
+    return ExtractPlan(tuple(planned), tuple(kept))
+
+
+def write_extract(config: Config, plan: ExtractPlan) -> StageResult:
+    """Write what :func:`plan_extract` planned and record its stamps."""
+    stamps = Stamps(config.root)
+    planned, kept = plan.planned, plan.kept
     written = []
     for path, text, _, _ in planned:
         if text is not None and write_atomic(path, text):

@@ -1,9 +1,12 @@
 """Every input of ``publish`` read and validated before any stage writes: bad input changes nothing.
 
-Each stage already gathers before it writes, but ``publish`` runs five of
-them: without this, ``extract`` could rewrite a template before ``update``
-found a broken catalog. A catalog validated once is not read again while its
-content digest (by ``stat``, see :class:`workflow.stamps.Stamps`) is unchanged.
+``publish`` runs its stages so that each reads before anything is written:
+``extract`` parses the changed articles and holds its templates back
+(:func:`workflow.extract.plan_extract`); :func:`validate_inputs` reads the
+glossary and the catalogs no stage of the update will read; ``update`` then
+merges the templates on disk into every catalog it must read (all of them or
+none are written), and only then are the new templates written and merged.
+Each catalog is thus parsed once, as before, whichever stage reads it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Callable
 from workflow.catalogs import read_catalog
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError
-from workflow.extract import display_path
+from workflow.extract import SITE_DOMAIN, display_path, source_paths
 from workflow.glossary import load_glossary
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps
@@ -34,10 +37,10 @@ def _read_all(paths: tuple[tuple[Path, str], ...]) -> list[LocumError]:
 
 
 def validate_inputs(config: Config, progress: Callable[[int, int], None] | None = None) -> None:
-    """Read the glossary and every catalog a stage will read; raise every error found at once.
+    """Read the glossary and every catalog ``update`` does not read (of no article); raise every error at once.
 
-    The articles need no pass of their own: ``extract`` runs first and parses
-    them all before it writes.
+    A catalog read without error once is not read again while its content
+    (by ``stat``, :class:`workflow.stamps.Stamps`) is unchanged.
     """
     errors: list[LocumError] = []
     try:
@@ -46,10 +49,13 @@ def validate_inputs(config: Config, progress: Callable[[int, int], None] | None 
         errors.extend(exc.errors)
     except LocumError as exc:
         errors.append(exc)
+    merged = {path.stem for path in source_paths(config)} | {SITE_DOMAIN}
     stamps = Stamps(config.root)
     todo: list[tuple[Path, str, str, str]] = []     # path, shown, unit, content digest
     for catalog in config.catalogs:
         for path in config.po_files(catalog):
+            if path.stem in merged:
+                continue                # update reads it, or it is unchanged since update last read it
             unit, content = f"valid:{catalog}/{path.name}", stamps.file(path)
             if not stamps.fresh(unit, content):
                 todo.append((path, display_path(config, path), unit, content))

@@ -56,13 +56,15 @@ def _update_one(job: _Job) -> list[tuple[str, str | None] | None | LocumError]:
     return out
 
 
-def update(config: Config, locale: str | None = None, progress: Progress | None = None) -> StageResult:
+def update(config: Config, locale: str | None = None, progress: Progress | None = None,
+           existing_templates_only: bool = False) -> StageResult:
     """Merge every article's template into each selected catalog; gather all, then write.
 
     A catalog whose template, own text and settings are unchanged since the
     last update (stamps in ``.cache/``, checked without reading the files) is
     skipped; the others are merged on every core, one template per work item
-    (same bytes as serial).
+    (same bytes as serial). ``existing_templates_only``: articles without a
+    template yet are passed over instead of being an error.
     """
     catalogs = select_catalogs(config, locale)
     slugs = [path.stem for path in source_paths(config)] + [SITE_DOMAIN]
@@ -76,6 +78,8 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
         pot_path = config.pot_path(slug)
         pot = stamps.file(pot_path)
         if pot == "missing":
+            if existing_templates_only:     # a new article: its template comes with this publish's extract
+                continue
             raise UsageError(f"no template {display_path(config, pot_path)}: run 'locum extract' first")
         stale = []
         for catalog in catalogs:
