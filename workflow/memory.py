@@ -151,16 +151,19 @@ class Memory:
 
 
 def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Memory:
-    """The memory for ``catalog`` from every catalog of its language (``es`` and ``es_US`` alike)."""
+    """The memory for ``catalog`` from every catalog of its language (``es`` and ``es_US`` alike).
+
+    ``parsed`` holds catalogs already read (the ones being translated); the
+    others are read here and let go once their records are taken.
+    """
     language = catalog.split("_")[0]
     records: dict[tuple[str, str | None], list[Record]] = {}
     for other in config.catalogs:
         if other.split("_")[0] != language:
             continue
         for path in sorted((config.locales_dir / other / "LC_MESSAGES").glob("*.po")):
-            if path not in parsed:
-                parsed[path] = read_catalog(path, display_path(config, path))
-            for entry in parsed[path]:
+            po = parsed.get(path) or read_catalog(path, display_path(config, path))     # not kept: memory
+            for entry in po:
                 forms = ([entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural
                          else [entry.msgstr])
                 if entry.obsolete or "fuzzy" in entry.flags or not all(forms) or not forms:

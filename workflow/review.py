@@ -283,7 +283,6 @@ def approval_info(entry: POEntry, verdict: Verdict | None = None, reviewers: dic
     came = origin(entry)
     name = (reviewers or {}).get(record.email.lower()) if record else None
     return {"approver": (f"{name} <{record.email}>" if name else record.email) if record else None,
-            "name": name, "email": record.email if record else None,
             "date": record.time[:10] if record else None, "time": record.time if record else None,
             "fingerprint": _fingerprint(record, verdict),
             "meaning": record.meaning if record else None,
