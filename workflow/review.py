@@ -219,8 +219,6 @@ def _why_not(item: Item, accept_suggestion: bool) -> str | None:
         return f"it is fuzzy{why}: the translator fixes it and clears fuzzy (then approve it)"
     if item.state == "rejected":
         return f"it was rejected ({item.verdict.reason}): the translator revises it and clears fuzzy"
-    if item.state == "approved":
-        return None
     return None
 
 
