@@ -29,7 +29,6 @@ ratios the targets are stated in.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import platform

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import gettext
 import json
@@ -14,7 +13,7 @@ import pytest
 
 import workflow.build
 import workflow.stamps
-from conftest import REVIEWERS, sign_approval, snapshot
+from conftest import sign_approval, snapshot
 from workflow.catalogs import read_catalog, write_catalog
 
 LOCALES = ("en-GB", "en-US", "es-US", "pl-GB", "ar-GB")

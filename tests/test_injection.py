@@ -9,7 +9,6 @@ handler or URL that a translation brought.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from contextlib import redirect_stdout

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import gettext
 import json
 from pathlib import Path
 
-from conftest import REVIEWERS, sign_approval
+from conftest import sign_approval
 from test_build import set_translation
 from workflow.catalogs import read_catalog, write_catalog
 

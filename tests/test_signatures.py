@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REVIEWERS, key_of, require, sign_approval
+from conftest import key_of, require, sign_approval
 from workflow.approval import NAMESPACE, Record, judge, parse_record, trust_for, with_record
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.config import load_config
@@ -197,7 +197,6 @@ def test_a_reviewer_signs_through_ssh_agent(signed, locum, tmp_path):
 
 def test_the_record_survives_a_reason_with_a_long_word(signed, locum):
     reason = "Use the wording of https://www.nhs.uk/medicines/paracetamol-for-adults/how-and-when-to-take-it/ here"
-    out = locum(signed, "review", "pending", "--locale", "pl").out
     edit(signed, PL, MSGID, lambda entry, po: setattr(entry, "msgstr", "Nie przekraczaj dawki."))
     out = locum(signed, "review", "pending", "--locale", "pl").out
     (segment,) = [line.split("]")[0].lstrip("[") for line in out.splitlines() if line.startswith("[")]

@@ -48,7 +48,6 @@ _JOINED = re.compile(r"\S approval(?:-(?:by|source|text|origin|reason\+?|sig))?:
 _LEGACY = re.compile(r"^(?:approved-by|rejected-by): |^sha256:[0-9a-f]{0,64}$")
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _DIGEST = re.compile(r"^[A-Za-z0-9_-]{43}$")
-STATES = ("none", "approved", "stale", "unverified", "forged", "rejected")
 
 
 def _b64(digest: bytes) -> str:
@@ -117,10 +116,6 @@ class Record:
         if self.reason:
             lines.append(f"reason: {self.reason}")
         return ("\n".join(lines) + "\n").encode("utf-8")
-
-    @property
-    def when(self) -> dt.datetime:
-        return dt.datetime.strptime(self.time, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
 
     def lines(self) -> list[str]:
         """The record's comment lines, in canonical form."""

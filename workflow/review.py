@@ -16,7 +16,7 @@ from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.extract import display_path
 from workflow.glossary import Glossary, load_glossary
-from workflow.quality import Finding, catalog_paths, check_entry
+from workflow.quality import catalog_paths, check_entry
 
 
 class ReviewError(LocumError):

@@ -293,7 +293,7 @@ def agent_keys(path: str | None = None) -> list[AgentSigner]:
     reader = _Reader(body)
     found = []
     for _ in range(reader.uint32()):
-        blob, _comment = reader.string(), reader.string()
+        blob, _ = reader.string(), reader.string()     # key, comment
         key = _Reader(blob)
         if key.string() == KEY_TYPE:
             found.append(AgentSigner(path, key.string()))

@@ -83,21 +83,12 @@ def parse_format(text: str) -> Directives:
                 raise FormatError("the string ends in the middle of a directive")
             name = text[start:j]
             j += 1
-        starred = 0
         while j < end and text[j] in " +-#0":
             j += 1
-        if j < end and text[j] == "*":
-            starred += 1
-            j += 1
-        while j < end and text[j].isdigit():
-            j += 1
+        j, starred = _count(text, j, end)          # the width
         if j < end and text[j] == ".":
-            j += 1
-            if j < end and text[j] == "*":
-                starred += 1
-                j += 1
-            while j < end and text[j].isdigit():
-                j += 1
+            j, star = _count(text, j + 1, end)     # the precision
+            starred += star
         if j < end and text[j] in "hlL":
             j += 1
         if j >= end:
@@ -191,3 +182,17 @@ def python_format(pair: Pair) -> Iterator[str]:
         return
     for problem in format_problems(source, pair.target, plural=pair.msgid_plural is not None):
         yield f"{problem} (python-format)"
+
+
+def _count(text: str, j: int, end: int) -> tuple[int, int]:
+    """Past a width or precision at ``j`` (``*`` or digits): the next index, and 1 if it was ``*``.
+
+    >>> _count("*d", 0, 2), _count("10d", 0, 3)
+    ((1, 1), (2, 0))
+    """
+    starred = 0
+    if j < end and text[j] == "*":
+        starred, j = 1, j + 1
+    while j < end and text[j].isdigit():
+        j += 1
+    return j, starred
