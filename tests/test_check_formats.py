@@ -14,7 +14,8 @@ from workflow.catalogs import POEntry
 from workflow.checks import REGISTRY, Pair
 from workflow.checks.formats import FormatError, format_problems, parse_format, template_messages
 from workflow.quality import check_entry
-from workflow.render import environment, escaping_gettext, site_messages
+from workflow.chrome import site_messages
+from workflow.render import environment, escaping_gettext
 
 
 def messages(source, target, flags=("python-format",), plural=None):

@@ -37,12 +37,13 @@ from markupsafe import Markup
 from workflow import __version__
 from workflow.config import CONFIG_PATH, Config, OutputLocale
 from workflow.errors import ErrorList, LocumError, SourceError
-from workflow.extract import SITE_DOMAIN, Progress, display_path, source_tree
+from workflow.project import SITE_DOMAIN, Progress, display_path, source_tree
 from workflow.fileio import long_lived, write_atomic
 from workflow.leftovers import RETIRED, STAGING, recover
 from workflow.localize import Fallback, localize_tokens
 from workflow.parallel import map_ordered
-from workflow.render import environment, render_tokens, site_messages, split_heading, templates_digest
+from workflow.chrome import site_messages, templates_digest
+from workflow.render import environment, render_tokens, split_heading
 from workflow.source import Article, parse_article
 from workflow.stamps import FileDigests
 from workflow.translations import Chain, chain_files, load_chain

@@ -14,7 +14,7 @@ from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count
 from workflow.config import CONFIG_PATH, Config
 from workflow.glossary import GLOSSARY_PATH
 from workflow.errors import CatalogError, ErrorList, LocumError
-from workflow.extract import Progress, display_path
+from workflow.project import Progress, display_path, select_catalogs
 from workflow.fileio import write_atomic
 from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
@@ -24,7 +24,6 @@ from workflow.review import approval_info
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps, digest, file_bytes
 from workflow.translations import MO_KEY
-from workflow.update import select_catalogs
 
 
 def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, trust: Trust,

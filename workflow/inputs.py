@@ -17,7 +17,7 @@ from typing import Callable
 from workflow.catalogs import read_catalog
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError
-from workflow.extract import SITE_DOMAIN, display_path, source_paths
+from workflow.project import SITE_DOMAIN, display_path, source_paths
 from workflow.glossary import load_glossary
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps

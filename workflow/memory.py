@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 from workflow.approval import claimed_state
 from workflow.catalogs import POEntry, POFile, read_catalog
 from workflow.config import Config
-from workflow.extract import display_path
+from workflow.project import display_path
 
 WORD = re.compile(r"\w+")
 BUDGET = 6_000          # texts scored per fuzzy lookup, at most (see Memory)

@@ -26,11 +26,11 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.config import Config
-from workflow.extract import source_tree
+from workflow.chrome import TEMPLATES
+from workflow.project import source_tree
 from workflow.fileio import Signature, is_leftover, long_lived, of_stat, stat_signature, write_atomic, wrote
 
 LAST = Path(".cache") / "publish.json"
-TEMPLATES = Path(__file__).parent / "templates"
 RACY_NS = 100_000_000       # an input modified this close to the walk may change again unseen
 
 Signatures = dict[str, Signature]
@@ -56,7 +56,7 @@ def _walk(folder: str, strip: int, into: Signatures) -> None:
 def snapshot(config: Config) -> tuple[Signatures, Signatures]:
     """(inputs, outputs): signatures of the files a publish reads and of ``output/``, by path.
 
-    ``source/`` is walked by :func:`workflow.extract.source_tree`, which
+    ``source/`` is walked by :func:`workflow.project.source_tree`, which
     refuses symbolic links and special files (a :class:`LocumError` before
     anything is written), so a publish never takes one for "nothing changed".
     """

@@ -11,12 +11,11 @@ from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count, read
 from workflow.approval import Trust, judge, trust_for
 from workflow.checks import ERROR, WARNING, Pair, run_checks
 from workflow.errors import CatalogError, ErrorList, LocumError, UsageError
-from workflow.extract import SITE_DOMAIN, display_path, source_paths
+from workflow.project import SITE_DOMAIN, catalog_paths, display_path, select_catalogs, source_paths
 from workflow.config import CONFIG_PATH, Config
 from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps, digest, file_bytes
-from workflow.update import select_catalogs
 
 ANNOTATION = "(locum) "
 APPROVAL = "approval"        # the check id of findings about approval records
@@ -103,19 +102,6 @@ def check_catalog(po: POFile, path: str, catalog: str, glossary: Glossary | None
         for check_id, severity, message in check_entry(entry, catalog, glossary, nplurals, trust, po):
             findings.append(Finding(path, entry.linenum, severity, check_id, message, catalog, entry.msgid))
     return findings
-
-
-def catalog_paths(config: Config, locale: str | None, article: str | None) -> list[tuple[str, Path]]:
-    """(catalog, path) of every ``.po`` selected by ``--locale`` and ``--article``."""
-    if article is not None and article != SITE_DOMAIN and not (config.source_dir / f"{article}.md").exists():
-        known = ", ".join(p.stem for p in source_paths(config))
-        raise UsageError(f"no article {article!r} (articles: {known})")
-    selected = []
-    for catalog in select_catalogs(config, locale):
-        for path in config.po_files(catalog):
-            if article is None or path.stem == article:
-                selected.append((catalog, path))
-    return selected
 
 
 _Job = tuple[str, Path, str, Glossary | None, Trust]      # catalog, path, path as shown, glossary, signers

@@ -14,9 +14,9 @@ from workflow.sshsig import parse_public_key
 from workflow.catalogs import POEntry, POFile, entry_regions, plural_count, read_catalog, write_catalog
 from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
-from workflow.extract import display_path
+from workflow.project import catalog_paths, display_path
 from workflow.glossary import Glossary, load_glossary
-from workflow.quality import catalog_paths, check_entry
+from workflow.quality import check_entry
 
 
 class ReviewError(LocumError):

@@ -27,12 +27,11 @@ from workflow.approval import claimed_state, suggestion_note
 from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, UsageError
-from workflow.extract import Progress, display_path
+from workflow.project import Progress, catalog_paths, display_path
 from workflow.fileio import write_atomic
 from workflow.glossary import load_glossary
 from workflow.masking import MaskError, mask, unmask
 from workflow.memory import Memory, build_memory
-from workflow.quality import catalog_paths
 
 NO_KEY = "no-key"  # deep-translator's LibreTranslator insists on a key; a server without keys ignores it
 # deep-translator's ServerException keeps only a message; these are the ones worth another attempt

@@ -11,24 +11,11 @@ from workflow.catalogs import (catalog_text, entry_regions, new_catalog, now_sta
 from workflow.config import Config
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.config import CONFIG_PATH
-from workflow.extract import SITE_DOMAIN, Progress, StageResult, display_path, source_paths
+from workflow.project import SITE_DOMAIN, Progress, StageResult, display_path, select_catalogs, source_paths
 from workflow.stamps import Stamps, digest
 from workflow.fileio import content_digest, signature, write_atomic, wrote
 from workflow.parallel import map_ordered
 from workflow.merge import merge_catalog
-
-
-def select_catalogs(config: Config, locale: str | None) -> list[str]:
-    """Catalog languages to work on: all, or those named by a catalog (``es``) or output locale (``es-US``)."""
-    if locale is None:
-        return list(config.catalogs)
-    if locale in config.catalogs:
-        return [locale]
-    for loc in config.locales:
-        if loc.tag.lower() == locale.lower():
-            return list(loc.chain)
-    raise UsageError(f"unknown locale {locale!r}: use a catalog ({', '.join(config.catalogs)}) "
-                     f"or an output locale ({', '.join(l.tag for l in config.locales)})")
 
 
 @dataclass(frozen=True)
