@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from workflow.approval import sign_record, with_record
 from workflow.sshsig import KeySigner, public_line
-from workflow.catalogs import entry_regions, new_catalog, read_catalog, write_catalog
+from workflow.catalogs import new_catalog, read_catalog, write_catalog
+from workflow.entries import regions
 
 WORDS = ("pain back muscle nerve sleep mood dose tablet capsule doctor pharmacist nurse daily weekly "
          "morning evening food water alcohol driving pregnancy side effect nausea headache dizziness "
@@ -197,7 +198,7 @@ def translate(root: Path, complete: float = 0.8, seed: int = 1) -> int:
         write_catalog(po, path)
     for pot in sorted((root / "locales").glob("article-*.pot")):
         template = read_catalog(pot)
-        wanted = [e for e in template if "paracetamol" in e.msgid and entry_regions(e) <= {"us"}]
+        wanted = [e for e in template if "paracetamol" in e.msgid and regions(e) <= {"us"}]
         if not wanted:
             continue
         for catalog in OVERRIDES:

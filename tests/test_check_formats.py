@@ -13,7 +13,7 @@ from conftest import require
 from workflow.catalogs import POEntry
 from workflow.checks import REGISTRY, Pair
 from workflow.checks.formats import FormatError, format_problems, parse_format, template_messages
-from workflow.quality import check_entry
+from workflow.findings import check_entry
 from workflow.chrome import site_messages
 from workflow.render import environment, escaping_gettext
 

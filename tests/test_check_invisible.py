@@ -21,7 +21,7 @@ from workflow.checks import REGISTRY, Pair
 from workflow.checks.invisible import INVISIBLE, _RTL_LETTERS, has_invisible, number_tokens, visible
 from workflow.checks.registry import ERROR
 from workflow.catalogs import POEntry
-from workflow.quality import check_entry
+from workflow.findings import check_entry
 
 LRM, RLM, ALM = "\u200e", "\u200f", "\u061c"
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import require
-from workflow.catalogs import catalog_text, entry_regions, parse_catalog, read_catalog
+from workflow.catalogs import catalog_text, parse_catalog, read_catalog
+from workflow.entries import in_market
 from workflow.merge import merge_catalog
 
 MERGE = Path(__file__).parent / "golden" / "merge"
@@ -65,7 +66,7 @@ def test_inputs_are_not_modified():
 
 def test_include_filters_by_market():
     template = po('#. region: us\nmsgid "US only"\nmsgstr ""\n\nmsgid "Everywhere"\nmsgstr ""\n')
-    new = merge_catalog(template, po(""), include=lambda e: not entry_regions(e) or "gb" in entry_regions(e))
+    new = merge_catalog(template, po(""), include=lambda e: in_market(e, {"gb"}))
     assert [e.msgid for e in new] == ["Everywhere"]
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from conftest import DATA, REPO, require
 from workflow.catalogs import catalog_text, parse_catalog, plural_count, read_catalog
 from workflow.errors import CatalogError
-from workflow.quality import plural_gap
+from workflow.entries import plural_gap
 
 BAD = Path(__file__).parent / "bad" / "po"
 GOLDEN = Path(__file__).parent / "golden"

@@ -21,7 +21,7 @@ from workflow.cli import main
 from workflow.config import load_config
 from workflow.errors import UsageError
 from workflow.glossary import load_glossary
-from workflow.quality import check_entry
+from workflow.findings import check_entry
 from workflow.translate import PROVIDERS, TranslateError, batches, split_text, translate_catalogs
 
 TODAY = dt.date(2026, 11, 22)

@@ -38,6 +38,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from workflow import sshsig
+from workflow.entries import translations
 
 NAMESPACE = "locum-approval"
 KEY = "approval"
@@ -67,10 +68,6 @@ def source_digest(entry) -> str:
     True
     """
     return _digest([entry.msgctxt, entry.msgid, entry.msgid_plural or ""])
-
-
-def translations(entry) -> list[str]:
-    return [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural else [entry.msgstr]
 
 
 def text_digest(entry) -> str:
@@ -386,3 +383,30 @@ def origin(entry) -> tuple[str, bool] | None:
     if match.group("digest") == _translation_digest(entry):
         return match.group("note"), True
     return f"post-edited from {match.group('note')}", False
+
+
+def approval_info(entry, verdict: Verdict | None = None, reviewers: dict | None = None) -> dict:
+    """What the audit trail records of an entry: reviewer, time, key fingerprint, meaning and provenance."""
+    record = verdict.record if verdict is not None else parse_record(entry.tcomment)
+    if not isinstance(record, Record):
+        record = None
+    came = origin(entry)
+    name = (reviewers or {}).get(record.email.lower()) if record else None
+    return {"approver": (f"{name} <{record.email}>" if name else record.email) if record else None,
+            "date": record.time[:10] if record else None, "time": record.time if record else None,
+            "fingerprint": _fingerprint(record, verdict),
+            "meaning": record.meaning if record else None,
+            "origin": record.origin if record and record.origin else None,
+            "provenance": came[0] if came else None}
+
+
+def _fingerprint(record: Record | None, verdict: Verdict | None) -> str | None:
+    """The signing key's fingerprint: the verified one, or the one the record names (for a verified record)."""
+    if verdict is not None and verdict.key:
+        return sshsig.fingerprint(verdict.key)
+    if record is None:
+        return None
+    try:
+        return sshsig.fingerprint(sshsig.parse_blob(record.signature).key)
+    except sshsig.SignatureError:
+        return None

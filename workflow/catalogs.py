@@ -181,18 +181,6 @@ def build_site_template(messages, created: str) -> polib.POFile:
     return pot
 
 
-def entry_regions(entry: polib.POEntry) -> frozenset[str]:
-    """The markets an entry is limited to (from its ``#. region:`` comment); empty = everywhere.
-
-    >>> sorted(entry_regions(polib.POEntry(msgid="x", comment="kind: heading\\nregion: gb, us")))
-    ['gb', 'us']
-    """
-    for line in (entry.comment or "").splitlines():
-        if line.startswith("region:"):
-            return frozenset(r.strip() for r in line[len("region:"):].split(",") if r.strip())
-    return frozenset()
-
-
 def new_catalog(template: polib.POFile, catalog: str, created: str) -> polib.POFile:
     """An empty catalog for language ``catalog`` (``es``, ``es_US``) with complete headers."""
     locale = Locale.parse(catalog)

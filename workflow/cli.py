@@ -11,8 +11,8 @@ from typing import Callable, Sequence
 
 from workflow import __version__
 from workflow.config import load_config
+from workflow.entries import shown_translation
 from workflow.errors import ConflictError, ErrorList, LocumError
-from workflow.fileio import known_signatures
 from workflow.stamps import one_save
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -52,27 +52,15 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
 
 
 def _cmd_extract(config, args) -> int:
-    _run_extract(config)
-    return EXIT_OK
-
-
-def _run_extract(config):
     from workflow.extract import extract
-    result = extract(config, progress=_progress("extract"))
-    _summary("extract", "template", result)
-    return result
+    _summary("extract", "template", extract(config, progress=_progress("extract")))
+    return EXIT_OK
 
 
 def _cmd_update(config, args) -> int:
-    _run_update(config, args)
-    return EXIT_OK
-
-
-def _run_update(config, args):
     from workflow.update import update
-    result = update(config, locale=args.locale, progress=_progress("update"))
-    _summary("update", "catalog", result)
-    return result
+    _summary("update", "catalog", update(config, locale=args.locale, progress=_progress("update")))
+    return EXIT_OK
 
 
 def _cmd_check(config, args) -> int:
@@ -97,8 +85,7 @@ def _cmd_check(config, args) -> int:
 def _print_item(item) -> None:
     print(f"[{item.id}] {item.catalog} {item.slug}  region: {item.region}  state: {item.state}  ({item.shown})")
     print(f"  source: {item.entry.msgid}")
-    target = item.entry.msgstr or " | ".join(item.entry.msgstr_plural[k] for k in sorted(item.entry.msgstr_plural))
-    print(f"  target: {target}")
+    print(f"  target: {shown_translation(item.entry)}")
     if item.origin:
         print(f"  from:   {item.origin}")
     if item.state in ("rejected", "stale", "unverified", "forged") and item.verdict.reason:
@@ -214,25 +201,25 @@ def _translate_summary(result) -> None:
 
 
 def _cmd_compile(config, args) -> int:
-    _run_compile(config, args)
+    from workflow.compile import compile_catalogs
+    _print_compile(compile_catalogs(config, locale=args.locale, progress=_progress("compile")))
     return EXIT_OK
 
 
-def _run_compile(config, args):
-    from workflow.compile import compile_catalogs
-    result = compile_catalogs(config, locale=args.locale, progress=_progress("compile"))
+def _print_compile(result) -> None:
     print(f"compile: {len(result.written)} .mo file(s) written, {len(result.unchanged)} unchanged; "
           f"{result.admitted} entries admitted, {result.held_back} held back by the gate")
-    return result
 
 
 def _cmd_build(config, args) -> int:
-    return _strict(args, len(_run_build(config, args).skipped))
+    from workflow.build import build
+    result = build(config, preview=args.preview, progress=_progress("build"))
+    _print_build(result)
+    return _strict(args, len(result.skipped))
 
 
-def _run_build(config, args, existing: set[str] | None = None, shown: int = 10):
-    from workflow.build import REPORT_PATH, build
-    result = build(config, preview=args.preview, progress=_progress("build"), existing=existing)
+def _print_build(result, shown: int = 10) -> None:
+    from workflow.build import REPORT_PATH
     for skipped in result.skipped[:shown]:
         print(f"skipped {skipped.locale}/{skipped.slug}: {skipped.count} segment(s) "
               "not translated and approved:", file=sys.stderr)
@@ -245,7 +232,6 @@ def _run_build(config, args, existing: set[str] | None = None, shown: int = 10):
               f"in {REPORT_PATH}", file=sys.stderr)
     print(f"build: {len(result.published)} page(s) published ({result.rendered} rendered, "
           f"{result.reused} unchanged), {len(result.skipped)} skipped -> {result.output}")
-    return result
 
 
 def _strict(args, skipped: int) -> int:
@@ -256,64 +242,36 @@ def _strict(args, skipped: int) -> int:
 
 
 def _cmd_publish(config, args) -> int:
-    from workflow import publish
-    from workflow.leftovers import recover
-    args.locale = None
-    options = f"preview={args.preview}"
-    if recover(config.root, config.output_dir):      # what a killed build left: before the walk sees it
-        print("publish: put back the site a killed build had moved aside", file=sys.stderr)
-    before = publish.snapshot(config)
-    last = publish.unchanged_since_last(config, options, before)
-    if last is not None:
-        print(f"publish: nothing changed since the last publish: {last['published']} page(s) published, "
-              f"{last['skipped']} skipped (see audit/build-report.json), {last['held']} check error(s) "
+    from workflow.publish import Hooks, publish
+
+    hooks = Hooks(progress=_progress, recovered=_print_recovered,
+                  extracted=lambda result: _summary("extract", "template", result),
+                  updated=lambda result: _summary("update", "catalog", result),
+                  checked=_print_held, compiled=_print_compile, built=_print_build)
+    outcome = publish(config, args.preview, hooks)
+    if outcome.last is not None:
+        print(f"publish: nothing changed since the last publish: {outcome.published} page(s) published, "
+              f"{outcome.skipped} skipped (see audit/build-report.json), {outcome.held} check error(s) "
               f"held back (see 'locum check') -> {config.output_dir}")
-        return _strict(args, last["skipped"])
-    root = str(config.root)
-    strip, output = len(root) + 1, f"{config.output_dir.name}/"       # paths relative to the root
-    known = {path if os.path.isabs(path) else f"{root}/{path}": signature for path, signature in before[0].items()}
-    with known_signatures(known):       # the stages ask about these files: the walk just made answers
-        written = _extract_and_update(config, args)
-        held = _check_before_publish(config)
-        compiled = _run_compile(config, args).written
-        written += [*compiled, *(path.with_suffix(".audit.json") for path in compiled)]
-        result = _run_build(config, args, existing={path.removeprefix(output) for path in before[1]})
-    moved = publish.record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
-                                             "held": held}, before, {str(path)[strip:] for path in written},
-                           None if result.changed is None else {output + path for path in result.changed})
+    moved = outcome.moved
     if moved:
         print(f"publish: {len(moved)} file(s) changed while publishing ({', '.join(moved[:3])}"
               f"{', …' if len(moved) > 3 else ''}): the next publish takes them in", file=sys.stderr)
-    return _strict(args, len(result.skipped))
+    return _strict(args, outcome.skipped)
 
 
-def _extract_and_update(config, args) -> list[Path]:
-    """Extract and update, every input read before anything is written (:mod:`workflow.inputs`)."""
-    from workflow.extract import plan_extract, write_extract
-    from workflow.inputs import validate_inputs
-    from workflow.update import update
-    plan = plan_extract(config, progress=_progress("extract"))      # the articles: errors before any write
-    validate_inputs(config, progress=_progress("validate"))        # the glossary, catalogs of no article
-    first = update(config, progress=_progress("update"), existing_templates_only=True)   # reads the catalogs
-    extracted = write_extract(config, plan)
-    _summary("extract", "template", extracted)
-    second = update(config, progress=_progress("update"))          # the new templates, where there are any
-    written = [*first.written, *(path for path in second.written if path not in first.written)]
-    _summary("update", "catalog", type(second)(tuple(written), tuple(p for p in second.unchanged
-                                                                     if p not in set(written))))
-    return [*extracted.written, *written]
+def _print_recovered() -> None:
+    print("publish: put back the site a killed build had moved aside", file=sys.stderr)
 
 
-def _check_before_publish(config) -> int:
+def _print_held(findings) -> None:
     """Publishing goes on past check errors (the gate holds those entries back) but names each one."""
-    from workflow.quality import run_check
-    findings = run_check(config, progress=_progress("check"))
     errors = [f for f in findings if f.severity == "error"]
     for finding in errors:
         print(finding.as_text(), file=sys.stderr)
     print(f"check: {len(errors)} error(s) held back from publishing, "
           f"{len(findings) - len(errors)} warning(s) (see 'locum check')")
-    return len(errors)
+
 
 def _summary(stage: str, noun: str, result, shown: int = 10) -> None:
     root = Path.cwd()

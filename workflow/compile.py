@@ -18,9 +18,9 @@ from workflow.project import Progress, display_path, select_catalogs
 from workflow.fileio import write_atomic
 from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
-from workflow.quality import APPROVAL, cached_findings, check_entry, check_inputs, plural_gap
-from workflow.approval import Trust, claimed_state, judge, trust_for
-from workflow.review import approval_info
+from workflow.entries import is_translated
+from workflow.findings import APPROVAL, cached_findings, check_entry, check_inputs
+from workflow.approval import Trust, approval_info, claimed_state, judge, trust_for
 from workflow.parallel import map_ordered
 from workflow.stamps import Stamps, digest, file_bytes
 from workflow.translations import MO_KEY
@@ -40,12 +40,7 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, trust: 
     digest tells approved from stale. ``nplurals`` (the catalog's Plural-Forms) is the number of forms a
     plural entry must have; ``siblings`` the catalog's entries.
     """
-    if entry.obsolete or "fuzzy" in entry.flags:
-        return False
-    if entry.msgid_plural:
-        if not entry.msgstr_plural or not all(entry.msgstr_plural.values()) or plural_gap(entry, nplurals):
-            return False
-    elif not entry.msgstr:
+    if not is_translated(entry, nplurals):
         return False
     if known_errors is not None:        # a check of these very bytes judged every record: one it did not flag verifies
         return claimed_state(entry) == "approved" and entry.msgid not in known_errors

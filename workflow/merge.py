@@ -15,21 +15,15 @@ ratio.
 
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 from rapidfuzz import fuzz, process
 
 from workflow.approval import Record, canonical, parse_record, source_digest, without_record
 from workflow.catalogs import POEntry, POFile, plural_count
+from workflow.entries import has_translation
 
 FUZZY_CUTOFF = 60.0
-
-
-def is_translated(entry: POEntry) -> bool:
-    if entry.msgid_plural:
-        return any(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
 
 
 def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry], bool] = lambda e: True,
@@ -52,7 +46,7 @@ def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry],
     used: set[int] = set()
     candidates: dict[str | None, list[POEntry]] = {}
     for entry in old:
-        if not entry.obsolete and is_translated(entry):
+        if not entry.obsolete and has_translation(entry):
             candidates.setdefault(entry.msgctxt, []).append(entry)
 
     for tmpl in template:
@@ -73,7 +67,7 @@ def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry],
                 new.append(_fresh(tmpl, nplurals))
 
     for entry in old:
-        if id(entry) not in used and is_translated(entry):
+        if id(entry) not in used and has_translation(entry):
             new.append(_obsolete(entry))
     drop_copied_records(new)
     return new

@@ -17,7 +17,7 @@ outside the header; a header that is not the first entry; any charset but
 UTF-8. What msgfmt rejects but Locum leaves to ``locum check`` (where the
 entry is an error and kept out of the build): a translated plural entry with
 fewer forms than ``nplurals`` (what a change of plural rules leaves behind,
-see :func:`workflow.quality.plural_gap`) and format-string mismatches.
+see :func:`workflow.entries.plural_gap`) and format-string mismatches.
 """
 
 from __future__ import annotations

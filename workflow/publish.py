@@ -22,13 +22,16 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from workflow import __version__
 from workflow.config import Config
 from workflow.chrome import TEMPLATES
-from workflow.project import source_tree
-from workflow.fileio import Signature, is_leftover, long_lived, of_stat, stat_signature, write_atomic, wrote
+from workflow.fileio import (Signature, is_leftover, known_signatures, long_lived, of_stat, stat_signature,
+                             write_atomic, wrote)
+from workflow.project import Progress, StageResult, source_tree
 
 LAST = Path(".cache") / "publish.json"
 RACY_NS = 100_000_000       # an input modified this close to the walk may change again unseen
@@ -153,3 +156,85 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
     digest = state_digest((inputs, outputs), options) if trusted else None
     write_atomic(config.root / LAST, json.dumps({"digest": digest, "summary": summary}, sort_keys=True) + "\n")
     return moved
+
+
+@dataclass
+class Hooks:
+    """What the caller shows while a publish runs (the CLI prints; a test may collect): every hook is optional."""
+
+    progress: Callable[[str], Progress | None] = lambda label: None
+    recovered: Callable[[], None] = lambda: None
+    extracted: Callable[[StageResult], None] = lambda result: None
+    updated: Callable[[StageResult], None] = lambda result: None
+    checked: Callable[[list], None] = lambda findings: None
+    compiled: Callable[[object], None] = lambda result: None
+    built: Callable[[object], None] = lambda result: None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a publish did: pages published and skipped, check errors held back; ``last`` is set instead when
+    nothing changed since the last publish (its summary); ``moved`` lists files others changed meanwhile."""
+
+    published: int
+    skipped: int
+    held: int
+    last: dict | None = None
+    moved: tuple[str, ...] = ()
+
+
+def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -> Outcome:
+    """Extract, update, check, compile and build, or nothing when nothing moved since the last publish.
+
+    Every input is read before anything is written (:func:`extract_and_update`);
+    check errors do not stop the publish (the gate holds those entries back)
+    but are handed to ``hooks.checked``.
+    """
+    from workflow.build import build
+    from workflow.compile import compile_catalogs
+    from workflow.leftovers import recover
+    from workflow.quality import run_check
+
+    hooks = hooks or Hooks()
+    options = f"preview={preview}"
+    if recover(config.root, config.output_dir):      # what a killed build left: before the walk sees it
+        hooks.recovered()
+    before = snapshot(config)
+    last = unchanged_since_last(config, options, before)
+    if last is not None:
+        return Outcome(last["published"], last["skipped"], last["held"], last=last)
+    root = str(config.root)
+    strip, output = len(root) + 1, f"{config.output_dir.name}/"       # paths relative to the root
+    known = {path if os.path.isabs(path) else f"{root}/{path}": signature for path, signature in before[0].items()}
+    with known_signatures(known):       # the stages ask about these files: the walk just made answers
+        written = extract_and_update(config, hooks)
+        findings = run_check(config, progress=hooks.progress("check"))
+        hooks.checked(findings)
+        held = sum(1 for f in findings if f.severity == "error")
+        compiled = compile_catalogs(config, progress=hooks.progress("compile"))
+        hooks.compiled(compiled)
+        written += [*compiled.written, *(path.with_suffix(".audit.json") for path in compiled.written)]
+        result = build(config, preview=preview, progress=hooks.progress("build"),
+                       existing={path.removeprefix(output) for path in before[1]})
+        hooks.built(result)
+    moved = record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
+                                     "held": held}, before, {str(path)[strip:] for path in written},
+                   None if result.changed is None else {output + path for path in result.changed})
+    return Outcome(len(result.published), len(result.skipped), held, moved=tuple(moved))
+
+
+def extract_and_update(config: Config, hooks: Hooks) -> list[Path]:
+    """Extract and update, every input read before anything is written (:mod:`workflow.inputs`)."""
+    from workflow.extract import plan_extract, write_extract
+    from workflow.inputs import validate_inputs
+    from workflow.update import update
+
+    plan = plan_extract(config, progress=hooks.progress("extract"))      # the articles: errors before any write
+    validate_inputs(config, progress=hooks.progress("validate"))        # the glossary, catalogs of no article
+    first = update(config, progress=hooks.progress("update"), existing_templates_only=True)   # reads the catalogs
+    extracted = write_extract(config, plan)
+    hooks.extracted(extracted)
+    second = update(config, progress=hooks.progress("update"))          # the new templates, where there are any
+    written = [*first.written, *(path for path in second.written if path not in first.written)]
+    hooks.updated(StageResult(tuple(written), tuple(p for p in second.unchanged if p not in set(written))))
+    return [*extracted.written, *written]

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow import sshsig
-from workflow.approval import NAMESPACE, Record, Trust, Verdict, judge, origin, parse_record, sign_record, \
+from workflow.approval import NAMESPACE, Trust, Verdict, judge, origin, sign_record, \
     trust_for as approval_trust, with_record
 from workflow.sshsig import parse_public_key
-from workflow.catalogs import POEntry, POFile, entry_regions, plural_count, read_catalog, write_catalog
+from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
+from workflow.entries import has_translation, regions
 from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.project import catalog_paths, display_path
 from workflow.glossary import Glossary, load_glossary
-from workflow.quality import check_entry
+from workflow.findings import check_entry
 
 
 class ReviewError(LocumError):
@@ -40,7 +41,7 @@ class Item:
     def state(self) -> str:
         """untranslated, suggested (machine or memory, unedited), fuzzy, rejected, pending, stale, approved,
         unverified or forged."""
-        if not self.entry.msgstr and not any(self.entry.msgstr_plural.values()):
+        if not has_translation(self.entry):
             return "untranslated"
         if "fuzzy" in self.entry.flags:
             if self.verdict.state == "rejected":
@@ -57,7 +58,7 @@ class Item:
 
     @property
     def region(self) -> str:
-        return ", ".join(sorted(entry_regions(self.entry))) or "all"
+        return ", ".join(sorted(regions(self.entry))) or "all"
 
     @property
     def origin(self) -> str | None:
@@ -271,30 +272,3 @@ def allowed_signers(config: Config) -> str:
         for line in reviewer.keys:
             lines.append(f'{reviewer.email} namespaces="{NAMESPACE}" {sshsig.public_line(parse_public_key(line))}')
     return "\n".join(lines) + "\n"
-
-
-def approval_info(entry: POEntry, verdict: Verdict | None = None, reviewers: dict | None = None) -> dict:
-    """What the audit trail records of an entry: reviewer, time, key fingerprint, meaning and provenance."""
-    record = verdict.record if verdict is not None else parse_record(entry.tcomment)
-    if not isinstance(record, Record):
-        record = None
-    came = origin(entry)
-    name = (reviewers or {}).get(record.email.lower()) if record else None
-    return {"approver": (f"{name} <{record.email}>" if name else record.email) if record else None,
-            "date": record.time[:10] if record else None, "time": record.time if record else None,
-            "fingerprint": _fingerprint(record, verdict),
-            "meaning": record.meaning if record else None,
-            "origin": record.origin if record and record.origin else None,
-            "provenance": came[0] if came else None}
-
-
-def _fingerprint(record: Record | None, verdict: Verdict | None) -> str | None:
-    """The signing key's fingerprint: the verified one, or the one the record names (for a verified record)."""
-    if verdict is not None and verdict.key:
-        return sshsig.fingerprint(verdict.key)
-    if record is None:
-        return None
-    try:
-        return sshsig.fingerprint(sshsig.parse_blob(record.signature).key)
-    except sshsig.SignatureError:
-        return None

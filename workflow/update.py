@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.catalogs import (catalog_text, entry_regions, new_catalog, now_stamp, read_catalog, read_digest,
-                               same_catalog)
+from workflow.catalogs import catalog_text, new_catalog, now_stamp, read_catalog, read_digest, same_catalog
+from workflow.entries import in_market
 from workflow.config import Config
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.config import CONFIG_PATH
@@ -126,7 +126,7 @@ def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str)
         old = new_catalog(template, catalog, stamp)
     markets = config.markets_of(catalog)
     merged = merge_catalog(template, old, sparse=sparse,
-                           include=lambda e: not entry_regions(e) or bool(entry_regions(e) & markets))
+                           include=lambda e: in_market(e, markets))
     if existing and same_catalog(merged, old):
         return None          # nothing to merge: leave the translator's file exactly as it is
     return catalog_text(merged), read_digest(old, path)

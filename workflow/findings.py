@@ -1,0 +1,105 @@
+"""Findings: what the checks say of a catalog entry, and the record of an earlier check of the same bytes.
+
+The check stage reports them, compile's gate and review consult them; none of
+those stages imports another for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from workflow.approval import Trust, judge
+from workflow.catalogs import POEntry, POFile, plural_count
+from workflow.checks import ERROR, WARNING, Pair, run_checks
+from workflow.config import CONFIG_PATH, Config
+from workflow.entries import plural_gap, source_pairs
+from workflow.glossary import GLOSSARY_PATH, Glossary
+from workflow.stamps import Stamps, digest, file_bytes
+
+ANNOTATION = "(locum) "
+APPROVAL = "approval"        # the check id of findings about approval records
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    severity: str
+    check: str
+    message: str
+    locale: str
+    msgid: str
+
+    def as_text(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity} [{self.check}] {self.message}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None,
+                nplurals: int | None = None, trust: Trust | None = None, siblings=None) -> list[tuple[str, str, str]]:
+    """(check id, severity, message) for one entry (pure); ``nplurals`` is its catalog's (see :func:`workflow.entries.plural_gap`).
+
+    With ``trust`` (who may sign for the catalog) and ``siblings`` (its entries),
+    the approval record is judged too: a forged one is an error, one whose key
+    or reviewer is no longer declared a warning.
+    """
+    language = catalog.split("_")[0]
+    found = []
+    if trust is not None and entry.tcomment:
+        verdict = judge(entry, trust, siblings)
+        if verdict.state == "forged":
+            found.append((APPROVAL, ERROR, f"forged approval record: {verdict.reason}; it does not open the "
+                                           "gate (a reviewer who checked the text approves it again)"))
+        elif verdict.state == "unverified":
+            found.append((APPROVAL, WARNING, f"unverified approval: {verdict.reason}"))
+    missing = plural_gap(entry, nplurals)
+    if missing:
+        found.append(("plural-forms", ERROR, f"no msgstr[{'], msgstr['.join(map(str, missing))}]: this catalog's "
+                      f"Plural-Forms header has nplurals={nplurals}, and each form needs its translation"))
+    flags = tuple(entry.flags)
+    for source, target in source_pairs(entry):
+        for check, message in run_checks(Pair(source, target, catalog, language, glossary, flags,
+                                              entry.msgid_plural or None)):
+            found.append((check.id, check.severity, message))
+    return list(dict.fromkeys(found))
+
+
+def check_catalog(po: POFile, path: str, catalog: str, glossary: Glossary | None,
+                  trust: Trust | None = None) -> list[Finding]:
+    """Findings for every live, translated entry of a catalog (pure)."""
+    findings = []
+    nplurals = plural_count(po.metadata.get("Plural-Forms"))
+    for entry in po:
+        if entry.obsolete:
+            continue
+        for check_id, severity, message in check_entry(entry, catalog, glossary, nplurals, trust, po):
+            findings.append(Finding(path, entry.linenum, severity, check_id, message, catalog, entry.msgid))
+    return findings
+
+
+def check_inputs(config: Config) -> str:
+    """Digest of what every catalog's findings depend on besides the catalog: glossary and config."""
+    return digest(file_bytes(config.root / GLOSSARY_PATH), (config.root / CONFIG_PATH).read_bytes())
+
+
+def check_unit(shared: str, catalog: str, path: Path, content: str) -> tuple[str, str]:
+    """The stamp unit and input digest of one catalog's check; ``content`` is the SHA-256 (hex) of its bytes."""
+    return f"check:{catalog}/{path.stem}", digest(shared, content)
+
+
+def cached_findings(stamps: Stamps, shared: str, catalog: str, path: Path,
+                    data: bytes | None = None) -> list[Finding] | None:
+    """The findings recorded for exactly these inputs by an earlier check, or None.
+
+    ``data`` is the catalog's bytes when the caller has read them; without it
+    the catalog is not read unless its ``stat`` signature moved (``stamps.file``).
+    """
+    content = stamps.file(path) if data is None else hashlib.sha256(data).hexdigest()
+    unit, inputs = check_unit(shared, catalog, path, content)
+    if not stamps.fresh(unit, inputs):
+        return None
+    return [Finding(**f) for f in stamps.payload(unit) or []]
