@@ -16,7 +16,7 @@ help:
 	@echo "make translate LOCALE=es [PROVIDER=memory]   prefill untranslated entries as fuzzy"
 	@echo "make review LOCALE=es   segments waiting for a reviewer"
 	@echo "make stats     progress per locale and article"
-	@echo "make test      run the test suite"
+	@echo "make test      lint (ruff), import contracts (lint-imports), then the test suite"
 	@echo "make tools     install the test judges that come from npm (Nu HTML checker)"
 	@echo "make bench     time every stage on a synthetic 1,000-article corpus, and the translation memory"
 	@echo "make clean     remove output/, caches and compiled catalogs"
@@ -65,6 +65,8 @@ update: $(STAMP)
 	$(LOCUM) update $(if $(LOCALE),--locale $(LOCALE))
 
 test: $(STAMP)
+	$(BIN)/ruff check --quiet workflow tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 # External judges used by the tests: the Nu HTML checker (npm vnu-jar, run with java).

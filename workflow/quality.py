@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -16,7 +17,15 @@ from workflow.parallel import map_ordered
 from workflow.project import catalog_paths, display_path
 from workflow.stamps import Stamps
 
-_Job = tuple[str, Path, str, Glossary | None, Trust]      # catalog, path, path as shown, glossary, signers
+@dataclass(frozen=True)
+class _Job:
+    """One catalog to check, in a form a worker process can take."""
+
+    catalog: str
+    path: Path
+    shown: str                  # the path as users see it
+    glossary: Glossary | None
+    trust: Trust                # who may sign for the catalog
 
 
 def run_check(config: Config, locale: str | None = None, article: str | None = None,
@@ -37,12 +46,13 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
         if cached is not None:                 # same catalog, glossary and config as last time
             findings.extend(cached)
         else:
-            jobs.append((catalog, path, display_path(config, path), glossary, trusts[catalog]))
+            jobs.append(_Job(catalog, path, display_path(config, path), glossary, trusts[catalog]))
     results = _check_by_article(jobs, progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    for (catalog, path, shown, _, _), (found, content) in zip(jobs, results):
+    for job, (found, content) in zip(jobs, results):
+        catalog, path, shown = job.catalog, job.path, job.shown
         findings.extend(found)
         if annotate:
             po = read_catalog(path, shown)
@@ -59,8 +69,8 @@ def _check_by_article(jobs: list[_Job], progress: Callable[[int, int], None] | N
     """``_check_one`` of every job, in order; the catalogs of one article go to one process one after
     the other, so the checks' caches read each source text once for all its languages."""
     articles: dict[str, list[int]] = {}
-    for index, (_, path, _, _, _) in enumerate(jobs):
-        articles.setdefault(path.stem, []).append(index)
+    for index, job in enumerate(jobs):
+        articles.setdefault(job.path.stem, []).append(index)
     groups = list(articles.values())
     results: list = [None] * len(jobs)
     for group, done in zip(groups, map_ordered(_check_article, [[jobs[i] for i in g] for g in groups],
@@ -82,12 +92,11 @@ def _check_article(jobs: list[_Job]) -> list[tuple[list[Finding], str] | LocumEr
 
 def _check_one(job: _Job) -> tuple[list[Finding], str]:
     """The findings of one catalog and the SHA-256 of the bytes they were read from."""
-    catalog, path, shown, glossary, trust = job
     try:
-        data = path.read_bytes()
+        data = job.path.read_bytes()
     except FileNotFoundError:
-        raise CatalogError("catalog not found", path=shown) from None
-    return (check_catalog(parse_catalog(data, shown), shown, catalog, glossary, trust),
+        raise CatalogError("catalog not found", path=job.shown) from None
+    return (check_catalog(parse_catalog(data, job.shown), job.shown, job.catalog, job.glossary, job.trust),
             hashlib.sha256(data).hexdigest())
 
 
