@@ -9,24 +9,16 @@ not find. In preview mode a missing segment shows the source text wrapped in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from html import escape
 from typing import Callable
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from workflow.segments import normalize_inline, only_images
-from workflow.source import REGION_INFO
+from workflow.markdown import parse_inline
+from workflow.segments import BodyToken, Segment, walk_body
 
 Lookup = Callable[[str], "str | None"]
-
-
-@lru_cache(maxsize=None)
-def inline_parser() -> MarkdownIt:
-    """Markdown for translated text: CommonMark inline syntax, raw HTML disabled."""
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 @dataclass(frozen=True)
@@ -48,56 +40,74 @@ def localize_tokens(tokens: tuple[Token, ...], market: str, lookup: Lookup,
                     ) -> tuple[list[Token], list[Missing]]:
     """Filter ``tokens`` to ``market`` and translate their segments.
 
+    The segments are those :func:`workflow.segments.walk_body` finds, as extraction's are.
     ``asset_prefix`` is put before relative image paths (``images/x.svg``),
     which are relative to ``source/`` in the article and to the site root in
     the output. Returns the new token list (inputs are not modified) and the segments
     ``lookup`` did not know, in document order.
     """
+    page = _Page(lookup, fallback, asset_prefix)
     out: list[Token] = []
-    missing: list[Missing] = []
-    skipping = False
-    row_line = 0
-    for tok in tokens:
-        if tok.type == "front_matter":
+    for body in walk_body(tokens):
+        if body.region is not None and body.region != market:
             continue
-        if tok.type == "container_region_open":
-            skipping = REGION_INFO.match(tok.info).group(1) != market
-            if not skipping:
-                out.append(tok)
-            continue
-        if tok.type == "container_region_close":
-            if not skipping:
-                out.append(tok)
-            skipping = False
-            continue
-        if skipping:
-            continue
-        if tok.type == "tr_open" and tok.map:
-            row_line = tok.map[0] + 1
-        if tok.type != "inline":
-            out.append(tok)
-            continue
-        line = tok.map[0] + 1 if tok.map else row_line
-        if tok.children and any(c.type == "image" for c in tok.children) and only_images(tok.children):
-            out.append(tok.copy(children=[_rebased(_localize_image(c, line, lookup, missing, fallback),
-                                                   asset_prefix) for c in tok.children]))
-            continue
-        text = normalize_inline(tok.content)
-        if not text:
-            out.append(tok)
-            continue
-        translated = lookup(text)
-        if translated is None:
-            missing.append(Missing(text, line))
-            children = _inline(text)
-            if fallback is not None:
-                children = _marked(children, fallback)
+        if body.images_only:
+            out.append(page.localize_images(body))
+        elif body.slots:
+            out.append(page.localize_text(body.token, body.slots[0].segment))
         else:
-            children = _inline(translated)
-        if asset_prefix:
-            children = [_rebased(c, asset_prefix) for c in children]
-        out.append(tok.copy(content=translated if translated is not None else text, children=children))
-    return out, missing
+            out.append(body.token)
+    return out, page.missing
+
+
+@dataclass
+class _Page:
+    """One locale's page being localized: how to translate its segments, and those not found so far."""
+
+    lookup: Lookup
+    fallback: Fallback | None
+    asset_prefix: str
+    missing: list[Missing] = field(default_factory=list)
+
+    def translate(self, segment: Segment) -> str | None:
+        """The translation of ``segment``, or ``None`` (and it is recorded as missing)."""
+        translated = self.lookup(segment.text)
+        if translated is None:
+            self.missing.append(Missing(segment.text, segment.line))
+        return translated
+
+    def localize_text(self, token: Token, segment: Segment) -> Token:
+        """An inline token whose text is the translation of ``segment``, parsed with raw HTML off."""
+        translated = self.translate(segment)
+        if translated is None:
+            children = parse_inline(segment.text)
+            if self.fallback is not None:
+                children = _marked(children, self.fallback)
+        else:
+            children = parse_inline(translated)
+        if self.asset_prefix:
+            children = [_rebased(c, self.asset_prefix) for c in children]
+        return token.copy(content=translated if translated is not None else segment.text, children=children)
+
+    def localize_images(self, body: BodyToken) -> Token:
+        """A paragraph of images with their alt texts and titles translated and their paths rebased."""
+        # Each image gets attrs of its own: the renderer writes the alt text into them.
+        children = [c.copy(attrs=dict(c.attrs)) if c.type == "image" else c for c in body.token.children]
+        for slot in body.slots:
+            children[slot.image] = self.localize_image(children[slot.image], slot.segment)
+        return body.token.copy(children=[_rebased(c, self.asset_prefix) for c in children])
+
+    def localize_image(self, image: Token, segment: Segment) -> Token:
+        """``image`` with its alt text or title (whichever ``segment`` is) translated."""
+        translated = self.translate(segment)
+        if segment.kind == "image-alt":
+            if translated is not None:
+                return image.copy(children=[Token("text", "", 0, content=translated)])
+            if self.fallback is not None:
+                return image.copy(attrs={**image.attrs, "lang": self.fallback.source_language})
+        elif translated is not None:
+            return image.copy(attrs={**image.attrs, "title": translated})
+        return image
 
 
 def _rebased(token: Token, prefix: str) -> Token:
@@ -112,39 +122,9 @@ def _rebased(token: Token, prefix: str) -> Token:
     return token.copy(attrs={**token.attrs, "src": prefix + src})
 
 
-def _inline(text: str) -> list[Token]:
-    tokens = inline_parser().parseInline(text)
-    return tokens[0].children if tokens else []
-
-
 def _marked(children: list[Token], fallback: Fallback) -> list[Token]:
     lang = escape(fallback.source_language)
     opening = Token("html_inline", "", 0, content=f'<span lang="{lang}" class="untranslated">')
     note = Token("html_inline", "", 0,
                  content=f' <span class="untranslated-note">{escape(fallback.note)}</span></span>')
     return [opening, *children, note]
-
-
-def _localize_image(image: Token, line: int, lookup: Lookup, missing: list[Missing],
-                    fallback: Fallback | None) -> Token:
-    if image.type != "image":
-        return image
-    alt = "".join(c.content for c in image.children or ()).strip()
-    attrs = dict(image.attrs)
-    children = image.children
-    if alt:
-        translated = lookup(alt)
-        if translated is None:
-            missing.append(Missing(alt, line))
-            if fallback is not None:
-                attrs["lang"] = fallback.source_language
-        else:
-            children = [Token("text", "", 0, content=translated)]
-    title = (attrs.get("title") or "").strip()
-    if title:
-        translated = lookup(title)
-        if translated is None:
-            missing.append(Missing(title, line))
-        else:
-            attrs["title"] = translated
-    return image.copy(attrs=attrs, children=children)

@@ -10,7 +10,7 @@ from markdown_it.token import Token
 
 from workflow.checks.formats import format_problems
 from workflow.chrome import TEMPLATES
-from workflow.localize import inline_parser
+from workflow.markdown import render_html
 
 
 def environment(translations: gettext.NullTranslations) -> Environment:
@@ -66,25 +66,9 @@ def escaping_gettext(translations: gettext.NullTranslations) -> tuple:
     return gettext_, ngettext_, pgettext_, npgettext_
 
 
-def _renderer():
-    md = inline_parser()
-    if "container_region_open" not in md.renderer.rules:
-        def region_open(self, tokens, idx, options, env):
-            market = tokens[idx].info.split()[-1]
-            return f'<section data-region="{Markup.escape(market)}">\n'
-
-        def region_close(self, tokens, idx, options, env):
-            return "</section>\n"
-
-        md.add_render_rule("container_region_open", region_open)
-        md.add_render_rule("container_region_close", region_close)
-    return md
-
-
 def render_tokens(tokens: list[Token]) -> Markup:
     """HTML for localized block tokens; text is escaped by markdown-it, links are validated."""
-    md = _renderer()
-    return Markup(md.renderer.render(tokens, md.options, {}))
+    return Markup(render_html(tokens))
 
 
 def split_heading(tokens: list[Token]) -> tuple[list[Token], list[Token]]:

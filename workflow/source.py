@@ -5,31 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
 
 from workflow.errors import SourceError
+from workflow.markdown import parse_blocks
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 REGION_INFO = re.compile(r"^\s*region\s+(\S+)\s*$")
 FENCE_LIKE = re.compile(r"^ {0,3}:{3,}")
 TRANSLATABLE_FIELDS = ("title", "description")
 KNOWN_FIELDS = {"title", "description", "published", "reviewed", "reading_time", "author", "tags"}
-
-
-@lru_cache(maxsize=None)
-def markdown_parser() -> MarkdownIt:
-    """The one Markdown dialect of Locum: CommonMark + tables + front matter + ``::: region`` blocks."""
-    return (MarkdownIt("commonmark")
-            .enable("table")
-            .use(front_matter_plugin)
-            .use(container_plugin, name="region"))
 
 
 @dataclass(frozen=True)
@@ -69,7 +57,7 @@ def parse_article(text: str, slug: str, path: str, markets) -> Article:
         raise SourceError(f"bad article slug {slug!r}: use only lower-case letters, digits and single hyphens "
                           "(rename the file)", path=path, line=1)
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
-    tokens = markdown_parser().parse(text)
+    tokens = parse_blocks(text)
     meta, meta_lines = _front_matter(tokens, text, path)
     _check_blocks(tokens, text.split("\n"), path, markets)
     return Article(slug=slug, path=path, meta=meta, meta_lines=meta_lines, tokens=tuple(tokens), text=text)

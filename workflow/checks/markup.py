@@ -11,7 +11,6 @@ and the templates' escaping both show it as the characters ``<script>``.
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 import unicodedata
@@ -22,10 +21,10 @@ from urllib.parse import unquote
 
 from html5lib._tokenizer import HTMLTokenizer
 from html5lib.constants import tokenTypes
-from markdown_it import MarkdownIt
 
 from workflow.checks.registry import ERROR, Pair, check
-from workflow.localize import inline_parser
+from workflow.markdown import parse_inline_unvalidated
+
 _COUNTED = {"em_open": "emphasis (*…*)", "strong_open": "strong emphasis (**…**)",
             "code_inline": "code span (`…`)"}
 
@@ -59,29 +58,14 @@ def _parse_profile(text: str) -> tuple[Counter, Counter, Counter]:
     links: Counter = Counter()
     images: Counter = Counter()
     spans: Counter = Counter()
-    for block in _parser().parseInline(text):
-        for tok in block.children or ():
-            if tok.type == "link_open":
-                links[tok.attrs.get("href", "")] += 1
-            elif tok.type == "image":
-                images[tok.attrs.get("src", "")] += 1
-            elif tok.type in _COUNTED:
-                spans[tok.type] += 1
+    for tok in parse_inline_unvalidated(text):
+        if tok.type == "link_open":
+            links[tok.attrs.get("href", "")] += 1
+        elif tok.type == "image":
+            images[tok.attrs.get("src", "")] += 1
+        elif tok.type in _COUNTED:
+            spans[tok.type] += 1
     return links, images, spans
-
-
-@lru_cache(maxsize=None)
-def _parser() -> MarkdownIt:
-    """The translation parser, normalizing each link destination once: a source's links recur in every language.
-
-    Unlike the renderer it keeps links whose destination markdown-it would
-    refuse (``javascript:``…): the renderer shows those as text, the checks
-    must still see and report them.
-    """
-    parser = copy.copy(inline_parser())       # the shared parser stays as it is
-    parser.normalizeLink = lru_cache(maxsize=8192)(parser.normalizeLink)
-    parser.validateLink = lambda url: True
-    return parser
 
 
 @check("markdown", ERROR)
