@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -13,8 +14,10 @@ from babel import Locale, UnknownLocaleError
 
 from workflow.errors import ConfigError, ErrorList
 from workflow.sshsig import SignatureError, parse_public_key
+from workflow.tomlpos import KeyPath, key_lines
 
 CONFIG_PATH = Path("locales") / "locum.toml"
+SOURCE_LANGUAGE = "en"  # segments, checks and masking know English source text only
 POLICIES = ("approved", "preview")
 MAX_EMAIL = 57          # "# approval-by: " and the address stay within 72 columns
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -152,160 +155,214 @@ def load_config(root: Path) -> Config:
         match = re.search(r"at line (\d+)", str(exc))
         raise ConfigError(f"invalid TOML: {exc}", path=shown,
                           line=int(match.group(1)) if match else None) from None
-    try:
-        return parse_config(data, root)
-    except ErrorList as problems:
-        for problem in problems.errors:
-            problem.line = _locate(text, problem.message)
-        raise
+    return parse_config(data, root, lines=key_lines(text))
 
 
-def _locate(text: str, message: str) -> int | None:
-    """Line of the table a validation message names (``[locales."es-US"] …`` → its header line).
+class _Report:
+    """The problems found so far, each placed on the line of the key it names.
 
-    >>> _locate('[project]\\n\\n[[reviewers]]\\nname = "A"\\n[[reviewers]]\\n', "[[reviewers]] #2 email: bad")
-    5
+    ``lines`` maps a key's path to its line (:func:`workflow.tomlpos.key_lines`); a
+    path not written in the file (a missing key) takes its nearest written table's line.
+
+    >>> report = _Report({("publish",): 20, ("publish", "policy"): 22})
+    >>> report.add(("publish", "policy"), "bad"); report.add(("publish", "gate"), "missing")
+    >>> [str(error) for error in report.errors]
+    ['locales/locum.toml:22: error: bad', 'locales/locum.toml:20: error: missing']
     """
-    match = re.match(r'(\[\[reviewers\]\]) #(\d+)|\[([^\]]+)\]', message)
-    if not match:
-        return None
-    if match.group(1):
-        header, nth = "[[reviewers]]", int(match.group(2))
-    else:
-        header, nth = f"[{match.group(3).split()[0]}]", 1
-    seen = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip().replace(" ", "") == header.replace(" ", ""):
-            seen += 1
-            if seen == nth:
-                return number
-    return None
 
+    def __init__(self, lines: Mapping[KeyPath, int]):
+        self.lines = lines
+        self.errors: list[ConfigError] = []
 
-def parse_config(data: dict, root: Path) -> Config:
-    """Validate a decoded TOML mapping (pure apart from ``root``, which is only stored)."""
-    path = CONFIG_PATH.as_posix()
-    errors: list[str] = []
+    def add(self, at: KeyPath, message: str) -> None:
+        while at and at not in self.lines:
+            at = at[:-1]
+        self.errors.append(ConfigError(message, path=CONFIG_PATH.as_posix(), line=self.lines.get(at)))
 
-    def table(obj, key, where) -> dict:
-        value = obj.get(key, {})
+    def table(self, data: dict, key: str) -> dict:
+        """``data[key]`` when it is a table (or absent: an empty one); otherwise report it."""
+        value = data.get(key, {})
         if not isinstance(value, dict):
-            errors.append(f"{where}{key}: must be a table")
+            self.add((key,), f"{key}: must be a table")
             return {}
         return value
 
-    def unknown(obj: dict, allowed: set[str], where: str) -> None:
+    def unknown(self, obj: dict, allowed: set[str], at: KeyPath, where: str) -> None:
         for key in obj:
             if key not in allowed:
-                errors.append(f"{where}: unknown key {key!r} (expected one of: {', '.join(sorted(allowed))})")
+                self.add(at + (key,), f"{where}: unknown key {key!r} "
+                         f"(expected one of: {', '.join(sorted(allowed))})")
 
-    unknown(data, {"project", "markets", "locales", "reviewers", "publish"}, "top level")
-    project = table(data, "project", "")
-    unknown(project, {"source_language", "site_name", "base_url"}, "[project]")
-    source_language = project.get("source_language", "en")
+
+def parse_config(data: dict, root: Path, lines: Mapping[KeyPath, int] | None = None) -> Config:
+    """Validate a decoded TOML mapping (pure apart from ``root``, which is only stored).
+
+    Each table has its own check; every problem is collected and raised together as an
+    :class:`ErrorList`. ``lines`` (from :func:`workflow.tomlpos.key_lines`) places each
+    error on its key's line; without it errors name the file only.
+    """
+    report = _Report(lines or {})
+    report.unknown(data, {"project", "markets", "locales", "reviewers", "publish"}, (), "top level")
+    project = _check_project(report, report.table(data, "project"))
+    markets = _check_markets(report, report.table(data, "markets"))
+    publish = _check_publish(report, report.table(data, "publish"))
+    locales = _check_locales(report, report.table(data, "locales"), markets, publish["policy"])
+    catalogs = {name for loc in locales for name in loc.chain}
+    reviewers = _check_reviewers(report, data.get("reviewers", []), catalogs)
+    if report.errors:
+        raise ErrorList(report.errors)
+    return Config(root=root, markets=markets, locales=locales, reviewers=reviewers, **project, **publish)
+
+
+def _check_project(report: _Report, project: dict) -> dict:
+    """``[project]`` → the ``source_language``, ``site_name`` and ``base_url`` fields of :class:`Config`."""
+    at = ("project",)
+    report.unknown(project, {"source_language", "site_name", "base_url"}, at, "[project]")
+    source_language = project.get("source_language", SOURCE_LANGUAGE)
     if not _valid_locale(source_language, "_"):
-        errors.append(f"[project] source_language: unknown language {source_language!r}")
-    site_name = str(project.get("site_name", "Locum"))
+        report.add(at + ("source_language",), f"[project] source_language: unknown language {source_language!r}")
+    elif source_language != SOURCE_LANGUAGE:
+        report.add(at + ("source_language",), f"[project] source_language: {source_language!r}: Locum's checks "
+                   f"and masking know English source text only ({SOURCE_LANGUAGE})")
     base_url = str(project.get("base_url", "https://example.org")).rstrip("/")
     if not re.match(r"^https?://", base_url):
-        errors.append(f"[project] base_url: must start with http:// or https:// (got {base_url!r})")
+        report.add(at + ("base_url",),
+                   f"[project] base_url: must start with http:// or https:// (got {base_url!r})")
+    return {"source_language": source_language, "site_name": str(project.get("site_name", "Locum")),
+            "base_url": base_url}
 
+
+def _check_markets(report: _Report, table: dict) -> dict[str, str]:
+    """``[markets.<code>]`` → market code → display name (the code in capitals when unnamed)."""
     markets: dict[str, str] = {}
-    for code, spec in table(data, "markets", "").items():
+    for code, spec in table.items():
+        at, where = ("markets", code), f"[markets.{code}]"
         if not re.fullmatch(r"[a-z]{2}", code):
-            errors.append(f"[markets.{code}]: a market code is two lower-case letters, like gb or us")
-        spec = spec if isinstance(spec, dict) else {}
-        unknown(spec, {"name"}, f"[markets.{code}]")
+            report.add(at, f"{where}: a market code is two lower-case letters, like gb or us")
+        if not isinstance(spec, dict):
+            report.add(at, f"{where}: must be a table")
+            spec = {}
+        report.unknown(spec, {"name"}, at, where)
         markets[code] = str(spec.get("name", code.upper()))
     if not markets:
-        errors.append("[markets]: at least one market is required")
+        report.add(("markets",), "[markets]: at least one market is required")
+    return markets
 
-    publish = table(data, "publish", "")
-    unknown(publish, {"policy", "show_reviewers"}, "[publish]")
+
+def _check_publish(report: _Report, publish: dict) -> dict:
+    """``[publish]`` → the ``policy`` and ``show_reviewers`` fields of :class:`Config`."""
+    at = ("publish",)
+    report.unknown(publish, {"policy", "show_reviewers"}, at, "[publish]")
     policy = publish.get("policy", "approved")
     if policy not in POLICIES:
-        errors.append(f"[publish] policy: must be one of {', '.join(POLICIES)} (got {policy!r})")
+        report.add(at + ("policy",), f"[publish] policy: must be one of {', '.join(POLICIES)} (got {policy!r})")
     show_reviewers = publish.get("show_reviewers", False)
     if not isinstance(show_reviewers, bool):
-        errors.append(f"[publish] show_reviewers: must be true or false (got {show_reviewers!r})")
+        report.add(at + ("show_reviewers",),
+                   f"[publish] show_reviewers: must be true or false (got {show_reviewers!r})")
         show_reviewers = False
+    return {"policy": policy, "show_reviewers": show_reviewers}
 
-    locales: list[OutputLocale] = []
-    for tag, spec in table(data, "locales", "").items():
-        where = f'[locales."{tag}"]'
-        if not isinstance(spec, dict):
-            errors.append(f"{where}: must be a table")
-            continue
-        unknown(spec, {"market", "chain", "policy"}, where)
-        if not _valid_locale(tag, "-") or "-" not in tag:
-            errors.append(f"{where}: not a known BCP 47 language-region tag like es-US")
-        market = spec.get("market")
-        if market not in markets:
-            errors.append(f"{where} market: unknown market {market!r} (known: {', '.join(markets)})")
-        chain = spec.get("chain", [])
-        if not isinstance(chain, list) or not all(isinstance(c, str) for c in chain):
-            errors.append(f"{where} chain: must be a list of catalog names like [\"es_US\", \"es\"]")
-            chain = []
-        for name in chain:
-            if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", name) or not _valid_locale(name, "_"):
-                errors.append(f"{where} chain: unknown catalog language {name!r}")
-        loc_policy = spec.get("policy", policy)
-        if "policy" in spec and loc_policy not in POLICIES:
-            errors.append(f"{where} policy: must be one of {', '.join(POLICIES)} (got {loc_policy!r})")
-        locales.append(OutputLocale(tag, str(market), tuple(chain), loc_policy))
+
+def _check_locales(report: _Report, table: dict, markets: dict[str, str], policy: str) -> tuple[OutputLocale, ...]:
+    """``[locales."<tag>"]`` → the output locales, in the file's order; ``policy`` is ``[publish]``'s."""
+    locales = []
+    for tag, spec in table.items():
+        locale = _check_locale(report, tag, spec, markets, policy)
+        if locale:
+            locales.append(locale)
     if not locales:
-        errors.append("[locales]: at least one output locale is required")
+        report.add(("locales",), "[locales]: at least one output locale is required")
+    return tuple(locales)
 
-    catalogs = {name for loc in locales for name in loc.chain}
-    reviewers: list[Reviewer] = []
-    seen_keys: dict[bytes, str] = {}
-    raw_reviewers = data.get("reviewers", [])
-    if not isinstance(raw_reviewers, list):
-        errors.append("[[reviewers]]: must be an array of tables")
-        raw_reviewers = []
-    for i, spec in enumerate(raw_reviewers, 1):
-        where = f"[[reviewers]] #{i}"
-        if not isinstance(spec, dict):
-            errors.append(f"{where}: must be a table")
+
+def _check_locale(report: _Report, tag: str, spec: object, markets: dict[str, str],
+                  policy: str) -> OutputLocale | None:
+    at, where = ("locales", tag), f'[locales."{tag}"]'
+    if not isinstance(spec, dict):
+        report.add(at, f"{where}: must be a table")
+        return None
+    report.unknown(spec, {"market", "chain", "policy"}, at, where)
+    if not _valid_locale(tag, "-") or "-" not in tag:
+        report.add(at, f"{where}: not a known BCP 47 language-region tag like es-US")
+    market = spec.get("market")
+    if not isinstance(market, str) or market not in markets:
+        report.add(at + ("market",), f"{where} market: unknown market {market!r} (known: {', '.join(markets)})")
+    chain = spec.get("chain", [])
+    if not _is_list_of_str(chain):
+        report.add(at + ("chain",), f"{where} chain: must be a list of catalog names like [\"es_US\", \"es\"]")
+        chain = []
+    for name in chain:
+        if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", name) or not _valid_locale(name, "_"):
+            report.add(at + ("chain",), f"{where} chain: unknown catalog language {name!r}")
+    loc_policy = spec.get("policy", policy)
+    if "policy" in spec and loc_policy not in POLICIES:
+        report.add(at + ("policy",), f"{where} policy: must be one of {', '.join(POLICIES)} (got {loc_policy!r})")
+    return OutputLocale(tag, str(market), tuple(chain), loc_policy)
+
+
+def _check_reviewers(report: _Report, entries: object, catalogs: set[str]) -> tuple[Reviewer, ...]:
+    """``[[reviewers]]`` → the reviewers; ``catalogs`` are those the locales' chains name."""
+    if not isinstance(entries, list):
+        report.add(("reviewers",), "[[reviewers]]: must be an array of tables")
+        return ()
+    owners: dict[bytes, str] = {}          # raw public key → the e-mail of the first reviewer declaring it
+    reviewers = []
+    for index, spec in enumerate(entries):
+        reviewer = _check_reviewer(report, index, spec, catalogs, owners)
+        if reviewer:
+            reviewers.append(reviewer)
+    return tuple(reviewers)
+
+
+def _check_reviewer(report: _Report, index: int, spec: object, catalogs: set[str],
+                    owners: dict[bytes, str]) -> Reviewer | None:
+    at, where = ("reviewers", index), f"[[reviewers]] #{index + 1}"
+    if not isinstance(spec, dict):
+        report.add(at, f"{where}: must be a table")
+        return None
+    report.unknown(spec, {"name", "email", "catalogs", "keys", "retired_keys"}, at, where)
+    email = spec.get("email", "")
+    if not isinstance(email, str) or not _EMAIL.match(email):
+        report.add(at + ("email",), f"{where} email: not an email address ({email!r})")
+    elif len(email) > MAX_EMAIL:
+        report.add(at + ("email",), f"{where} email: at most {MAX_EMAIL} characters, so that approval records "
+                   "stay short enough for every PO tool")
+    keys = {kind: _check_keys(report, at + (kind,), f"{where} {kind}", spec.get(kind, []), str(email), owners)
+            for kind in ("keys", "retired_keys")}
+    if not spec.get("name"):
+        report.add(at + ("name",), f"{where} name: required")
+    names = spec.get("catalogs", [])
+    if not _is_list_of_str(names):
+        report.add(at + ("catalogs",),
+                   f"{where} catalogs: must be a list of catalog names like [\"es_US\", \"es\"]")
+        names = []
+    for name in names:
+        if name not in catalogs:
+            report.add(at + ("catalogs",), f"{where} catalogs: {name!r} is in no locale's chain")
+    return Reviewer(str(spec.get("name", "")), str(email), tuple(names), keys["keys"], keys["retired_keys"])
+
+
+def _check_keys(report: _Report, at: KeyPath, where: str, lines: object, email: str,
+                owners: dict[bytes, str]) -> tuple[str, ...]:
+    """A reviewer's ``keys`` or ``retired_keys``: OpenSSH public key lines, each key owned by one reviewer."""
+    if not _is_list_of_str(lines):
+        report.add(at, f"{where}: must be a list of OpenSSH public key lines")
+        return ()
+    for line in lines:
+        try:
+            raw = parse_public_key(line)
+        except SignatureError as exc:
+            report.add(at, f"{where}: {exc}")
             continue
-        unknown(spec, {"name", "email", "catalogs", "keys", "retired_keys"}, where)
-        email = spec.get("email", "")
-        if not isinstance(email, str) or not _EMAIL.match(email):
-            errors.append(f"{where} email: not an email address ({email!r})")
-        elif len(email) > MAX_EMAIL:
-            errors.append(f"{where} email: at most {MAX_EMAIL} characters, so that approval records stay "
-                          "short enough for every PO tool")
-        keys = {}
-        for kind in ("keys", "retired_keys"):
-            lines = spec.get(kind, [])
-            if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
-                errors.append(f"{where} {kind}: must be a list of OpenSSH public key lines")
-                lines = []
-            for line in lines:
-                try:
-                    raw = parse_public_key(line)
-                except SignatureError as exc:
-                    errors.append(f"{where} {kind}: {exc}")
-                    continue
-                other = seen_keys.setdefault(raw, str(email))
-                if other.lower() != str(email).lower():
-                    errors.append(f"{where} {kind}: this key is already declared for {other}; each key "
-                                  "belongs to one reviewer")
-            keys[kind] = tuple(lines)
-        if not spec.get("name"):
-            errors.append(f"{where} name: required")
-        names = spec.get("catalogs", [])
-        for name in names:
-            if name not in catalogs:
-                errors.append(f"{where} catalogs: {name!r} is in no locale's chain")
-        reviewers.append(Reviewer(str(spec.get("name", "")), str(email), tuple(names), keys["keys"],
-                                  keys["retired_keys"]))
+        other = owners.setdefault(raw, email)
+        if other.lower() != email.lower():
+            report.add(at, f"{where}: this key is already declared for {other}; each key belongs to one reviewer")
+    return tuple(lines)
 
-    if errors:
-        raise ErrorList([ConfigError(message, path=path) for message in errors])
-    return Config(root=root, source_language=source_language, site_name=site_name,
-                  base_url=base_url, markets=markets, locales=tuple(locales),
-                  reviewers=tuple(reviewers), policy=policy, show_reviewers=show_reviewers)
+
+def _is_list_of_str(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _valid_locale(name: object, sep: str) -> bool:
