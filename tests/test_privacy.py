@@ -212,7 +212,7 @@ def test_show_reviewers_must_be_a_boolean(project, locum, value, shown):
     (problem,) = raised.value.errors
     assert problem.message == f"[publish] show_reviewers: must be true or false (got {shown})"
     lines = (project / "locales/locum.toml").read_text(encoding="utf-8").splitlines()
-    assert lines[problem.line - 1] == "[publish]"
+    assert lines[problem.line - 1] == f"show_reviewers = {value}"
     result = locum(project, "check")
     assert result.code == 2 and f"locales/locum.toml:{problem.line}: error: [publish] show_reviewers" in result.err
 
