@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workflow import languages
 from workflow.errors import ErrorList, LocumError
+from workflow.languages import SOURCE_LANGUAGE
 
 GLOSSARY_PATH = Path("locales") / "glossary.csv"
 STATUSES = ("locked", "dnt", "forbidden")
@@ -45,7 +47,7 @@ class Term:
     def occurs_in(self, source: str) -> bool:
         return self.source_pattern.search(prose(visible(source))) is not None
 
-    def forms_for(self, catalog: str, source_language: str = "en") -> Forms | None:
+    def forms_for(self, catalog: str, source_language: str = SOURCE_LANGUAGE) -> Forms | None:
         """The renderings for ``catalog``: its own column, else its language's column.
 
         For a catalog in the source language (``en_US``) with no column, the term itself.
@@ -89,8 +91,8 @@ def prose(text: str) -> str:
     return _URL.sub(" ", _LINK_TARGET.sub("] ", text))
 
 
-def source_pattern(term: str) -> re.Pattern:
-    """Whole-word match of an English term and its plural and possessive forms.
+def source_pattern(term: str, source_language: str = SOURCE_LANGUAGE) -> re.Pattern:
+    """Whole-word match of a source term and the endings it takes in ``source_language`` (English: plural, possessive).
 
     Case-insensitive, except for acronyms written in capitals (``NICE`` is not
     the adjective "nice", ``NHS`` is not ``nhs`` in a host name).
@@ -104,14 +106,15 @@ def source_pattern(term: str) -> re.Pattern:
     """
     words = r"\s+".join(re.escape(w) for w in visible(term).split())
     flags = 0 if term.isupper() else re.IGNORECASE
-    return re.compile(rf"(?<!\w){words}(?-i:e?s|['’]s|s['’])?(?!\w)", flags)
+    endings = languages.language(source_language).term_endings
+    return re.compile(rf"(?<!\w){words}{f'(?-i:{endings})?' if endings else ''}(?!\w)", flags)
 
 
 def _forms(cell: str, language: str) -> Forms:
     """Target forms from a cell: ``a|b`` alternatives or ``/regex/``; Unicode-aware, case-insensitive.
 
-    Arabic words take attached prefixes (al-, bi-, wa-) and suffixes, so Arabic
-    forms match inside words; other scripts match whole words.
+    Where words take attached prefixes and suffixes (Arabic al-, bi-, wa-), forms
+    match inside words; elsewhere they match whole words.
 
     >>> _forms("/duloksetyn(a|y|ę|ą|ie)/", "pl").search("Duloksetynę przyjmuje się rano.")
     True
@@ -129,15 +132,16 @@ def _forms(cell: str, language: str) -> Forms:
         re.compile(body)        # report errors at positions of the user's own expression
     else:
         body = "|".join(re.escape(form.strip()) for form in cell.split("|") if form.strip())
-    if language == "ar":
+    if languages.language(language).attached_words:
         pattern = rf"(?:{body})"
     else:
         pattern = rf"(?<!\w)(?:{body})(?!\w)"
     return Forms(re.compile(pattern, re.IGNORECASE), cell)
 
 
-def parse_glossary(text: str, catalogs: tuple[str, ...], path: str = GLOSSARY_PATH.as_posix()) -> Glossary:
-    """Parse the CSV text; every malformed row is reported (with its line) before failing."""
+def parse_glossary(text: str, catalogs: tuple[str, ...], path: str = GLOSSARY_PATH.as_posix(),
+                   source_language: str = SOURCE_LANGUAGE) -> Glossary:
+    """Parse the CSV text (terms in ``source_language``); every malformed row is reported, with its line, first."""
     reader = csv.reader(io.StringIO(text))
     errors: list[LocumError] = []
     try:
@@ -186,14 +190,14 @@ def parse_glossary(text: str, catalogs: tuple[str, ...], path: str = GLOSSARY_PA
         if status == "forbidden" and not renderings:
             errors.append(GlossaryError(f"forbidden term {term!r} lists no rendering to forbid",
                                         path=path, line=line))
-        terms.append(Term(term, status, cells["note"], line, source_pattern(term), renderings))
+        terms.append(Term(term, status, cells["note"], line, source_pattern(term, source_language), renderings))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     return Glossary(tuple(terms))
 
 
-def load_glossary(root: Path, catalogs: tuple[str, ...]) -> Glossary:
-    """Read ``locales/glossary.csv`` (an empty glossary when the project has none)."""
+def load_glossary(root: Path, catalogs: tuple[str, ...], source_language: str = SOURCE_LANGUAGE) -> Glossary:
+    """Read ``locales/glossary.csv`` (terms in ``source_language``; an empty glossary when the project has none)."""
     path = root / GLOSSARY_PATH
     if not path.exists():
         return Glossary(())
@@ -201,4 +205,4 @@ def load_glossary(root: Path, catalogs: tuple[str, ...]) -> Glossary:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise GlossaryError(f"not UTF-8: {exc.reason}", path=GLOSSARY_PATH.as_posix()) from None
-    return parse_glossary(text, catalogs)
+    return parse_glossary(text, catalogs, source_language=source_language)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
-from babel.numbers import format_decimal
-
+from workflow import languages
 from workflow.checks.contacts import find_emails, find_phones, find_urls
 from workflow.checks.numbers import extract_quantities
-from workflow.config import babel_locale
+from workflow.checks.units import SYMBOLS
 from workflow.errors import LocumError
 from workflow.glossary import Glossary
+from workflow.languages import SOURCE_LANGUAGE
 
 # Placeholders look like ``{{1}}``: ASCII braces and digits are in every engine's vocabulary (a
 # rarer symbol such as ``⟦1⟧`` can come back from a SentencePiece model as ``⁇``), and ``{{name}}``
@@ -28,9 +29,9 @@ _HARD_BREAK = re.compile(r"\\\n")
 _NUMERIC = re.compile(r"[\d½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞][\d.,/½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞]*|[.]\d+")
 # Unit symbols written in lower-case letters; any other all-letter unit ("milligrams", "per cent")
 # is a word the engine must translate, so only its number is masked.
-_SYMBOLS = {"mg", "mcg", "ug", "ng", "g", "kg", "ml", "l", "dl", "kcal", "mm", "cm", "m", "km", "oz", "lb", "lbs"}
-_ENGLISH_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+")
-_SENTENCE_END = re.compile(r"(?:^|[.!?…]\s+)[\s*_\"“«¿¡(\[]*$")
+_SYMBOLS = {symbol for symbols in SYMBOLS.values() for symbol in symbols if re.fullmatch("[a-z]+", symbol)}
+# What may stand between a sentence's end and the first letter of the next: spaces, emphasis, quotes, ¿, brackets.
+_SENTENCE_END = re.compile(rf"(?:^|[.!?…]\s+)[\s*_{re.escape(languages.sentence_openers())}(\[]*$")
 
 
 class MaskError(LocumError):
@@ -65,8 +66,11 @@ def placeholder(number: int) -> str:
     return "{{%d}}" % number
 
 
-def mask(text: str, catalog: str, glossary: Glossary | None) -> Masked:
+def mask(text: str, catalog: str, glossary: Glossary | None, source_language: str = SOURCE_LANGUAGE) -> Masked:
     """Replace links, code, numbers, contacts, ``dnt`` terms and literally rendered ``locked`` terms by ``{{n}}``.
+
+    ``text`` is written in ``source_language``: its numbers are read in that
+    language's notation and rewritten where readers of ``catalog`` would misread them.
 
     >>> from workflow.glossary import parse_glossary
     >>> g = parse_glossary("term,status,note,es,pl\\nparacetamol,locked,,paracetamol,/paracetamol(u|em)?/\\n"
@@ -100,7 +104,7 @@ def mask(text: str, catalog: str, glossary: Glossary | None) -> Masked:
         add(start, end, kind)
     prose = _blank(text, spans)            # terms in link targets and code do not count
     for term in (glossary.terms if glossary else ()):
-        rendering = _literal_rendering(term, catalog)
+        rendering = _literal_rendering(term, catalog, source_language)
         if term.status == "dnt" or rendering is not None:
             for m in _exact_term(term.term).finditer(prose):
                 add(m.start(), m.end(), term.status, rendering)
@@ -108,13 +112,13 @@ def mask(text: str, catalog: str, glossary: Glossary | None) -> Masked:
         add(found.start, found.end, "contact")
     blanked = _blank(text, [s for s in spans if s[2].kind != "dnt" and s[2].kind != "locked"])
     cursor = 0
-    for quantity in extract_quantities(blanked, "en"):
+    for quantity in extract_quantities(blanked, source_language, source_language):
         start = blanked.find(quantity.text, cursor)
         if start < 0:
             continue
         cursor = start + len(quantity.text)
         for a, b in _number_spans(quantity.text):
-            add(start + a, start + b, "number", localize_number(quantity.text[a:b], catalog))
+            add(start + a, start + b, "number", localize_number(quantity.text[a:b], catalog, source_language))
     return _assemble(text, catalog, spans)
 
 
@@ -161,7 +165,7 @@ def unmask(translated: str, masked: Masked) -> str:
     return "".join(out)
 
 
-def localize_number(text: str, catalog: str) -> str:
+def localize_number(text: str, catalog: str, source_language: str = SOURCE_LANGUAGE) -> str:
     """A source number as written, unless readers of ``catalog`` would read another value (then in their notation).
 
     >>> localize_number("1,000 mg", "es"), localize_number("1,000 mg", "es_US"), localize_number("0.5 mg", "es")
@@ -169,18 +173,29 @@ def localize_number(text: str, catalog: str) -> str:
     >>> localize_number("2,500 mg", "pl")
     '2\\xa0500 mg'
     """
-    wanted = [q.key() for q in extract_quantities(text, "en")]
-    if [q.key() for q in extract_quantities(text, catalog)] == wanted:
+    wanted = [q.key() for q in extract_quantities(text, source_language, source_language)]
+    if [q.key() for q in extract_quantities(text, catalog, source_language)] == wanted:
         return text
+    group, decimal = languages.group_mark(source_language), languages.decimal_mark(source_language)
 
     def local(match: re.Match) -> str:
-        digits = match.group().replace(",", "")
-        decimals = len(digits.partition(".")[2])
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(Decimal(digits), format=pattern, locale=babel_locale(catalog))
+        whole, _, fraction = match.group().replace(group, "").partition(decimal)
+        value = Decimal(f"{whole}.{fraction}" if fraction else whole)
+        return languages.format_number(value, len(fraction), catalog)
 
-    localized = _ENGLISH_NUMBER.sub(local, text)
-    return localized if [q.key() for q in extract_quantities(localized, catalog)] == wanted else text
+    localized = _grouped_or_decimal(group, decimal).sub(local, text)
+    return localized if [q.key() for q in extract_quantities(localized, catalog, source_language)] == wanted else text
+
+
+@lru_cache(maxsize=None)
+def _grouped_or_decimal(group: str, decimal: str) -> re.Pattern:
+    """A number with thousands grouped by ``group`` or with a ``decimal`` mark (``1,000.5``, ``0.5`` in English).
+
+    >>> _grouped_or_decimal(",", ".").findall("1,000 mg, 2,500.5 ml, 0.5 g, 30 mg")
+    ['1,000', '2,500.5', '0.5']
+    """
+    group, decimal = re.escape(group), re.escape(decimal)
+    return re.compile(rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{decimal}\d+)?|\d+{decimal}\d+")
 
 
 def _number_spans(quantity: str) -> list[tuple[int, int]]:
@@ -205,11 +220,11 @@ def _number_spans(quantity: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _literal_rendering(term, catalog: str) -> str | None:
+def _literal_rendering(term, catalog: str, source_language: str) -> str | None:
     """The form a ``locked`` term takes in ``catalog`` when it is literal (first of ``a|b``); None for a ``/regex/``."""
     if term.status != "locked":
         return None
-    forms = term.forms_for(catalog)
+    forms = term.forms_for(catalog, source_language)
     if forms is None:
         return None
     shown = forms.shown.strip()

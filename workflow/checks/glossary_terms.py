@@ -34,7 +34,7 @@ def _occurs(source_pattern: re.Pattern, source: str) -> bool:
 def locked(pair: Pair) -> Iterator[str]:
     """A locked source term must be rendered as the glossary says for this catalog."""
     for term in _terms(pair, "locked"):
-        forms = term.forms_for(pair.catalog)
+        forms = term.forms_for(pair.catalog, pair.source_language)
         if forms is not None and _occurs(term.source_pattern, pair.source) and not forms.pattern.search(
                 _prose(pair.target)):
             yield f"locked term {term.term!r} must be rendered as {forms.shown} in {pair.catalog}"
@@ -52,7 +52,7 @@ def do_not_translate(pair: Pair) -> Iterator[str]:
 def forbidden(pair: Pair) -> Iterator[str]:
     """A forbidden rendering must never appear in the translation."""
     for term in _terms(pair, "forbidden"):
-        forms = term.forms_for(pair.catalog)
+        forms = term.forms_for(pair.catalog, pair.source_language)
         if forms is not None:
             match = forms.pattern.search(_prose(pair.target))
             if match:

@@ -27,7 +27,7 @@ translation is an error, except where a language needs it:
 Bidi controls (U+202A–U+202E, U+2066–U+2069), ZWSP, soft hyphen, word joiner,
 BOM and the rest are never allowed. A character the source has is allowed in
 the translation as often as the source has it (the reader then sees what the
-English reader sees), except a direction mark inside a number. Characters
+source's reader sees), except a direction mark inside a number. Characters
 written as HTML references (``&#x202E;``, ``&shy;``, ``&rlm;``) count too:
 Markdown turns them into the characters.
 
@@ -44,6 +44,8 @@ from functools import lru_cache
 from html.entities import html5
 from typing import Iterator
 
+from workflow import languages
+from workflow.checks import units
 from workflow.checks.registry import ERROR, Pair, check
 
 # Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt, stable since 5.x),
@@ -79,13 +81,6 @@ _INVISIBLE_NAMES = sorted(name[:-1] for name, value in html5.items()
 # What an invisible reference looks like; _referenced() says whether one really is.
 _INVISIBLE_REFERENCE = re.compile(r"&(?:#[xX]0*[0-9a-fA-F]{2,5}|#0*[0-9]{3,6}|(?:"
                                   + "|".join(_INVISIBLE_NAMES) + "));")
-
-# Languages whose script needs ZWNJ/ZWJ inside words → the script, as Unicode names start.
-_JOINING = {**dict.fromkeys(("fa", "ur", "ps", "ckb", "sd", "ug", "ks", "bal"), ("ARABIC",)),
-            **dict.fromkeys(("hi", "mr", "ne", "sa", "kok", "mai", "bho", "doi"), ("DEVANAGARI",)),
-            "bn": ("BENGALI",), "as": ("BENGALI",), "pa": ("GURMUKHI",), "gu": ("GUJARATI",), "or": ("ORIYA",),
-            "ta": ("TAMIL",), "te": ("TELUGU",), "kn": ("KANNADA",), "ml": ("MALAYALAM",), "si": ("SINHALA",)}
-_RTL_FALLBACK = {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
 
 
 def _reference_char(m: re.Match) -> str | None:
@@ -175,19 +170,17 @@ def _number_token() -> re.Pattern:
 
     Digits (EN, AN) joined by one separator (CS, ES, the Arabic separators ٫ ٬) or by a
     space before more digits (``1 000``), ranges (``30–60``, ``30 - 60``), terminators (ET:
-    ``%``, ``°``, ``£``) around them and a sign before them, a unit (the numbers check's)
+    ``%``, ``°``, ``£``) around them and a sign before them, a unit (``checks.units``)
     after a space, and Latin letters or hyphenated words glued to the digits (``30mg``,
     ``B12``, ``COVID-19``). Letters of right-to-left scripts do not glue: a mark between
     Arabic ``و`` ("and") and ``30`` is at the number's edge.
     """
-    from workflow.checks.numbers import _CANONICAL    # the numbers check's unit vocabulary
     et, separators = _bidi_class("ET"), _bidi_class("CS") + _bidi_class("ES") + "\u066b\u066c"
     alnum = rf"(?>(?:{_LTR_LETTER}+[-‑])*{_LTR_LETTER}*\d(?:\d|{_LTR_LETTER})*(?:[-‑](?:\d|{_LTR_LETTER})+)*)"
     join = rf"(?:[{separators}]|{_GAP}?[-–—‒~]{_GAP}?|{_GAP}(?=\d))"
-    units = "|".join(re.escape(u) for u in sorted(_CANONICAL, key=len, reverse=True))
     # before the digits only terminators and signs: a colon or comma there is not part of the number (W4, W6)
     return re.compile(rf"[{et}+\-−±]*{alnum}(?:[{et}]*{join}[{et}]*{alnum})*[{et}]*"
-                      rf"(?:{_GAP}?(?:{units})(?![^\W\d_]))?")
+                      rf"(?:{_GAP}?(?:{units.alternatives()})(?![^\W\d_]))?")
 
 
 def number_tokens(text: str) -> list[tuple[int, int]]:
@@ -202,16 +195,6 @@ def number_tokens(text: str) -> list[tuple[int, int]]:
 
 # ---------------------------------------------------------------------------------------------------------------
 # The check
-
-
-@lru_cache(maxsize=None)
-def _right_to_left(catalog: str, language: str) -> bool:
-    from babel.core import UnknownLocaleError
-    from workflow.config import babel_locale
-    try:
-        return babel_locale(catalog).character_order == "right-to-left"
-    except (UnknownLocaleError, ValueError):
-        return language.split("_")[0].lower() in _RTL_FALLBACK
 
 
 def _name(c: str) -> str:
@@ -247,7 +230,7 @@ def _joiner_ok(decoded: str, i: int, language: str) -> bool:
         return False
     if ord(decoded[i]) == ZWJ and _emoji(before) and unicodedata.category(after) == "So":
         return True
-    scripts = _JOINING.get(language.split("_")[0].lower(), ())
+    scripts = languages.language(language).joining_scripts
     return (unicodedata.category(before)[0] in "LM" and unicodedata.category(after)[0] in "LM"
             and _script(before) in scripts and _script(after) in scripts)
 
@@ -270,7 +253,7 @@ def _findings(decoded: str, pair: Pair) -> list[tuple[int, str, str | None]]:
         if cp in BIDI_CONTROLS:
             found.append((i, _BIDI_WHY, None))
         elif cp in MARKS:
-            if cp != LRM and not _right_to_left(pair.catalog, pair.language):
+            if cp != LRM and not languages.right_to_left(pair.catalog, pair.language):
                 found.append((i, _RTL_MARK_WHY, None))
             else:
                 marks.append(i)
@@ -344,7 +327,7 @@ def invisible(pair: Pair) -> Iterator[str]:
         cp = ord(decoded[i])
         key = _CANCEL_TAG if cp in _TAGS else cp        # a run of tags is one finding
         if token is None and _tally(in_target, key) <= _tally(in_source, key):
-            continue                    # as often as the source has it: the reader sees what English readers see
+            continue                    # as often as the source has it: the reader sees what source readers see
         groups.setdefault((key, why, token is not None), []).append(i)
     for (key, why, in_number), indexes in groups.items():
         start, end = spans[indexes[0]]

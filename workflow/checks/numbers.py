@@ -8,16 +8,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Iterator
 
-from babel.core import UnknownLocaleError
-from babel.numbers import get_decimal_symbol
-
+from workflow import languages
+from workflow.checks import units
 from workflow.checks.contacts import ascii_digits, contact_spans, differences, unmatched
 from workflow.checks.invisible import visible
 from workflow.checks.registry import ERROR, Pair, check
-from workflow.config import babel_locale
-
-# Source articles are written in English: "." is the decimal point and "," groups thousands.
-SOURCE_LANGUAGE = "en"
+from workflow.languages import SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -38,67 +34,12 @@ class Quantity:
         return self.low, self.high, self.unit
 
 
-# Measurement units: canonical name → every way to write it in en, es, pl and ar (Arabic
-# targets keep Latin "mg" by our style guide, but the Arabic abbreviations say the same).
-# Matched case-sensitively: "Mg" is magnesium, not milligrams.
-_UNITS: dict[str, tuple[str, ...]] = {
-    "mg": ("mg", "milligram", "milligrams", "milligramme", "milligrammes", "miligramo", "miligramos",
-           "miligram", "miligramy", "miligramów", "miligrama", "ملغ", "ملغم", "مغ", "مجم", "ملغرام",
-           "ملليغرام", "مليغرام", "ميليغرام", "ملليجرام", "مليجرام"),
-    "mcg": ("mcg", "µg", "μg", "ug", "microgram", "micrograms", "microgramme", "microgrammes", "microgramo",
-            "microgramos", "mikrogram", "mikrogramy", "mikrogramów", "mikrograma", "مكغ", "ميكروغرام",
-            "ميكروجرام"),
-    "ng": ("ng",),
-    "g": ("g", "gram", "grams", "gramme", "grammes", "gramo", "gramos", "gramy", "gramów", "grama",
-          "غ", "غم", "غرام", "غرامات", "جم", "جرام"),
-    "kg": ("kg", "kilogram", "kilograms", "kilogramme", "kilogrammes", "kilogramo", "kilogramos",
-           "kilogramy", "kilogramów", "kilograma", "كغ", "كغم", "كجم", "كيلوغرام", "كيلوجرام"),
-    "ml": ("ml", "mL", "millilitre", "millilitres", "milliliter", "milliliters", "mililitro", "mililitros",
-           "mililitr", "mililitry", "mililitrów", "mililitra", "مل", "ملل", "ملليلتر", "مليلتر", "ميليلتر",
-           "مللتر"),
-    "l": ("l", "L", "litre", "litres", "liter", "liters", "litro", "litros", "litr", "litry", "litrów",
-          "litra", "لتر", "لترات"),
-    "dl": ("dl", "dL"),
-    "%": ("%", "٪", "percent", "per cent", "por ciento", "procent", "procenty", "procentów", "procenta",
-          "بالمئة", "بالمائة", "في المئة", "في المائة"),
-    "IU": ("IU", "UI", "j.m.", "jm", "international units", "unidades internacionales",
-           "jednostek międzynarodowych", "jednostki międzynarodowe", "وحدة دولية"),
-    "mmol/L": ("mmol/L", "mmol/l"),
-    "mmol/mol": ("mmol/mol",),
-    "mg/dL": ("mg/dL", "mg/dl"),
-    "mg/kg": ("mg/kg",),
-    "mcg/kg": ("mcg/kg", "µg/kg", "μg/kg"),
-    "ml/kg": ("ml/kg", "mL/kg"),
-    "mg/ml": ("mg/ml", "mg/mL"),
-    "kg/m²": ("kg/m²", "kg/m2", "kg/m^2"),
-    "mmHg": ("mmHg", "mm Hg"),
-    "kcal": ("kcal",),
-    "kJ": ("kJ",),
-    "mm": ("mm",),
-    "cm": ("cm",),
-    "m": ("m",),
-    "km": ("km",),
-    "°C": ("°C", "° C", "ºC", "º C", "℃"),
-    "°F": ("°F", "° F", "ºF", "℉"),
-    "oz": ("oz",),
-    "lb": ("lb", "lbs"),
-}
-_CANONICAL = {alias: unit for unit, aliases in _UNITS.items() for alias in aliases}
-# Letters that may touch a number without making it a code: a unit (30mg), an ordinal
-# (1st, 1º), a clock (10am), a duration (24h, 5min), a count (2x) or a decade (1960s).
-_SUFFIXES = {*_CANONICAL, "st", "nd", "rd", "th", "º", "ª", "er", "am", "pm", "AM", "PM", "x", "s",
-             "h", "hr", "hrs", "min", "mins", "d", "wk", "wks", "yr", "yrs"}
-# Units whose name holds a digit (kg/m2): their digit is not a code's
-_DIGIT_UNITS = tuple(a for a in _CANONICAL if any(c.isdecimal() for c in a))
-
 _SPACE = r"(?:[ \u00a0\u202f\u2009]|&nbsp;|&#160;|&#x[aA]0;|&#8239;|&#x202[fF];|&thinsp;|&#8201;)"
 _BIDI = "[\u200e\u200f\u061c\u2066-\u2069]*"  # direction marks Arabic editors put around numbers
 _VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅖": (2, 5),
            "⅗": (3, 5), "⅘": (4, 5), "⅙": (1, 6), "⅚": (5, 6), "⅛": (1, 8), "⅜": (3, 8), "⅝": (5, 8), "⅞": (7, 8)}
 _FRACTIONS = "".join(_VULGAR)
-_UNIT = re.compile(rf"{_BIDI}(?:{_SPACE}{_BIDI})?(?P<unit>"
-                   + "|".join(re.escape(a) for a in sorted(_CANONICAL, key=len, reverse=True))
-                   + r")(?![^\W\d_])")
+_UNIT = re.compile(rf"{_BIDI}(?:{_SPACE}{_BIDI})?(?P<unit>{units.alternatives()})(?![^\W\d_])")
 _PERCENT_BEFORE = re.compile(rf"[%٪]{_BIDI}{_SPACE}?{_BIDI}$")  # Arabic may write ٪٥٠ for 50%
 
 
@@ -117,11 +58,7 @@ def _number_pattern(space_groups: bool) -> re.Pattern:
 
 _NUMBER = {True: _number_pattern(True), False: _number_pattern(False)}
 
-# Words that join two numbers into a range, per language; "between … and" needs its "between".
-# A translation may keep the source's English words, so those join numbers in every language.
-_TO = {"en": r"to", "es": r"a|al", "pl": r"do", "ar": r"إلى|الى"}  # not "hasta", "حتى": "up to"
-_BETWEEN = {"en": (r"between", r"and"), "es": (r"entre", r"y"), "pl": (r"między|pomiędzy", r"a|i"),
-            "ar": (r"بين", r"و")}
+# A dash joins two numbers into a range in every language; words do too (see _range_words).
 _DASH = rf"{_BIDI}{_SPACE}?[-–—‒]{_SPACE}?{_BIDI}"
 
 _TOKEN = re.compile(r"\w+(?:[-‑]\w+)*")
@@ -130,24 +67,6 @@ _NUMERAL = re.compile(rf"[\d{_FRACTIONS}]")
 _LETTER = re.compile(r"[^\W\d_]")
 _ARABIC_CLITIC = re.compile(r"[\u0621-\u064a\u0640]{1,3}(?=\d)")  # و٣٠، بـ٩٩٩: "and 30", "at 999"
 _ANY_SPACE = re.compile(rf"{_SPACE}+")
-
-
-def _language(language: str) -> str:
-    return re.split(r"[-_]", language)[0].lower()
-
-
-@lru_cache(maxsize=None)    # Babel parses a locale name slowly; there are few catalogs
-def _decimal_mark(language: str) -> str:
-    """The decimal separator readers of ``language`` (a language or catalog name) expect: ``.`` or ``,``.
-
-    >>> _decimal_mark("es"), _decimal_mark("es_US"), _decimal_mark("pl"), _decimal_mark("ar")
-    (',', '.', ',', '.')
-    """
-    try:
-        mark = get_decimal_symbol(babel_locale(language))
-    except (UnknownLocaleError, ValueError):
-        return "."
-    return mark if mark in ".," else "."
 
 
 def _head_ok(digits: str) -> bool:
@@ -219,14 +138,14 @@ def _codes(prepared: str) -> tuple[tuple[int, int], ...]:
         return ()
     for m in _TOKEN.finditer(prepared):
         token = m.group()
-        if not (_DIGIT.search(token) and _LETTER.search(token)) or prepared.endswith(_DIGIT_UNITS, 0, m.end()):
+        if not (_DIGIT.search(token) and _LETTER.search(token)) or prepared.endswith(units.DIGIT_UNITS, 0, m.end()):
             continue
         clitic = _ARABIC_CLITIC.match(token)
         if clitic:
             token = token[clitic.end():]
         if token[0].isdecimal():
             head = re.match(r"\d+([^\W\d_]*)", token).group(1)
-            if not head or head in _SUFFIXES:
+            if not head or head in units.SUFFIXES:
                 continue
         elif clitic:
             continue
@@ -257,17 +176,19 @@ def extract_codes(text: str) -> list[str]:
     return [text[a:b] for a, b in _codes(_prepare(text))]
 
 
-def extract_quantities(text: str, language: str) -> list[Quantity]:
+def extract_quantities(text: str, language: str, source_language: str = SOURCE_LANGUAGE) -> list[Quantity]:
     """Every number of ``text`` as a :class:`Quantity` (see ``_quantities``)."""
-    return list(_quantities(text, language))
+    return list(_quantities(text, language, source_language))
 
 
 @lru_cache(maxsize=8192)   # several checks read the numbers of the same texts
-def _quantities(text: str, language: str) -> tuple[Quantity, ...]:
+def _quantities(text: str, language: str, source_language: str = SOURCE_LANGUAGE) -> tuple[Quantity, ...]:
     """Every number of ``text`` (a ``language`` or catalog name: ``es``, ``es_US``) in order, with units and ranges.
 
     Numbers in URLs, email addresses, phone numbers and codes (``NG59``) are not
-    read; numbers written as words (``two``) are text.
+    read; numbers written as words (``two``) are text. The range words of
+    ``language`` join numbers, and those of ``source_language``, which a
+    translation may keep.
 
     >>> for q in extract_quantities("Take 50–100 mg, up to 4 times a day.", "en"):
     ...     print(q)
@@ -278,18 +199,17 @@ def _quantities(text: str, language: str) -> tuple[Quantity, ...]:
     """
     if not _NUMERAL.search(text):        # every number has a digit or a vulgar fraction (½)
         return ()
-    return _read_quantities(text, language)
+    return _read_quantities(text, language, source_language)
 
 
-def _read_quantities(text: str, language: str) -> tuple[Quantity, ...]:
+def _read_quantities(text: str, language: str, source_language: str = SOURCE_LANGUAGE) -> tuple[Quantity, ...]:
     """:func:`_quantities` by the number reader alone, for any text."""
     prepared = _prepare(text)
     blanked = list(prepared)
     for start, end in _codes(prepared):
         blanked[start:end] = "\x00" * (end - start)
     prepared = "".join(blanked)
-    lang = _language(language)
-    decimal = _decimal_mark(language)
+    decimal = languages.decimal_mark(language)
 
     # (start, end, value, unit) of each number; end includes the unit
     singles: list[tuple[int, int, Decimal, str | None]] = []
@@ -314,13 +234,13 @@ def _read_quantities(text: str, language: str) -> tuple[Quantity, ...]:
                 numbers[-1] = (a, m.end(), v + _fraction(*_VULGAR[m.group("vulgar")]))
         for start, end, value in numbers:
             unit_match = _UNIT.match(prepared, end)
-            unit = _CANONICAL[unit_match.group("unit")] if unit_match else None
+            unit = units.CANONICAL[unit_match.group("unit")] if unit_match else None
             before = _PERCENT_BEFORE.search(prepared, 0, start) if unit is None else None
             if before:
                 start, unit = before.start(), "%"
             singles.append((start, unit_match.end() if unit_match else end, value, unit))
     return tuple(Quantity(low, high, unit, text[start:end]) for start, end, low, high, unit
-            in _ranges(singles, prepared, lang))
+            in _ranges(singles, prepared, _range_words(languages.base_code(language), source_language)))
 
 
 def _fraction(numerator: int, denominator: int) -> Decimal:
@@ -332,9 +252,9 @@ def _fraction(numerator: int, denominator: int) -> Decimal:
     return Decimal(numerator) / Decimal(denominator)
 
 
-def _ranges(singles, prepared: str, lang: str):
-    """Join ``50``, ``100 mg`` into the range 50–100 mg where the text between them says "to" in ``lang``."""
-    connector, pairs = _range_words(lang)
+def _ranges(singles, prepared: str, words: tuple[re.Pattern, list[tuple[re.Pattern, re.Pattern]]]):
+    """Join ``50``, ``100 mg`` into the range 50–100 mg where the text between them says "to" (:func:`_range_words`)."""
+    connector, pairs = words
     i = 0
     while i < len(singles):
         start, end, low, unit = singles[i]
@@ -352,10 +272,16 @@ def _ranges(singles, prepared: str, lang: str):
 
 
 @lru_cache(maxsize=None)
-def _range_words(lang: str) -> tuple[re.Pattern, list[tuple[re.Pattern, re.Pattern]]]:
-    """What joins two numbers of ``lang`` into a range: a dash or "to"; "and" after a "between" before them."""
-    connector = re.compile(rf"{_DASH}|\s+(?:{_TO[SOURCE_LANGUAGE]}|{_TO.get(lang, '(?!)')})\s+")
-    pairs = [_BETWEEN[SOURCE_LANGUAGE], _BETWEEN.get(lang, _BETWEEN[SOURCE_LANGUAGE])]
+def _range_words(lang: str, source_language: str) -> tuple[re.Pattern, list[tuple[re.Pattern, re.Pattern]]]:
+    """What joins two numbers of ``lang`` into a range: a dash or "to"; "and" after a "between" before them.
+
+    The words of ``source_language`` join them too (a translation may keep them);
+    ``lang`` without a "between" of its own uses the source's.
+    """
+    source, target = languages.language(source_language), languages.language(lang)
+    to = "|".join(w for w in (source.range_to, target.range_to) if w) or "(?!)"
+    connector = re.compile(rf"{_DASH}|\s+(?:{to})\s+")
+    pairs = [p for p in (source.range_between, target.range_between or source.range_between) if p]
     return connector, [(re.compile(rf"(?:^|\s)(?:{between})\s+$", re.IGNORECASE), re.compile(rf"\s+(?:{and_})\s*"))
                        for between, and_ in pairs]
 
@@ -366,7 +292,7 @@ def _shown(q: Quantity) -> str:
 
 
 def _value(q: Quantity) -> str:
-    """A quantity's value in source (English) notation, for messages about a changed reading.
+    """A quantity's value in plain notation (``.`` decimal point, no grouping), for messages about a changed reading.
 
     >>> _value(Quantity(Decimal("1.000"), None, "mg", "1,000 mg"))
     '1 mg'
@@ -375,7 +301,8 @@ def _value(q: Quantity) -> str:
     return f"{number} {q.unit}" if q.unit else number
 
 
-def _quantity_messages(lost: list[Quantity], extra: list[Quantity], language: str) -> Iterator[str]:
+def _quantity_messages(lost: list[Quantity], extra: list[Quantity], language: str,
+                       source_language: str = SOURCE_LANGUAGE) -> Iterator[str]:
     """Messages for the source's quantities the translation lacks (``lost``) and those it adds (``extra``).
 
     Pairs a lost quantity first with an extra of the same value (the unit changed),
@@ -394,9 +321,9 @@ def _quantity_messages(lost: list[Quantity], extra: list[Quantity], language: st
             yield f"number {_shown(q)} in the source is missing in the translation"
             continue
         extra.remove(found)
-        # Where the digits look right or an English eye misreads them, say how the translation's
+        # Where the digits look right or a source reader's eye misreads them, say how the translation's
         # readers read them: es "1,000" is one, es_US "1.000" is one, es "1.250" is 1250
-        misread = [e.key() for e in extract_quantities(found.text, SOURCE_LANGUAGE)] != [found.key()]
+        misread = [e.key() for e in extract_quantities(found.text, source_language, source_language)] != [found.key()]
         reading = f", which reads as {_value(found)} in {language}" \
             if misread or _digits(found.text) == _digits(q.text) else ""
         yield f"number {_shown(q)} in the source is missing in the translation (found {_shown(found)}{reading})"
@@ -425,22 +352,21 @@ def _same_code(source: str, target: str) -> bool:
     return _digit_runs(source) == _digit_runs(target) and same_letters
 
 
-# Languages that write Latin letters in their own script: Arabic writes vitamin B12 as ب12,
-# where the letter joins the word like a clitic and only the number stays.
-_OWN_SCRIPT = {"ar", "fa", "ur", "he", "ru", "uk", "bg", "el", "zh", "ja", "ko", "hi"}
-
-
 @check("numbers", ERROR)
 def numbers(pair: Pair) -> Iterator[str]:
     """Every number, range and code of the source is in the translation with the same value and unit, and no other.
 
     Both texts are read without invisible characters (``3\\u200b0 mg`` is 30 mg, as readers
-    see it); the ``invisible`` check reports the characters themselves.
+    see it); the ``invisible`` check reports the characters themselves. A language that writes
+    Latin letters in its own script may write vitamin B12 as ب12, where the letter joins the word
+    like a clitic and only the number stays.
     """
     # es_US reads 1,000 as a thousand and es as one: the catalog's locale decides, when Babel knows it
-    language = pair.catalog if _known_locale(pair.catalog) else pair.language
+    language = pair.catalog if languages.known_locale(pair.catalog) else pair.language
+    source_language = pair.source_language
     source_text, target_text = visible(pair.source), visible(pair.target)
-    source, target = extract_quantities(source_text, SOURCE_LANGUAGE), extract_quantities(target_text, language)
+    source = extract_quantities(source_text, source_language, source_language)
+    target = extract_quantities(target_text, language, source_language)
     lost, extra = unmatched(source, target, Quantity.key), unmatched(target, source, Quantity.key)
     source_codes, target_codes = extract_codes(source_text), extract_codes(target_text)
     lost_codes, extra_codes = unmatched(source_codes, target_codes), unmatched(target_codes, source_codes)
@@ -448,21 +374,12 @@ def numbers(pair: Pair) -> Iterator[str]:
         spelled = next((t for t in extra_codes if _same_code(code, t)), None)
         runs = _digit_runs(code)
         number = next((q for q in extra if q.key() == (Decimal(runs[0]), None, None)), None) \
-            if _language(pair.language) in _OWN_SCRIPT and len(runs) == 1 else None
+            if languages.language(pair.language).own_script and len(runs) == 1 else None
         if spelled is not None:
             lost_codes.remove(code)
             extra_codes.remove(spelled)
         elif number is not None:
             lost_codes.remove(code)
             extra.remove(number)
-    yield from _quantity_messages(lost, extra, language)
+    yield from _quantity_messages(lost, extra, language, source_language)
     yield from differences("code", lost_codes, extra_codes)
-
-
-@lru_cache(maxsize=None)
-def _known_locale(name: str) -> bool:
-    try:
-        babel_locale(name)
-    except (UnknownLocaleError, ValueError):
-        return False
-    return True

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from workflow.languages import SOURCE_LANGUAGE
+
 ERROR, WARNING = "error", "warning"
 
 
@@ -15,7 +17,8 @@ class Pair:
     ``catalog`` is the catalog name (``es``, ``es_US``); ``language`` its
     language (``es``); ``glossary`` the project's term rules (or None);
     ``flags`` the entry's flags (``python-format``…); ``msgid_plural`` the
-    entry's plural source when ``target`` is one of its plural forms.
+    entry's plural source when ``target`` is one of its plural forms;
+    ``source_language`` the language ``source`` is written in (the project's).
     """
 
     source: str
@@ -25,6 +28,7 @@ class Pair:
     glossary: object = None
     flags: tuple = ()
     msgid_plural: str | None = None
+    source_language: str = SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)

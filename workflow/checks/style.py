@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from workflow import languages
 from workflow.checks.numbers import extract_quantities
 from workflow.checks.registry import WARNING, Pair, check
 from workflow.glossary import prose
+from workflow.languages import CLOSING_QUOTES, FINAL_MARK_FORMS
 
-_CLOSERS = "*_`)]}\"'”’»"
-# Sentence-final punctuation and its equivalents per language.
-_ENDINGS = {".": {".", "。", "…"}, "?": {"?", "؟"}, "!": {"!"}, ":": {":"}, ";": {";", "؛"}, ",": {",", "،"}}
-_ARABIC = {"?": "؟", ",": "،", ";": "؛"}
+_CLOSERS = "*_`)]}" + CLOSING_QUOTES
 _DOUBLE_SPACE = re.compile(r"[^\S\n]{2,}")
 
 
@@ -23,15 +22,17 @@ def untranslated(pair: Pair) -> Iterator[str]:
     Do-not-translate terms and locked terms whose rendering is the source word
     (``paracetamol`` in Spanish) do not count as words to translate.
     """
-    if pair.language == pair.catalog.split("_")[0] == "en" or pair.target.strip() != pair.source.strip():
+    in_source_language = pair.language == pair.catalog.split("_")[0] == pair.source_language
+    if in_source_language or pair.target.strip() != pair.source.strip():
         return
     rest = prose(pair.source)
     if pair.glossary is not None:      # terms kept as they are on purpose (Cymbalta, NHS, paracetamol)
         for term in pair.glossary.terms:
-            forms = term.forms_for(pair.catalog)
+            forms = term.forms_for(pair.catalog, pair.source_language)
             if term.status == "dnt" or (term.status == "locked" and forms and forms.search(term.term)):
                 rest = term.source_pattern.sub(" ", rest)
-    for quantity in extract_quantities(rest, "en"):     # "30 mg" has nothing to translate
+    # "30 mg" has nothing to translate
+    for quantity in extract_quantities(rest, pair.source_language, pair.source_language):
         rest = rest.replace(quantity.text, " ")
     if re.search(r"[^\W\d_]{2,}", rest):
         yield "the translation is the same as the source"
@@ -39,7 +40,7 @@ def untranslated(pair: Pair) -> Iterator[str]:
 
 def length_bounds(language: str) -> tuple[float, float]:
     """Plausible target/source length ratios; outside them a sentence was probably cut or padded."""
-    return (0.5, 2.0) if language in ("ar", "he", "fa") else (0.6, 2.2)
+    return languages.language(language).length_bounds
 
 
 @check("length-ratio", WARNING)
@@ -78,16 +79,18 @@ def end_mark(text: str) -> str:
 def end_punctuation(pair: Pair) -> Iterator[str]:
     """Final punctuation matches the source, in the target language's own forms (¿…? in Spanish, ؟ in Arabic)."""
     source, target = end_mark(pair.source), end_mark(pair.target)
-    wanted = _ENDINGS.get(source)
+    wanted = FINAL_MARK_FORMS.get(source)
     if wanted is None:
         if target in ("?", "؟", "!", ".") and source == "":
             yield f"the translation ends with {target!r} but the source has no final punctuation"
         return
-    if pair.language == "ar" and source in _ARABIC:
-        wanted = {_ARABIC[source]}
+    language = languages.language(pair.language)
+    own, opening = dict(language.final_marks), dict(language.opening_marks).get(source)
+    if source in own:
+        wanted = {own[source]}
     if target not in wanted:
         shown = " or ".join(repr(w) for w in sorted(wanted))
         yield f"the source ends with {source!r}; the translation should end with {shown}, not {target or 'nothing'!r}"
-    elif pair.language == "es" and source in "?!" and ("¿" if source == "?" else "¡") not in pair.target:
-        yield f"a Spanish {'question' if source == '?' else 'exclamation'} needs its opening mark " \
-              f"{'¿' if source == '?' else '¡'}"
+    elif opening is not None and opening not in pair.target:
+        yield f"a {languages.english_name(pair.language)} {'question' if source == '?' else 'exclamation'} " \
+              f"needs its opening mark {opening}"
