@@ -18,7 +18,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from workflow.checks import REGISTRY, Pair
-from workflow.checks.invisible import INVISIBLE, _RTL_LETTERS, has_invisible, number_tokens, visible
+from workflow.checks.invisible import _RTL_LETTERS, number_tokens
+from workflow.visible import INVISIBLE, has_invisible, visible
 from workflow.checks.registry import ERROR
 from workflow.catalogs import POEntry
 from workflow.findings import check_entry

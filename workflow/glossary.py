@@ -10,6 +10,7 @@ from pathlib import Path
 
 from workflow import languages
 from workflow.errors import ErrorList, LocumError
+from workflow.visible import visible
 from workflow.languages import SOURCE_LANGUAGE
 
 GLOSSARY_PATH = Path("locales") / "glossary.csv"
@@ -67,19 +68,6 @@ class Glossary:
 
     def by_status(self, status: str) -> list[Term]:
         return [t for t in self.terms if t.status == status]
-
-
-def visible(text: str) -> str:
-    """``text`` without invisible characters (soft hyphen, zero-width space, bidi controls…): what is matched.
-
-    See ``workflow.checks.invisible``, imported here on first use: importing the
-    checks package imports this module.
-
-    >>> visible("consti\\u00adpación")
-    'constipación'
-    """
-    from workflow.checks.invisible import visible as without_invisible
-    return without_invisible(text)
 
 
 def prose(text: str) -> str:

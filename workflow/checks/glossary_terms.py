@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from workflow.checks.invisible import visible
+from workflow.visible import visible
 from workflow.checks.registry import ERROR, Pair, check
 from workflow.glossary import prose
 
