@@ -18,6 +18,7 @@ from workflow.project import Progress, display_path, select_catalogs
 from workflow.fileio import write_atomic
 from workflow.checks import ERROR
 from workflow.glossary import Glossary, load_glossary
+from workflow.languages import SOURCE_LANGUAGE
 from workflow.entries import is_translated
 from workflow.findings import APPROVAL, cached_findings, check_entry, check_inputs
 from workflow.approval import Trust, approval_info, claimed_state, judge, trust_for
@@ -27,7 +28,8 @@ from workflow.translations import MO_KEY
 
 
 def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, trust: Trust,
-                known_errors: set[str] | None = None, nplurals: int | None = None, siblings=None) -> bool:
+                known_errors: set[str] | None = None, nplurals: int | None = None, siblings=None,
+                source_language: str = SOURCE_LANGUAGE) -> bool:
     """The one place that decides whether a translation may reach readers.
 
     Translated (every plural form), not fuzzy, not obsolete, approved for
@@ -46,13 +48,15 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, trust: 
         return claimed_state(entry) == "approved" and entry.msgid not in known_errors
     if judge(entry, trust, siblings).state != "approved":
         return False
-    return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary, nplurals))
+    return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary, nplurals,
+                                                                     source_language=source_language))
 
 
 def gated_entries(po: POFile, catalog: str, glossary: Glossary | None, trust: Trust,
-                  known_errors: set[str] | None = None) -> list[POEntry]:
+                  known_errors: set[str] | None = None, source_language: str = SOURCE_LANGUAGE) -> list[POEntry]:
     nplurals = plural_count(po.metadata.get("Plural-Forms"))
-    return [entry for entry in po if passes_gate(entry, catalog, glossary, trust, known_errors, nplurals, po)]
+    return [entry for entry in po if passes_gate(entry, catalog, glossary, trust, known_errors, nplurals, po,
+                                                      source_language)]
 
 
 def mo_messages(po: POFile, admitted: list[POEntry]) -> dict[bytes, bytes]:
@@ -132,6 +136,7 @@ class _Job:
     names: tuple[tuple[str, str], ...]      # (e-mail, lower-case; display name) of the declared reviewers
     known_errors: frozenset[str] | None
     glossary: Glossary | None
+    source_language: str
 
 
 def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int, str]:
@@ -147,7 +152,8 @@ def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int, str]:
     content = hashlib.sha256(data).hexdigest()
     known = job.known_errors if content == job.content else None
     po = parse_catalog(data, job.shown)
-    entries = gated_entries(po, job.name, job.glossary, job.trust, None if known is None else set(known))
+    entries = gated_entries(po, job.name, job.glossary, job.trust, None if known is None else set(known),
+                            job.source_language)
     held = sum(1 for e in po if not e.obsolete) - len(entries)
     names = dict(job.names)
     audit = {e.msgid: approval_info(e, None, names) for e in entries}      # the gate verified each one
@@ -174,7 +180,7 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     refuses a ``.mo`` its sidecar does not vouch for
     (:func:`workflow.translations.load_chain`).
     """
-    glossary = load_glossary(config.root, config.catalogs)
+    glossary = load_glossary(config.root, config.catalogs, config.source_language)
     shared = digest((config.root / CONFIG_PATH).read_bytes(), file_bytes(config.root / GLOSSARY_PATH))
     stamps, checked = Stamps(config.root), check_inputs(config)
     paths = [(name, p) for name in select_catalogs(config, locale) for p in config.po_files(name)]
@@ -207,7 +213,7 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         if name not in trusts:
             trusts[name] = trust_for(config.reviewers, name)
         jobs.append(_Job(name, path, display_path(config, path), shared, hashlib.sha256(data).hexdigest(),
-                         trusts[name], names, known, glossary))
+                         trusts[name], names, known, glossary, config.source_language))
     results = map_ordered(_compile_one, jobs, progress=progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:

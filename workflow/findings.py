@@ -16,6 +16,7 @@ from workflow.checks import ERROR, WARNING, Pair, run_checks
 from workflow.config import CONFIG_PATH, Config
 from workflow.entries import plural_gap, source_pairs
 from workflow.glossary import GLOSSARY_PATH, Glossary
+from workflow.languages import SOURCE_LANGUAGE
 from workflow.stamps import Stamps, digest, file_bytes
 
 ANNOTATION = "(locum) "
@@ -39,9 +40,14 @@ class Finding:
         return asdict(self)
 
 
-def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None,
-                nplurals: int | None = None, trust: Trust | None = None, siblings=None) -> list[tuple[str, str, str]]:
-    """(check id, severity, message) for one entry (pure); ``nplurals`` is its catalog's (see :func:`workflow.entries.plural_gap`).
+def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None, nplurals: int | None = None,
+                trust: Trust | None = None, siblings=None, source_language: str = SOURCE_LANGUAGE,
+                ) -> list[tuple[str, str, str]]:
+    """(check id, severity, message) for one entry (pure).
+
+    ``nplurals`` is its catalog's (see :func:`workflow.entries.plural_gap`);
+    ``source_language`` the project's, whose data (:mod:`workflow.languages`)
+    the checks read the source text with.
 
     With ``trust`` (who may sign for the catalog) and ``siblings`` (its entries),
     the approval record is judged too: a forged one is an error, one whose key
@@ -63,20 +69,21 @@ def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None,
     flags = tuple(entry.flags)
     for source, target in source_pairs(entry):
         for check, message in run_checks(Pair(source, target, catalog, language, glossary, flags,
-                                              entry.msgid_plural or None)):
+                                              entry.msgid_plural or None, source_language)):
             found.append((check.id, check.severity, message))
     return list(dict.fromkeys(found))
 
 
 def check_catalog(po: POFile, path: str, catalog: str, glossary: Glossary | None,
-                  trust: Trust | None = None) -> list[Finding]:
+                  trust: Trust | None = None, source_language: str = SOURCE_LANGUAGE) -> list[Finding]:
     """Findings for every live, translated entry of a catalog (pure)."""
     findings = []
     nplurals = plural_count(po.metadata.get("Plural-Forms"))
     for entry in po:
         if entry.obsolete:
             continue
-        for check_id, severity, message in check_entry(entry, catalog, glossary, nplurals, trust, po):
+        for check_id, severity, message in check_entry(entry, catalog, glossary, nplurals, trust, po,
+                                                             source_language):
             findings.append(Finding(path, entry.linenum, severity, check_id, message, catalog, entry.msgid))
     return findings
 

@@ -44,7 +44,7 @@ def validate_inputs(config: Config, progress: Callable[[int, int], None] | None 
     """
     errors: list[LocumError] = []
     try:
-        load_glossary(config.root, config.catalogs)
+        load_glossary(config.root, config.catalogs, config.source_language)
     except ErrorList as exc:
         errors.extend(exc.errors)
     except LocumError as exc:

@@ -26,6 +26,7 @@ class _Job:
     shown: str                  # the path as users see it
     glossary: Glossary | None
     trust: Trust                # who may sign for the catalog
+    source_language: str
 
 
 def run_check(config: Config, locale: str | None = None, article: str | None = None,
@@ -35,7 +36,7 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
     A catalog whose digest (by ``stat``, see :class:`Stamps`) and shared inputs
     are unchanged is not read: its recorded findings are reused.
     """
-    glossary = load_glossary(config.root, config.catalogs)
+    glossary = load_glossary(config.root, config.catalogs, config.source_language)
     stamps = Stamps(config.root)
     shared = check_inputs(config)
     findings: list[Finding] = []
@@ -46,7 +47,8 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
         if cached is not None:                 # same catalog, glossary and config as last time
             findings.extend(cached)
         else:
-            jobs.append(_Job(catalog, path, display_path(config, path), glossary, trusts[catalog]))
+            jobs.append(_Job(catalog, path, display_path(config, path), glossary, trusts[catalog],
+                             config.source_language))
     results = _check_by_article(jobs, progress)
     errors = [r for r in results if isinstance(r, LocumError)]
     if errors:
@@ -96,7 +98,8 @@ def _check_one(job: _Job) -> tuple[list[Finding], str]:
         data = job.path.read_bytes()
     except FileNotFoundError:
         raise CatalogError("catalog not found", path=job.shown) from None
-    return (check_catalog(parse_catalog(data, job.shown), job.shown, job.catalog, job.glossary, job.trust),
+    return (check_catalog(parse_catalog(data, job.shown), job.shown, job.catalog, job.glossary, job.trust,
+                          job.source_language),
             hashlib.sha256(data).hexdigest())
 
 

@@ -80,7 +80,7 @@ def segment_id(slug: str, entry: POEntry) -> str:
 def load_items(config: Config, locale: str | None, article: str | None,
                glossary: Glossary | None = None) -> tuple[list[Item], dict[Path, POFile]]:
     """Every live entry of the selected catalogs, with its check findings and its record judged."""
-    glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs)
+    glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs, config.source_language)
     items: list[Item] = []
     files: dict[Path, POFile] = {}
     trusts: dict[str, Trust] = {}
@@ -94,7 +94,7 @@ def load_items(config: Config, locale: str | None, article: str | None,
                 continue
             items.append(Item(segment_id(path.stem, entry), catalog, path.stem, path,
                               f"{display_path(config, path)}:{entry.linenum}", entry,
-                              check_entry(entry, catalog, glossary, nplurals, trust, po), judge(entry, trust, po)))
+                              check_entry(entry, catalog, glossary, nplurals, trust, po, config.source_language), judge(entry, trust, po)))
     return items, files
 
 
