@@ -6,6 +6,7 @@ The only module that imports deep_translator and requests: the only network code
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import logging
 import os
@@ -14,6 +15,7 @@ import socket
 import sys
 import threading
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -149,11 +151,15 @@ def _pieces(text: str, pattern: str, end: str = "") -> list[tuple[str, str]]:
 
 # ---- one deadline per request ----------------------------------------------------------------------
 
+_CURRENT: contextvars.ContextVar[_Deadline | None] = contextvars.ContextVar("locum_deadline", default=None)
+
+
 class _Deadline:
     """A wall-clock limit on one request, connection and whole answer: at the limit its sockets are shut down.
 
     A socket time-out bounds each read, not their sum: a server sending one byte every few seconds would never
-    trip it. Shutting the socket down ends whatever read is in progress, headers or body, plain or TLS.
+    trip it. Shutting the socket down ends whatever read is in progress, headers or body, plain or TLS. Inside
+    ``with``, it is the deadline of the engine requests made in this thread (context), and of no other.
     """
 
     def __init__(self, seconds: float):
@@ -161,13 +167,16 @@ class _Deadline:
         self._lock, self._sockets = threading.Lock(), []
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
+        self._token: contextvars.Token | None = None
 
     def __enter__(self) -> _Deadline:
+        self._token = _CURRENT.set(self)
         self._timer.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._timer.cancel()
+        _CURRENT.reset(self._token)
         with self._lock:
             for copy in self._sockets:
                 copy.close()                    # our duplicate only: the connection is its owner's to close
@@ -194,6 +203,18 @@ class _Deadline:
 def _shutdown(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
+
+
+def _quiet_within_deadlines(record: logging.LogRecord) -> bool:
+    """urllib3's debug lines show request URLs, which carry keys: the ones our requests make are dropped."""
+    return record.levelno >= logging.INFO or _CURRENT.get() is None
+
+
+# A filter, not a level: it drops only lines logged by a thread while inside one of our requests, so no other
+# user of urllib3 loses one (a record is filtered by the logger that makes it, hence each module's logger).
+for _name in ("urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.response",
+              "urllib3.poolmanager", "urllib3.util.retry"):
+    logging.getLogger(_name).addFilter(_quiet_within_deadlines)
 
 
 def _watched(pool_class: type, deadline: _Deadline) -> type:
@@ -249,19 +270,19 @@ class _DeadlineAdapter(HTTPAdapter):
 
 
 class _BoundRequests:
-    """What a deep-translator module sees as ``requests`` during one call: each request through its own session
-    whose adapter enforces ``deadline``; everything else is the real module."""
-
-    def __init__(self, deadline: _Deadline):
-        self._deadline = deadline
+    """What our engines' methods see as ``requests``: each request through its own session whose adapter
+    enforces the current deadline (this thread's); everything else is the real module."""
 
     def __getattr__(self, name: str):
         return getattr(requests, name)
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
+        deadline = _CURRENT.get()
+        if deadline is None:
+            raise RuntimeError("an engine request outside a deadline (workflow/engines.py)")
         kwargs.pop("timeout", None)
         with requests.Session() as session:
-            adapter = _DeadlineAdapter(self._deadline)
+            adapter = _DeadlineAdapter(deadline)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             return session.request(method, url, **kwargs)
@@ -273,27 +294,37 @@ class _BoundRequests:
         return self.request("POST", url, data=data, json=json, **kwargs)
 
 
-@contextlib.contextmanager
-def _bounded(module, deadline: _Deadline):
-    """Inside the block, deep-translator's ``module`` (its engine) sends its requests under ``deadline``.
+def _calls_requests(code: types.CodeType) -> bool:
+    return "requests" in code.co_names or any(_calls_requests(c) for c in code.co_consts
+                                                if isinstance(c, types.CodeType))
 
-    deep-translator calls ``requests.get``/``requests.post`` and takes neither a session nor a time-out, so the
-    module's own ``requests`` name is pointed at ``_BoundRequests`` for this one call: no other user of requests
-    in the process is affected. urllib3's debug log stays quiet: its lines show request URLs, which carry keys.
+
+def _bounded(translator: type) -> type:
+    """A subclass of deep-translator's ``translator`` whose requests end at the deadline of the ``_Deadline``
+    the calling thread is inside.
+
+    deep-translator calls ``requests.get``/``requests.post`` through its module's global ``requests`` and takes
+    neither a session nor a time-out; its ``proxies`` cannot bound a request either. Pointing that global
+    elsewhere would change the class for every thread and every other user in the process. Instead each
+    method of the class that names ``requests`` is copied, its code unchanged, with globals of its own in
+    which ``requests`` is ``_BoundRequests``; the module, the class and every other caller are left alone.
     """
+    module = sys.modules[translator.__module__]
     if getattr(module, "requests", None) is not requests:
         raise RuntimeError(f"{module.__name__} no longer calls requests through a module global: "
                            "update workflow/engines.py")
-    log = logging.getLogger("urllib3")
-    level = log.level
-    module.requests = _BoundRequests(deadline)
-    log.setLevel(max(level, logging.INFO))
-    try:
-        yield
-    finally:
-        module.requests = requests
-        log.setLevel(level)
-
+    names = {**vars(module), "requests": _BoundRequests()}
+    methods = {}
+    for name, method in vars(translator).items():
+        if isinstance(method, types.FunctionType) and _calls_requests(method.__code__):
+            copy = types.FunctionType(method.__code__, names, method.__name__, method.__defaults__,
+                                      method.__closure__)
+            copy.__kwdefaults__, copy.__qualname__ = method.__kwdefaults__, method.__qualname__
+            copy.__doc__, copy.__module__ = method.__doc__, method.__module__
+            methods[name] = copy
+    if "translate" not in methods:
+        raise RuntimeError(f"{translator.__name__}.translate no longer calls requests: update workflow/engines.py")
+    return type(translator.__name__, (translator,), {**methods, "__qualname__": translator.__qualname__})
 
 
 # ---- the engine ----------------------------------------------------------------------------------------
@@ -331,22 +362,21 @@ class Engine:
         self.url, self.where = url, public_url(url or "")
         # the cache's name for this engine: its address without user, password or query, hashed (never in clear)
         self.identity = hashlib.sha256(f"locum-engine\0{self.name}\0{self.where}".encode()).hexdigest()[:16]
-        self.module = sys.modules[TRANSLATORS[self.name].__module__]
+        self.translator_class = _bounded(TRANSLATORS[self.name])
         self.translators: dict[str, object] = {}
         self.requests = self.characters = 0
 
     def _translator(self, target: str):
         if target not in self.translators:
-            source, key = self.source, self.key
+            source, key, translator = self.source, self.key, self.translator_class
             self.translators[target] = {
-                "libre": lambda: LibreTranslator(source=source, target=target, api_key=key or NO_KEY,
-                                                 custom_url=self.url),
-                "google": lambda: GoogleTranslator(source=source, target=target),
-                "deepl": lambda: DeeplTranslator(source=source, target=target, api_key=key,
-                                                 use_free_api=key.endswith(":fx")),
-                "microsoft": lambda: MicrosoftTranslator(source=source, target=target, api_key=key,
-                                                         region=self.region),
-                "mymemory": lambda: MyMemoryTranslator(source=source, target=target, email=self.email),
+                "libre": lambda: translator(source=source, target=target, api_key=key or NO_KEY,
+                                            custom_url=self.url),
+                "google": lambda: translator(source=source, target=target),
+                "deepl": lambda: translator(source=source, target=target, api_key=key,
+                                            use_free_api=key.endswith(":fx")),
+                "microsoft": lambda: translator(source=source, target=target, api_key=key, region=self.region),
+                "mymemory": lambda: translator(source=source, target=target, email=self.email),
             }[self.name]()
         return self.translators[target]
 
@@ -380,7 +410,7 @@ class Engine:
         """One attempt: (the translation, "") or (None, why it is worth another); else an error, raised."""
         late, deadline = "no complete answer", _Deadline(seconds)
         try:
-            with deadline, _bounded(self.module, deadline):
+            with deadline:
                 answer = self._translator(target).translate(text)
         except requests.exceptions.Timeout:
             return None, late
