@@ -495,17 +495,85 @@ def test_the_cache_is_kept_per_server_and_never_holds_its_address(site_project, 
         other.stop()
 
 
-def test_no_other_user_of_requests_is_touched(site_project, libre):
+def test_no_other_user_of_requests_or_deep_translator_is_touched(site_project, libre):
+    """Seen from another thread (the server's) in the middle of a request: deep-translator's module and class,
+    requests and urllib3's logging are as they were; urllib3 still logs that thread's debug lines."""
+    import logging
     import deep_translator.libre
     import requests
-    session_request = requests.Session.request
+
+    def now():
+        line = logging.LogRecord("urllib3.connectionpool", logging.DEBUG, __file__, 1, "a line", None, None)
+        return (requests.Session.request, deep_translator.libre.requests, deep_translator.libre.LibreTranslator,
+                deep_translator.libre.LibreTranslator.translate, logging.getLogger("urllib3").level,
+                bool(logging.getLogger("urllib3.connectionpool").filter(line)))
+
+    before = now()
+    assert before[1] is requests and before[-1]
     blank(site_project, "es", "pain-relief", CALL_911)
     seen = []
-    libre.translate = lambda text, source, target: (seen.append((requests.Session.request,
-                                                                 deep_translator.libre.requests)) or text)
+    libre.translate = lambda text, source, target: seen.append(now()) or text
     run(site_project, "es", server=libre)
-    assert seen[0][0] is session_request and seen[0][1] is not requests      # only deep-translator's name
-    assert deep_translator.libre.requests is requests and requests.Session.request is session_request
+    assert seen == [before] and now() == before
+
+
+def test_the_urls_of_engine_requests_never_reach_the_log(site_project, libre, caplog):
+    """urllib3 logs each request's URL at debug level, and URLs carry keys: not those of an engine's requests."""
+    import logging
+    import requests
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    blank(site_project, "es", "pain-relief", CALL_911)
+    assert run(site_project, "es", server=libre, options={"api_key": "s3cret-key"}).filled == 1
+    assert not [r for r in caplog.records if r.name.startswith("urllib3") and r.levelno < logging.INFO]
+    assert "s3cret" not in caplog.text
+    requests.post(libre.url + "translate?api_key=other-key", timeout=5)      # anyone else's request: as usual
+    assert "other-key" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["libre", "google", "deepl", "microsoft", "mymemory"])
+def test_every_request_of_every_engine_goes_through_a_deadline(name):
+    """Outside a deadline an engine's request is refused before it leaves (Microsoft asks for its languages as
+    it is built: that request too)."""
+    from workflow.engines import TRANSLATORS, _bounded, engine_language
+    languages = PROVIDERS[name].languages
+    settings = {"libre": {"api_key": "k", "custom_url": "http://127.0.0.1:9/"}, "deepl": {"api_key": "k"},
+                "microsoft": {"api_key": "k"}}.get(name, {})
+    with pytest.raises(RuntimeError, match="outside a deadline"):
+        translator = _bounded(TRANSLATORS[name])(source=engine_language(languages, "en"),
+                                                 target=engine_language(languages, "es"), **settings)
+        translator.translate("Call 911 in an emergency.")
+
+
+def test_runs_in_two_threads_each_keep_their_own_deadline(site_project, libre):
+    """A stalled server is cut off at its own run's deadline while another run's requests come and go in
+    another thread, and that run's slow but steady answers are not cut short by it."""
+    import threading
+    steady = FakeLibreTranslate().start()
+    try:
+        blank(site_project, "es", "pain-relief", CALL_911)
+        libre.drip = 1.0                                    # a byte a second: only the deadline ends it
+        steady.drip, steady.drip_from = 0.01, "body"        # about half a second an answer
+        stalled = {}
+
+        def run_stalled():
+            started = time.monotonic()
+            with pytest.raises(TranslateError) as caught:
+                run(site_project, "es", server=libre, options={"timeout": 1.5, "attempts": 1})
+            stalled.update(message=str(caught.value), elapsed=time.monotonic() - started)
+
+        thread = threading.Thread(target=run_stalled)
+        thread.start()
+        results = []
+        while thread.is_alive() or not results:
+            blank(site_project, "pl", "pain-relief", CALL_111)
+            results.append(run(site_project, "pl", server=steady, options={"refresh": True, "timeout": 20}))
+        thread.join()
+        assert "no complete answer" in stalled["message"] and "within 1.5 s" in stalled["message"]
+        assert 1.4 <= stalled["elapsed"] < 4, stalled
+        assert len(results) >= 2 and all(r.filled == 1 and r.requests == 1 for r in results)
+        assert entry(site_project, "pl", "pain-relief", CALL_111).msgstr == "[pl] " + CALL_111
+    finally:
+        steady.stop()
 
 
 # ---- the memory provider --------------------------------------------------------------------------------

@@ -1,78 +1,44 @@
-"""The translate stage: untranslated entries prefilled from translation memory or a machine-translation engine, always fuzzy."""
+"""The translate stage: untranslated entries prefilled from translation memory or a machine-translation engine, always fuzzy.
+
+This module selects the entries, fills them and writes each catalog through the catalogs' compare-and-swap
+writer. The engines (settings, network, retries, deadline, batching) are ``engines.py``'s; the memory's index
+is ``memory.py``'s.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
+import functools
 import json
-import logging
-import os
-import re
-import socket
-import sys
-import threading
-import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
-from urllib.parse import urlsplit
-
-import requests
-from requests.adapters import HTTPAdapter
-from deep_translator import (DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator,
-                             MyMemoryTranslator, constants, exceptions as dte)
+from typing import NamedTuple
 
 from workflow.approval import claimed_state, suggestion_note
 from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
 from workflow.config import Config
+from workflow.engines import PROVIDERS, Engine, EngineError, Provider, batches, engine_language, split_text
 from workflow.errors import ErrorList, LocumError, UsageError
-from workflow.project import Progress, catalog_paths, display_path
 from workflow.fileio import write_atomic
-from workflow.glossary import load_glossary
-from workflow.masking import MaskError, mask, unmask
+from workflow.glossary import Glossary, load_glossary
+from workflow.masking import Masked, MaskError, mask, unmask
 from workflow.memory import Memory, build_memory
+from workflow.project import Progress, catalog_paths, display_path
 
-NO_KEY = "no-key"  # deep-translator's LibreTranslator insists on a key; a server without keys ignores it
-# deep-translator's ServerException keeps only a message; these are the ones worth another attempt
-RETRIED = {"ERR_TOO_MANY_REQUESTS": "too many requests (HTTP 429)",
-           "ERR_INTERNAL_SERVER_ERROR": "server error (HTTP 500)",
-           "ERR_SERVICE_NOT_AVAIBLE": "service unavailable (HTTP 503)",
-           "API server error": "server error"}
+# (PROVIDERS, Provider, batches and split_text are engines.py's, imported from here too)
+__all__ = ["PROVIDERS", "Cache", "FileResult", "Provider", "Run", "TranslateError", "TranslateResult", "batches",
+           "split_text", "translate_catalogs"]
 
 
 class TranslateError(LocumError):
     """The engine cannot be used (unreachable, refusing, failing); ``result`` tells what was kept."""
 
-    result: "TranslateResult | None" = None
+    result: TranslateResult | None = None       # (also once the error has crossed a process boundary)
 
-
-class _SegmentFailed(Exception):
-    """The engine answered, but not with a translation of this text."""
-
-
-@dataclass(frozen=True)
-class Provider:
-    """A translation source: ``limit`` characters per request (0: offline); ``batch``: one segment per line."""
-
-    name: str
-    limit: int
-    batch: bool
-    languages: tuple[str, ...] | None = None
-    url: str | None = None
-
-
-PROVIDERS = {p.name: p for p in (
-    Provider("memory", 0, False),
-    Provider("libre", 2000, True, tuple(constants.LIBRE_LANGUAGES_TO_CODES.values())),
-    Provider("google", 4999, True, tuple(constants.GOOGLE_LANGUAGES_TO_CODES.values()),
-             constants.BASE_URLS["GOOGLE_TRANSLATE"]),
-    Provider("deepl", 5000, True, tuple(constants.DEEPL_LANGUAGE_TO_CODE.values()), "https://api.deepl.com/"),
-    Provider("microsoft", 10000, True, None, constants.BASE_URLS["MICROSOFT_TRANSLATE"]),
-    # MyMemory matches whole segments against its own memory: one per request, under its 500 characters
-    Provider("mymemory", 499, False, tuple(constants.MY_MEMORY_LANGUAGES_TO_CODES.values()),
-             constants.BASE_URLS["MYMEMORY"]),
-)}
+    def __init__(self, message: str, result: TranslateResult | None = None):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -110,17 +76,78 @@ class TranslateResult:
         return tuple(f.path for f in self.files if f.written)
 
 
+class _Text(NamedTuple):
+    """One source text of an entry (its singular or its plural) as an engine is asked for it."""
+
+    masked: Masked
+    target: str                             # the engine's code for the catalog's language
+    pieces: list[tuple[str, str]]           # (chunk sent, whitespace after it); none: no words to translate
+
+
 @dataclass
 class _Job:
+    """One catalog: its untranslated entries, and what became of them."""
+
     catalog: str
     slug: str
     path: Path
     shown: str
     po: POFile
     entries: list[POEntry]
+    texts: list[list[_Text]] = field(default_factory=list)     # per entry, for an engine
     filled: int = 0
     skipped: int = 0
     written: bool = False
+
+
+@dataclass
+class Run:
+    """One run of the stage: the catalogs it fills and how; ``warnings`` collects what it has to say."""
+
+    config: Config
+    jobs: list[_Job]
+    today: dt.date
+    dry_run: bool = False
+    progress: Progress | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def select(cls, config: Config, locale: str | None, article: str | None, **settings) -> Run:
+        """The untranslated entries of the catalogs ``locale`` and ``article`` select; ``settings``: the fields.
+
+        A catalog in the source language is skipped with a warning; catalogs that cannot be read are reported
+        all together.
+        """
+        jobs, warnings, errors, seen = [], [], [], set()
+        for catalog, path in catalog_paths(config, locale, article):
+            if catalog.split("_")[0] == config.source_language:
+                if catalog not in seen:
+                    warnings.append(f"{catalog}: skipped: a catalog in the source language is written by hand")
+                seen.add(catalog)
+                continue
+            try:
+                po = read_catalog(path, display_path(config, path))
+            except LocumError as exc:
+                errors.append(exc)
+                continue
+            entries = [e for e in po if _untranslated(e)]
+            jobs.append(_Job(catalog, path.stem, path, display_path(config, path), po, entries))
+        if errors:
+            raise errors[0] if len(errors) == 1 else ErrorList(errors)
+        return cls(config, jobs, warnings=warnings, **settings)
+
+    def save(self, job: _Job) -> None:
+        """Write ``job``'s catalog if anything was filled (never in a dry run)."""
+        if job.filled and not self.dry_run:
+            job.written = write_catalog(job.po, job.path)
+
+    def filled(self) -> int:
+        return sum(job.filled for job in self.jobs)
+
+    def result(self, provider: str, engine: Engine | None = None, cached: int = 0) -> TranslateResult:
+        files = tuple(FileResult(j.shown, j.catalog, j.slug, j.filled, j.skipped, j.written) for j in self.jobs)
+        return TranslateResult(provider, self.dry_run, files, tuple(self.warnings), cached,
+                               engine.requests if engine else 0, engine.characters if engine else 0)
 
 
 def translate_catalogs(config: Config, locale: str | None, article: str | None = None, provider: str = "memory",
@@ -134,32 +161,16 @@ def translate_catalogs(config: Config, locale: str | None, article: str | None =
     """
     if provider not in PROVIDERS:
         raise UsageError(f"unknown provider {provider!r} (providers: {', '.join(PROVIDERS)})")
-    options, warnings = dict(options or {}), []
-    jobs, errors, seen = [], [], set()
-    for catalog, path in catalog_paths(config, locale, article):
-        if catalog.split("_")[0] == config.source_language:
-            if catalog not in seen:
-                warnings.append(f"{catalog}: skipped: a catalog in the source language is written by hand")
-            seen.add(catalog)
-            continue
-        try:
-            po = read_catalog(path, display_path(config, path))
-        except LocumError as exc:
-            errors.append(exc)
-            continue
-        entries = [e for e in po if _untranslated(e)]
-        jobs.append(_Job(catalog, path.stem, path, display_path(config, path), po, entries))
-    if errors:
-        raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    today = today or dt.date.today()
+    options = dict(options or {})
+    run = Run.select(config, locale, article, today=today or dt.date.today(), dry_run=dry_run, progress=progress)
     if provider == "memory":
         threshold = options.get("threshold", 75)
         if not 0 <= threshold <= 100:
             raise UsageError(f"--threshold must be between 0 and 100 (got {threshold})")
-        _run_memory(config, jobs, threshold, warnings, progress, dry_run)
-        return _result(provider, dry_run, jobs, warnings)
+        _run_memory(run, threshold)
+        return run.result(provider)
     engine = Engine(PROVIDERS[provider], options, config.source_language, backoff)
-    return _run_engine(config, jobs, engine, warnings, progress, dry_run, today, bool(options.get("refresh")))
+    return _run_engine(run, engine, bool(options.get("refresh")))
 
 
 def _untranslated(entry: POEntry) -> bool:
@@ -184,37 +195,27 @@ def _fill(entry: POEntry, forms: dict[int, str] | tuple[str, str], note: str, np
     entry.tcomment = "\n".join(kept + [suggestion_note(entry, note)])
 
 
-def _save(job: _Job, dry_run: bool) -> None:
-    if job.filled and not dry_run:
-        job.written = write_catalog(job.po, job.path)
-
-
 def _count(n: int) -> str:
     return f"{n} entry" if n == 1 else f"{n} entries"
 
 
-def _result(provider, dry_run, jobs, warnings, engine=None, cached=0) -> TranslateResult:
-    files = tuple(FileResult(j.shown, j.catalog, j.slug, j.filled, j.skipped, j.written) for j in jobs)
-    return TranslateResult(provider, dry_run, files, tuple(warnings), cached,
-                           engine.requests if engine else 0, engine.characters if engine else 0)
-
-
 # ---- translation memory (the index lives in memory.py) -------------------------------------------
 
-def _run_memory(config, jobs, threshold, warnings, progress, dry_run) -> None:
-    parsed = {job.path: job.po for job in jobs}
+def _run_memory(run: Run, threshold: float) -> None:
+    """Fill each entry from its language's memory, exactly or at ``threshold``% or more; write catalog by catalog."""
+    parsed = {job.path: job.po for job in run.jobs}
     memories: dict[str, Memory] = {}
-    for job in jobs:       # every memory is built before any entry is filled
+    for job in run.jobs:       # every memory is built before any entry is filled
         if job.catalog not in memories:
-            memories[job.catalog] = build_memory(config, job.catalog, parsed)
-    total, done = sum(len(job.entries) for job in jobs), 0
-    for job in jobs:
+            memories[job.catalog] = build_memory(run.config, job.catalog, parsed)
+    total, done = sum(len(job.entries) for job in run.jobs), 0
+    for job in run.jobs:
         memory, nplurals = memories[job.catalog], plural_count(job.po.metadata.get("Plural-Forms"))
         for entry in job.entries:
             found = memory.lookup(entry, f"{job.catalog}/{job.slug}", threshold)
             done += 1
-            if progress:
-                progress(done, total)
+            if run.progress:
+                run.progress(done, total)
             if found is None:
                 job.skipped += 1
                 continue
@@ -225,386 +226,13 @@ def _run_memory(config, jobs, threshold, warnings, progress, dry_run) -> None:
             forms = dict(enumerate(record.forms)) if entry.msgid_plural else (record.forms[0], "")
             _fill(entry, forms, f"tm: {score}% {record.origin}", nplurals)
             job.filled += 1
-        _save(job, dry_run)
-    if any(job.skipped for job in jobs):
-        warnings.append(f"{_count(sum(j.skipped for j in jobs))} had no match of {threshold}% or more in the "
-                        "translation memory: left untranslated")
+        run.save(job)
+    if any(job.skipped for job in run.jobs):
+        run.warnings.append(f"{_count(sum(j.skipped for j in run.jobs))} had no match of {threshold}% or more "
+                            "in the translation memory: left untranslated")
 
 
-# ---- engines ---------------------------------------------------------------------------------------
-
-def _engine_language(codes: tuple[str, ...] | None, catalog: str) -> str:
-    """The engine's code for a catalog language: its own region if the engine has it, the language, a variant.
-
-    >>> _engine_language(("es-ES", "es-US", "pl-PL"), "es_US"), _engine_language(("es-ES", "pl-PL"), "pl")
-    ('es-US', 'pl-PL')
-    >>> _engine_language(("es", "zh-CN"), "es_MX"), _engine_language(None, "pt_BR")
-    ('es', 'pt')
-    """
-    language = catalog.split("_")[0]
-    if not codes:
-        return language
-    for wanted in (catalog.replace("_", "-"), language):
-        if wanted in codes:
-            return wanted
-    return next((c for c in codes if c.split("-")[0] == language), language)
-
-
-def public_url(url: str) -> str:
-    """A server address fit for a message: no user, password, query or fragment.
-
-    >>> public_url("https://user:secret@mt.example.org:5000/path/?api_key=k")
-    'https://mt.example.org:5000/path/'
-    """
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
-
-
-class _Deadline:
-    """A wall-clock limit on one request, connection and whole answer: at the limit its sockets are shut down.
-
-    A socket time-out bounds each read, not their sum: a server sending one byte every few seconds would never
-    trip it. Shutting the socket down ends whatever read is in progress, headers or body, plain or TLS.
-    """
-
-    def __init__(self, seconds: float):
-        self.end, self.expired = time.monotonic() + seconds, False
-        self._lock, self._sockets = threading.Lock(), []
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> "_Deadline":
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._timer.cancel()
-        with self._lock:
-            for copy in self._sockets:
-                copy.close()                    # our duplicate only: the connection is its owner's to close
-            self._sockets.clear()
-
-    def remaining(self) -> float:
-        return max(0.0, self.end - time.monotonic())
-
-    def watch(self, sock: socket.socket) -> None:
-        """Shut ``sock``'s connection down at the deadline (a duplicate stays valid once TLS has taken the socket)."""
-        copy = socket.socket(fileno=os.dup(sock.fileno()))     # (plain socket whatever ``sock``'s class)
-        with self._lock:
-            self._sockets.append(copy)
-            if self.expired:
-                _shutdown(copy)
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for copy in self._sockets:
-                _shutdown(copy)
-
-
-def _shutdown(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-
-
-def _watched(pool_class: type, deadline: _Deadline) -> type:
-    """``pool_class`` (urllib3) whose connections register their socket with ``deadline`` as they open it."""
-    if getattr(pool_class, "locum_deadline", None) is deadline:
-        return pool_class
-
-    class Connection(pool_class.ConnectionCls):
-        def _new_conn(self):
-            sock = super()._new_conn()
-            deadline.watch(sock)
-            return sock
-
-    return type(pool_class.__name__, (pool_class,), {"ConnectionCls": Connection, "locum_deadline": deadline})
-
-
-class _DeadlineAdapter(HTTPAdapter):
-    """Every request (redirects too) ends at ``deadline``: connect, headers and the whole body, read here."""
-
-    def __init__(self, deadline: _Deadline):
-        self.deadline = deadline                # before HTTPAdapter.__init__, which builds the pool manager
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self._bind(self.poolmanager)
-
-    def proxy_manager_for(self, proxy, **proxy_kwargs):
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        self._bind(manager)
-        return manager
-
-    def _bind(self, manager) -> None:
-        manager.pool_classes_by_scheme = {scheme: _watched(pool, self.deadline)
-                                          for scheme, pool in manager.pool_classes_by_scheme.items()}
-
-    def send(self, request, stream=False, timeout=None, **kwargs):
-        remaining = self.deadline.remaining()
-        if not remaining:
-            raise requests.exceptions.Timeout("the deadline has passed", request=request)
-        try:
-            # each read is bounded by what is left; the whole answer by the deadline's shutdown
-            response = super().send(request, stream=True, timeout=remaining, **kwargs)
-            if not stream:
-                response.content                # noqa: B018 (read it all now, under the deadline)
-        except Exception:
-            if self.deadline.expired:
-                raise requests.exceptions.Timeout("no complete answer by the deadline", request=request) from None
-            raise
-        if self.deadline.expired:               # an answer without a length ends at the shutdown: cut short
-            raise requests.exceptions.Timeout("no complete answer by the deadline", request=request)
-        return response
-
-
-class _BoundRequests:
-    """What a deep-translator module sees as ``requests`` during one call: each request through its own session
-    whose adapter enforces ``deadline``; everything else is the real module."""
-
-    def __init__(self, deadline: _Deadline):
-        self._deadline = deadline
-
-    def __getattr__(self, name: str):
-        return getattr(requests, name)
-
-    def request(self, method: str, url: str, **kwargs) -> requests.Response:
-        kwargs.pop("timeout", None)
-        with requests.Session() as session:
-            adapter = _DeadlineAdapter(self._deadline)
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
-            return session.request(method, url, **kwargs)
-
-    def get(self, url: str, params=None, **kwargs) -> requests.Response:
-        return self.request("GET", url, params=params, **kwargs)
-
-    def post(self, url: str, data=None, json=None, **kwargs) -> requests.Response:
-        return self.request("POST", url, data=data, json=json, **kwargs)
-
-
-@contextlib.contextmanager
-def _bounded(module, deadline: _Deadline):
-    """Inside the block, deep-translator's ``module`` (its engine) sends its requests under ``deadline``.
-
-    deep-translator calls ``requests.get``/``requests.post`` and takes neither a session nor a time-out, so the
-    module's own ``requests`` name is pointed at ``_BoundRequests`` for this one call: no other user of requests
-    in the process is affected. urllib3's debug log stays quiet: its lines show request URLs, which carry keys.
-    """
-    if getattr(module, "requests", None) is not requests:
-        raise RuntimeError(f"{module.__name__} no longer calls requests through a module global: "
-                           "update workflow/translate.py")
-    log = logging.getLogger("urllib3")
-    level = log.level
-    module.requests = _BoundRequests(deadline)
-    log.setLevel(max(level, logging.INFO))
-    try:
-        yield
-    finally:
-        module.requests = requests
-        log.setLevel(level)
-
-
-TRANSLATORS = {"libre": LibreTranslator, "google": GoogleTranslator, "deepl": DeeplTranslator,
-               "microsoft": MicrosoftTranslator, "mymemory": MyMemoryTranslator}
-MAX_TIMEOUT = 3600.0
-
-
-class Engine:
-    """One deep-translator engine: options from arguments or the environment, retries, time-outs, batching."""
-
-    def __init__(self, provider: Provider, options: dict, source: str, backoff: float = 1.0):
-        self.provider, self.name, self.backoff = provider, provider.name, backoff
-        self.attempts, self.timeout = max(1, int(options.get("attempts", 5))), options.get("timeout", 30)
-        if not isinstance(self.timeout, (int, float)) or not 0 < self.timeout <= MAX_TIMEOUT:
-            raise UsageError(f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g} "
-                             f"(got {self.timeout!r})")
-        self.timeout = float(self.timeout)
-        self.module = sys.modules[TRANSLATORS[self.name].__module__]
-        self.source = _engine_language(provider.languages, source)
-        env = os.environ.get
-        self.key = options.get("api_key") or env({"libre": "LIBRE_API_KEY", "deepl": "DEEPL_API_KEY",
-                                                  "microsoft": "MICROSOFT_API_KEY"}.get(self.name, ""), "")
-        self.email = options.get("email") or env("LOCUM_MYMEMORY_EMAIL") or None
-        self.region = options.get("region") or env("LOCUM_MICROSOFT_REGION") or None
-        if options.get("url") and self.name != "libre":
-            raise UsageError(f"--url is for the libre provider (the {self.name} provider has a fixed address)")
-        url = options.get("url") or (env("LOCUM_LIBRE_URL") if self.name == "libre" else None) or provider.url
-        if self.name == "libre" and not url:
-            if not self.key:
-                raise UsageError("the libre provider needs a LibreTranslate server: pass --url URL "
-                                 "or set LOCUM_LIBRE_URL")
-            url = "https://libretranslate.com/"
-        if self.name in ("deepl", "microsoft") and not self.key:
-            raise UsageError(f"the {self.name} provider needs an API key: set {self.name.upper()}_API_KEY")
-        if url and not re.match(r"^https?://[^/?#]", url):
-            raise UsageError(f"--url must be an http:// or https:// address (got {public_url(url)!r})")
-        if self.name == "libre":
-            url = re.sub(r"/translate/?$", "", url.rstrip("/")) + "/"
-        self.url, self.where = url, public_url(url or "")
-        # the cache's name for this engine: its address without user, password or query, hashed (never in clear)
-        self.identity = hashlib.sha256(f"locum-engine\0{self.name}\0{self.where}".encode()).hexdigest()[:16]
-        self.translators: dict[str, object] = {}
-        self.requests = self.characters = 0
-
-    def _translator(self, target: str):
-        if target not in self.translators:
-            source, key = self.source, self.key
-            self.translators[target] = {
-                "libre": lambda: LibreTranslator(source=source, target=target, api_key=key or NO_KEY,
-                                                 custom_url=self.url),
-                "google": lambda: GoogleTranslator(source=source, target=target),
-                "deepl": lambda: DeeplTranslator(source=source, target=target, api_key=key,
-                                                 use_free_api=key.endswith(":fx")),
-                "microsoft": lambda: MicrosoftTranslator(source=source, target=target, api_key=key,
-                                                         region=self.region),
-                "mymemory": lambda: MyMemoryTranslator(source=source, target=target, email=self.email),
-            }[self.name]()
-        return self.translators[target]
-
-    def request(self, text: str, target: str) -> str:
-        """One text translated within ``timeout`` seconds in all, retries and back-off included.
-
-        Each attempt ends at that deadline (connection and whole answer); 429, 5xx and dropped connections are
-        retried with exponential back-off while time is left. An answer without a translation (``{}``, a missing
-        field, an empty text) is the engine failing: a TranslateError, like an unreachable server.
-        """
-        end = time.monotonic() + self.timeout
-        problem, tried = "", 0
-        for attempt in range(self.attempts):
-            if attempt:
-                pause = self.backoff * 2 ** (attempt - 1)
-                if time.monotonic() + pause >= end:
-                    break                       # no time left for another attempt
-                time.sleep(pause)
-            left = end - time.monotonic()
-            if left <= 0:
-                break
-            tried += 1
-            self.requests, self.characters = self.requests + 1, self.characters + len(text)
-            deadline = _Deadline(left)
-            late = "no complete answer"
-            try:
-                with deadline, _bounded(self.module, deadline):
-                    answer = self._translator(target).translate(text)
-            except requests.exceptions.Timeout:
-                problem = late
-            except requests.exceptions.ConnectionError:
-                raise TranslateError(f"{self.name}: network unreachable: cannot connect to {self.where} "
-                                     "(check the address and the network)") from None
-            except requests.exceptions.InvalidJSONError:
-                raise TranslateError(f"{self.name}: {self.where} did not answer as a {self.name} server "
-                                     "does (not JSON)") from None
-            except (requests.exceptions.RequestException, AttributeError):
-                # (Microsoft's class swallows its errors, time-outs included, and then finds no response)
-                problem = late if deadline.expired else "the connection failed"
-            except (dte.TooManyRequests, dte.RequestError) as exc:
-                problem = RETRIED["ERR_TOO_MANY_REQUESTS" if isinstance(exc, dte.TooManyRequests) else
-                                  "API server error"]
-            except dte.ServerException as exc:
-                if str(exc) not in RETRIED:
-                    code = {v: k for k, v in dte.ServerException.errors.items()}.get(str(exc), "")
-                    raise TranslateError(f"{self.name}: {self.where} refused the request "
-                                         f"(HTTP {code} {exc})") from None
-                problem = RETRIED[str(exc)]
-            except dte.MicrosoftAPIerror as exc:
-                if not re.search(r"'code': (429|5\d\d)", exc.api_message):
-                    raise TranslateError(f"{self.name}: the service refused the request: {exc.api_message}") from None
-                problem = "the service is busy or failing"
-            except dte.AuthorizationException:
-                raise TranslateError(f"{self.name}: {self.where} refused the API key (HTTP 403)") from None
-            except (dte.ApiKeyException, dte.LanguageNotSupportedException, dte.InvalidSourceOrTargetLanguage):
-                raise TranslateError(f"{self.name}: no translation from {self.source} into {target} "
-                                     "with these settings") from None
-            except (dte.NotValidLength, dte.NotValidPayload):
-                raise _SegmentFailed("the engine does not take this text (length or content)") from None
-            except (dte.TranslationNotFound, KeyError, IndexError, TypeError):
-                raise self._malformed() from None
-            else:
-                if not isinstance(answer, str) or not answer.strip():
-                    raise self._malformed()
-                return answer
-        raise TranslateError(f"{self.name}: {problem} from {self.where}, {tried} attempt(s) within "
-                             f"{self.timeout:g} s (--timeout)")
-
-    def _malformed(self) -> TranslateError:
-        return TranslateError(f"{self.name}: {self.where} answered without a translation (an empty or "
-                              "malformed answer; nothing was kept from it)")
-
-    def translate(self, chunks: list[str], target: str, store: Callable[[str, str | None, str], None]) -> None:
-        """Translate ``chunks``, calling ``store(chunk, translation or None, reason)`` as each one is done.
-
-        A batch answer with the wrong number of lines, or an empty line, is not used: each chunk is sent alone.
-        """
-        for batch in batches(chunks, self.provider.limit if self.provider.batch else 0):
-            if len(batch) > 1:
-                try:
-                    parts = self.request("\n".join(batch), target).strip("\n").split("\n")
-                except _SegmentFailed:
-                    parts = []
-                if len(parts) == len(batch) and all(part.strip() for part in parts):
-                    for chunk, part in zip(batch, parts):
-                        store(chunk, part.strip(), "")
-                    continue
-            for chunk in batch:               # alone, or the engine did not keep one segment per line
-                try:
-                    store(chunk, self.request(chunk, target), "")
-                except _SegmentFailed as exc:
-                    store(chunk, None, str(exc))
-
-
-def batches(chunks: list[str], limit: int) -> list[list[str]]:
-    """Chunks packed, one per line, into requests of at most ``limit`` characters (0: one chunk per request).
-
-    >>> batches(["a b", "c", "d e f", "g\\nh"], 7)
-    [['a b', 'c'], ['d e f'], ['g\\nh']]
-    """
-    out: list[list[str]] = []
-    size = limit + 1
-    for chunk in chunks:
-        if "\n" in chunk or not limit:
-            out.append([chunk])
-            size = limit + 1
-        elif out and size + 1 + len(chunk) <= limit:
-            out[-1].append(chunk)
-            size += 1 + len(chunk)
-        else:
-            out.append([chunk])
-            size = len(chunk)
-    return out
-
-
-def split_text(text: str, limit: int) -> list[tuple[str, str]]:
-    """``text`` as (piece, whitespace after) no longer than ``limit``: at sentence ends, else between words.
-
-    >>> split_text("One. Two three. Four.", 10)
-    [('One.', ' '), ('Two three.', ' '), ('Four.', '')]
-    >>> split_text("Alpha beta gamma.", 11)
-    [('Alpha beta', ' '), ('gamma.', '')]
-    """
-    if not limit or len(text) <= limit:
-        return [(text, "")]
-    pieces = _pieces(text, r"(?<=[.!?…])(\s+)")
-    pieces = [p for piece in pieces for p in (_pieces(piece[0], r"(\s+)", piece[1])
-                                               if len(piece[0]) > limit else [piece])]
-    pieces = [(word[i:i + limit], sep if i + limit >= len(word) else "") for word, sep in pieces
-              for i in range(0, len(word), limit)]
-    out = [pieces[0]]
-    for piece, sep in pieces[1:]:
-        last, last_sep = out[-1]
-        if len(last) + len(last_sep) + len(piece) <= limit:
-            out[-1] = (last + last_sep + piece, sep)
-        else:
-            out.append((piece, sep))
-    return out
-
-
-def _pieces(text: str, pattern: str, end: str = "") -> list[tuple[str, str]]:
-    parts = re.split(pattern, text)
-    return [(parts[i], parts[i + 1] if i + 1 < len(parts) else end) for i in range(0, len(parts), 2)]
-
+# ---- engines (the network lives in engines.py) ---------------------------------------------------------
 
 class Cache:
     """Engine answers that were used, in ``.cache/translate/<provider>-<engine>.json``, keyed by languages and
@@ -640,106 +268,137 @@ class Cache:
             self.dirty = False
 
 
-def _run_engine(config, jobs, engine: Engine, warnings, progress, dry_run, today,
-                refresh: bool = False) -> TranslateResult:
-    """Ask the engine for what the cache lacks (everything with ``refresh``); the cache keeps only answers
-    that were used: an entry left untranslated (a damaged placeholder…) or a failed run caches nothing of its own."""
-    glossary = load_glossary(config.root, config.catalogs)
-    cache = Cache(config.root / ".cache" / "translate" / f"{engine.name}-{engine.identity}.json")
-    limit = engine.provider.limit
-    units = {}            # (job index, entry index) → [(masked, target, [(chunk, sep)]), …]
-    for j, job in enumerate(jobs):
-        target = _engine_language(engine.provider.languages, job.catalog)
-        for e, entry in enumerate(job.entries):
-            sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
-            masked = [mask(text, job.catalog, glossary) for text in sources]
-            units[j, e] = [(m, target, split_text(m.text, limit) if m.has_words else []) for m in masked]
-    done: dict[tuple[str, str], str | None] = {}
-    reasons: dict[tuple[str, str], str] = {}
-    pair = lambda target: f"{engine.source}>{target}"       # noqa: E731 (the cache's language pair)
-    for parts in units.values() if not refresh else ():       # --refresh: every answer asked afresh
-        for _, target, pieces in parts:
-            for chunk, _ in pieces:
-                hit = cache.get(pair(target), chunk)
-                if hit is not None:
-                    done[target, chunk] = hit
-    cached = len(done)
-    wanted = list(dict.fromkeys((t, c) for parts in units.values() for _, t, pieces in parts for c, _ in pieces
-                                if (t, c) not in done))
-    total, count = len(wanted), [0]
+class _Answers:
+    """The engine's answers in one run, by (target, chunk): taken from the cache or asked now, or why not.
 
-    def remember(target: str, chunk: str, translation: str) -> None:
-        cache.put(pair(target), chunk, translation)
-
-    def store(target: str, chunk: str, translation: str | None, reason: str) -> None:
-        done[target, chunk] = translation
-        if translation is None:
-            reasons[target, chunk] = reason
-        count[0] += 1
-        if progress:
-            progress(count[0], total)
-
-    try:
-        for j, job in enumerate(jobs):
-            if not dry_run:
-                needed = dict.fromkeys((t, c) for e in range(len(job.entries)) for _, t, pieces in units[j, e]
-                                       for c, _ in pieces if (t, c) not in done)
-                for target in dict.fromkeys(t for t, _ in needed):
-                    try:
-                        engine.translate([c for t, c in needed if t == target], target,
-                                         lambda c, tr, why, target=target: store(target, c, tr, why))
-                    except TranslateError:
-                        _apply(jobs, j, units, done, reasons, warnings, engine.name, today, dry_run, remember)
-                        raise
-            _apply(jobs, j, units, done, reasons, warnings, engine.name, today, dry_run, remember)
-    except TranslateError as exc:
-        kept = sum(job.filled for job in jobs)
-        exc.message += f"; kept what succeeded: {_count(kept)} filled" if kept else "; no catalog was changed"
-        exc.args = (exc.message,)
-        exc.result = _result(engine.name, dry_run, jobs, warnings, engine, cached)
-        raise
-    finally:
-        if not dry_run:
-            cache.save()
-    return _result(engine.name, dry_run, jobs, warnings, engine, cached)
-
-
-def _apply(jobs, j, units, done, reasons, warnings, name, today, dry_run, remember) -> None:
-    """Fill job ``j``'s entries whose every piece is translated (and restores cleanly); write its catalog.
-
-    ``remember(target, chunk, translation)`` is told the pieces of every entry filled (for the cache).
+    Only answers that were used go into the cache (``keep``): an entry left untranslated (a damaged
+    placeholder…) or a failed run caches nothing of its own.
     """
-    job = jobs[j]
-    nplurals, left = plural_count(job.po.metadata.get("Plural-Forms")), []
-    for e, entry in enumerate(job.entries):
-        texts, problem = [], None
-        for masked, target, pieces in units[j, e]:
-            missing = [c for c, _ in pieces if done.get((target, c)) is None]
-            if dry_run:
-                continue
-            if missing:
-                problem = reasons.get((target, missing[0]), "the engine did not answer")
-                break
-            joined = "".join(done[target, c] + sep for c, sep in pieces) if pieces else masked.text
+
+    def __init__(self, cache: Cache, source: str, progress: Progress | None):
+        self.cache, self.source, self.progress = cache, source, progress
+        self.found: dict[tuple[str, str], str | None] = {}
+        self.reasons: dict[tuple[str, str], str] = {}
+        self.cached = self.total = self.done = 0
+
+    def _pair(self, target: str) -> str:
+        return f"{self.source}>{target}"        # the cache's language pair
+
+    def recall(self, texts: Iterable[_Text]) -> None:
+        """Take what the cache holds for ``texts``."""
+        for text in texts:
+            for chunk, _ in text.pieces:
+                hit = self.cache.get(self._pair(text.target), chunk)
+                if hit is not None:
+                    self.found[text.target, chunk] = hit
+        self.cached = len(self.found)
+
+    def missing(self, texts: Iterable[_Text]) -> list[tuple[str, str]]:
+        """The (target, chunk) of ``texts`` without an answer yet, each once, in order."""
+        return list(dict.fromkeys((text.target, chunk) for text in texts for chunk, _ in text.pieces
+                                  if (text.target, chunk) not in self.found))
+
+    def store(self, target: str, chunk: str, translation: str | None, reason: str) -> None:
+        """The engine's answer (None: ``reason`` why there is none); progress is reported."""
+        self.found[target, chunk] = translation
+        if translation is None:
+            self.reasons[target, chunk] = reason
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def translation(self, text: _Text) -> tuple[str | None, str]:
+        """(``text`` translated, its placeholders restored, ""), or (None, why not)."""
+        missing = [c for c, _ in text.pieces if self.found.get((text.target, c)) is None]
+        if missing:
+            return None, self.reasons.get((text.target, missing[0]), "the engine did not answer")
+        joined = ("".join(self.found[text.target, c] + sep for c, sep in text.pieces) if text.pieces
+                  else text.masked.text)
+        try:
+            return unmask(joined, text.masked), ""
+        except MaskError as exc:
+            return None, exc.message
+
+    def keep(self, texts: Iterable[_Text]) -> None:
+        """Cache the answers that ``texts`` were filled from."""
+        for text in texts:
+            for chunk, _ in text.pieces:
+                self.cache.put(self._pair(text.target), chunk, self.found[text.target, chunk])
+
+
+def _texts(entry: POEntry, catalog: str, target: str, glossary: Glossary, limit: int) -> list[_Text]:
+    """``entry``'s source texts masked for the engine, and cut into chunks of at most ``limit`` characters."""
+    sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
+    masked = [mask(text, catalog, glossary) for text in sources]
+    return [_Text(m, target, split_text(m.text, limit) if m.has_words else []) for m in masked]
+
+
+def _run_engine(run: Run, engine: Engine, refresh: bool = False) -> TranslateResult:
+    """Ask the engine for what the cache lacks (everything with ``refresh``), catalog by catalog, filling and
+    writing each as its answers arrive: when the engine fails, what succeeded is kept."""
+    glossary = load_glossary(run.config.root, run.config.catalogs)
+    for job in run.jobs:
+        target = engine_language(engine.provider.languages, job.catalog)
+        job.texts = [_texts(entry, job.catalog, target, glossary, engine.provider.limit) for entry in job.entries]
+    answers = _Answers(Cache(run.config.root / ".cache" / "translate" / f"{engine.name}-{engine.identity}.json"),
+                       engine.source, run.progress)
+    every = [text for job in run.jobs for texts in job.texts for text in texts]
+    if not refresh:                 # --refresh: every answer asked afresh
+        answers.recall(every)
+    answers.total = len(answers.missing(every))
+    try:
+        for job in run.jobs:
             try:
-                texts.append(unmask(joined, masked))
-            except MaskError as exc:
-                problem = exc.message
+                if not run.dry_run:
+                    _ask(engine, job, answers)
+            except EngineError:
+                _apply(run, job, answers, engine.name)
+                raise
+            _apply(run, job, answers, engine.name)
+    except EngineError as exc:
+        kept = run.filled()
+        note = f"; kept what succeeded: {_count(kept)} filled" if kept else "; no catalog was changed"
+        raise TranslateError(exc.message + note, run.result(engine.name, engine, answers.cached)) from exc
+    finally:
+        if not run.dry_run:
+            answers.cache.save()
+    return run.result(engine.name, engine, answers.cached)
+
+
+def _ask(engine: Engine, job: _Job, answers: _Answers) -> None:
+    """Ask the engine for every chunk of ``job`` without an answer yet, one target language at a time."""
+    needed = answers.missing(text for texts in job.texts for text in texts)
+    for target in dict.fromkeys(t for t, _ in needed):
+        engine.translate([c for t, c in needed if t == target], target, functools.partial(answers.store, target))
+
+
+def _apply(run: Run, job: _Job, answers: _Answers, name: str) -> None:
+    """Fill ``job``'s entries whose every piece is translated (and restores cleanly); write its catalog.
+
+    In a dry run every entry counts as filled (the engine's answers assumed) and nothing changes.
+    """
+    nplurals, left = plural_count(job.po.metadata.get("Plural-Forms")), []
+    for entry, texts in zip(job.entries, job.texts):
+        if run.dry_run:
+            job.filled += 1
+            continue
+        restored, problem = [], ""
+        for text in texts:
+            translation, problem = answers.translation(text)
+            if translation is None:
                 break
-        if problem:
+            restored.append(translation)
+        if len(restored) < len(texts):
             job.skipped += 1
             left.append((entry, problem))
             continue
-        if not dry_run:
-            _fill(entry, (texts[0], texts[-1]), f"mt: {name} {today.isoformat()}", nplurals)
-            for _, target, pieces in units[j, e]:
-                for chunk, _ in pieces:
-                    remember(target, chunk, done[target, chunk])
+        _fill(entry, (restored[0], restored[-1]), f"mt: {name} {run.today.isoformat()}", nplurals)
+        answers.keep(texts)
         job.filled += 1
-    _save(job, dry_run)
+    run.save(job)
     lines = {}
     if left and job.written:      # lines as they are in the file now
         lines = {(e.msgctxt, e.msgid): e.linenum for e in read_catalog(job.path)}
     for entry, problem in left:
         line = lines.get((entry.msgctxt, entry.msgid), entry.linenum)
-        warnings.append(f"{job.shown}:{line}: warning: left untranslated: {problem}")
+        run.warnings.append(f"{job.shown}:{line}: warning: left untranslated: {problem}")
