@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 from workflow.approval import claimed_state
 from workflow.catalogs import POEntry, POFile, read_catalog
 from workflow.config import Config
+from workflow.entries import is_translated, translations
 from workflow.project import display_path
 
 WORD = re.compile(r"\w+")
@@ -164,10 +165,8 @@ def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Me
         for path in sorted((config.locales_dir / other / "LC_MESSAGES").glob("*.po")):
             po = parsed.get(path) or read_catalog(path, display_path(config, path))     # not kept: memory
             for entry in po:
-                forms = ([entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)] if entry.msgid_plural
-                         else [entry.msgstr])
-                if entry.obsolete or "fuzzy" in entry.flags or not all(forms) or not forms:
+                if not is_translated(entry):
                     continue
                 records.setdefault((entry.msgid, entry.msgid_plural or None), []).append(
-                    Record(tuple(forms), f"{other}/{path.stem}", entry.msgctxt, claimed_state(entry) == "approved"))
+                    Record(tuple(translations(entry)), f"{other}/{path.stem}", entry.msgctxt, claimed_state(entry) == "approved"))
     return Memory(records, catalog)

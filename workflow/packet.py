@@ -11,6 +11,7 @@ from workflow import languages
 from workflow.approval import without_record
 from workflow.checks.numbers import extract_quantities
 from workflow.config import Config
+from workflow.entries import shown_translation
 from workflow.glossary import Glossary, load_glossary
 from workflow.languages import SOURCE_LANGUAGE
 from workflow.render import environment
@@ -63,8 +64,7 @@ def target_spans(text: str, catalog: str, glossary: Glossary,
 
 def _row(item: Item, glossary: Glossary, reviewers, source_language: str) -> dict:
     entry = item.entry
-    target = entry.msgstr if not entry.msgid_plural else " | ".join(
-        entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural))
+    target = shown_translation(entry)
     record = item.verdict.record
     notes = [line for line in without_record(entry.tcomment).split("\n")
              if line and not line.startswith(("mt: ", "tm: ", "(locum) "))]

@@ -21,6 +21,7 @@ from workflow.config import Config
 from workflow.engines import PROVIDERS, Engine, EngineError, Provider, batches, engine_language, split_text
 from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.fileio import write_atomic
+from workflow.entries import has_translation
 from workflow.glossary import Glossary, load_glossary
 from workflow.masking import Masked, MaskError, mask, unmask
 from workflow.memory import Memory, build_memory
@@ -175,8 +176,7 @@ def translate_catalogs(config: Config, locale: str | None, article: str | None =
 
 def _untranslated(entry: POEntry) -> bool:
     """Live, empty in every form, and not marked or approved by a person."""
-    texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
-    return (not entry.obsolete and not any(texts) and "fuzzy" not in entry.flags
+    return (not entry.obsolete and not has_translation(entry) and "fuzzy" not in entry.flags
             and claimed_state(entry) != "approved")
 
 
@@ -326,20 +326,22 @@ class _Answers:
                 self.cache.put(self._pair(text.target), chunk, self.found[text.target, chunk])
 
 
-def _texts(entry: POEntry, catalog: str, target: str, glossary: Glossary, limit: int) -> list[_Text]:
+def _texts(entry: POEntry, catalog: str, target: str, glossary: Glossary, limit: int,
+           source_language: str) -> list[_Text]:
     """``entry``'s source texts masked for the engine, and cut into chunks of at most ``limit`` characters."""
     sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
-    masked = [mask(text, catalog, glossary) for text in sources]
+    masked = [mask(text, catalog, glossary, source_language) for text in sources]
     return [_Text(m, target, split_text(m.text, limit) if m.has_words else []) for m in masked]
 
 
 def _run_engine(run: Run, engine: Engine, refresh: bool = False) -> TranslateResult:
     """Ask the engine for what the cache lacks (everything with ``refresh``), catalog by catalog, filling and
     writing each as its answers arrive: when the engine fails, what succeeded is kept."""
-    glossary = load_glossary(run.config.root, run.config.catalogs)
+    glossary = load_glossary(run.config.root, run.config.catalogs, run.config.source_language)
     for job in run.jobs:
         target = engine_language(engine.provider.languages, job.catalog)
-        job.texts = [_texts(entry, job.catalog, target, glossary, engine.provider.limit) for entry in job.entries]
+        job.texts = [_texts(entry, job.catalog, target, glossary, engine.provider.limit,
+                                  run.config.source_language) for entry in job.entries]
     answers = _Answers(Cache(run.config.root / ".cache" / "translate" / f"{engine.name}-{engine.identity}.json"),
                        engine.source, run.progress)
     every = [text for job in run.jobs for texts in job.texts for text in texts]
