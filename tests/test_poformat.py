@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workflow import poformat
+from workflow import linebreak, podirectives, poformat
 from workflow.poformat import format_entry, format_po, joined_lines
 
 MSGCAT = shutil.which("msgcat")
@@ -379,8 +379,9 @@ def _libunistring():
     pytest.skip("libunistring 1.0 (the one gettext 0.21 uses) is not loadable")
 
 
-def test_doctests():
-    assert doctest.testmod(poformat).failed == 0
+@pytest.mark.parametrize("module", [poformat, linebreak, podirectives], ids=lambda m: m.__name__)
+def test_doctests(module):
+    assert doctest.testmod(module).failed == 0
 
 
 def test_unicode_tables_match_libunistring():
@@ -391,7 +392,7 @@ def test_unicode_tables_match_libunistring():
                     ("l3", ctypes.c_ubyte * (246 << 7))]
 
     table = Table.in_dll(lib, "libunistring_unilbrkprop")
-    names = dict(zip(range(33), poformat._PAIR_CLASSES))
+    names = dict(zip(range(33), linebreak._PAIR_CLASSES))
     names.update({33: "BK", 34: "CR", 35: "LF", 36: "CM", 37: "ZW", 38: "SP", 39: "ID1",
                   40: "AL", 41: "AL", 42: "AL"})  # CB -> ID1; AI, SA, XX -> AL as in UTF-8
     lib.uc_width.restype = ctypes.c_int
@@ -403,8 +404,8 @@ def test_unicode_tables_match_libunistring():
         level2 = table.l1[cp >> 16] if cp >> 16 < 15 else -1
         level3 = table.l2[level2 + ((cp >> 7) & 511)] if level2 >= 0 else -1
         prop = table.l3[level3 + (cp & 127)] if level3 >= 0 else 42
-        assert poformat.line_break_class(ch) == names[prop], hex(cp)
-        assert poformat.char_width(ch) == max(lib.uc_width(cp, b"UTF-8"), 0), hex(cp)
+        assert linebreak.line_break_class(ch) == names[prop], hex(cp)
+        assert linebreak.char_width(ch) == max(lib.uc_width(cp, b"UTF-8"), 0), hex(cp)
 
 
 def test_breaks_match_libunistring():
@@ -415,7 +416,7 @@ def test_breaks_match_libunistring():
     alphabet = [a for a in ATOMS if len(a) < 5] + ["\u2028", "\u05d0", "\u05be", "\u0e01", "\uac00", "\u1100"]
     for _ in range(3000):
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 60)))
-        overrides = [poformat.PROHIBITED if rnd.random() < 0.1 else None for _ in text]
+        overrides = [linebreak.PROHIBITED if rnd.random() < 0.1 else None for _ in text]
         width, start = rnd.randint(1, 40), rnd.randint(0, 10)
         data = text.encode("utf-8")
         starts = [len(text[:i].encode("utf-8")) for i in range(len(text))]
@@ -425,4 +426,4 @@ def test_breaks_match_libunistring():
         out = ctypes.create_string_buffer(len(data))
         lib.u8_width_linebreaks_v2(data, len(data), width, start, 0, bytes(o), b"UTF-8", out)
         expected = [out.raw[i] == 2 for i in starts]  # UC_BREAK_POSSIBLE
-        assert poformat.width_breaks(text, width, start, overrides) == expected, (text, width, start)
+        assert linebreak.width_breaks(text, width, start, overrides) == expected, (text, width, start)
