@@ -18,9 +18,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from workflow.approval import sign_record, with_record
-from workflow.sshsig import KeySigner, public_line
 from workflow.catalogs import new_catalog, read_catalog, write_catalog
 from workflow.entries import regions
+from workflow.sshsig import KeySigner, public_line
 
 WORDS = ("pain back muscle nerve sleep mood dose tablet capsule doctor pharmacist nurse daily weekly "
          "morning evening food water alcohol driving pregnancy side effect nausea headache dizziness "

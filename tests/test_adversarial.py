@@ -15,8 +15,8 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, snapshot, translate_and_approve
+
 from workflow.cli import main
 
 BAD = Path(__file__).parent / "bad"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import polib
 import pytest
-
 from conftest import REVIEWERS, key_of, missing, require, sign_approval
+
 from workflow.approval import Record, canonical, is_record_line, parse_record, suggestion_note
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.review import segment_id

@@ -8,7 +8,6 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from conftest import missing
 from test_build import let_everything_through, set_translation
 

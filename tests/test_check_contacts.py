@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.checks.contacts import (_phones, _read_contacts, _read_phones, _scan_cached, find_emails, find_phones,
-                                      find_urls)
+from workflow.checks.contacts import (
+    _phones,
+    _read_contacts,
+    _read_phones,
+    _scan_cached,
+    find_emails,
+    find_phones,
+    find_urls,
+)
 from workflow.checks.registry import ERROR, REGISTRY, Pair
 
 

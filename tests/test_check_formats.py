@@ -7,14 +7,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import require
 from markupsafe import Markup
 
-from conftest import require
 from workflow.catalogs import POEntry
 from workflow.checks import REGISTRY, Pair
-from workflow.checks.formats import FormatError, format_problems, parse_format, template_messages
-from workflow.findings import check_entry
+from workflow.checks.formats import FormatError, parse_format, template_messages
 from workflow.chrome import site_messages
+from workflow.findings import check_entry
 from workflow.render import environment, escaping_gettext
 
 

@@ -17,12 +17,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from workflow.catalogs import POEntry
 from workflow.checks import REGISTRY, Pair
 from workflow.checks.invisible import _RTL_LETTERS, number_tokens
-from workflow.visible import INVISIBLE, has_invisible, visible
 from workflow.checks.registry import ERROR
-from workflow.catalogs import POEntry
 from workflow.findings import check_entry
+from workflow.visible import INVISIBLE, has_invisible, visible
 
 LRM, RLM, ALM = "\u200e", "\u200f", "\u061c"
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from test_injection import PAYLOADS, TEXT_ONLY
+
 from workflow.checks import REGISTRY, Pair
 from workflow.checks.markup import _MARKUP_START, _markup_tokens, _parse_profile, _profile, markup_tokens, unsafe_url
 

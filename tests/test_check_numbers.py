@@ -8,8 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.checks.numbers import (Quantity, _codes, _prepare, _quantities, _read_quantities, extract_codes,
-                                     extract_quantities)
+from workflow.checks.numbers import (
+    Quantity,
+    _codes,
+    _prepare,
+    _quantities,
+    _read_quantities,
+    extract_codes,
+    extract_quantities,
+)
 from workflow.checks.registry import ERROR, REGISTRY, Pair
 
 NBSP, NNBSP = "\u00a0", "\u202f"

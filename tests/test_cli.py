@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from conftest import REPO
+
 from workflow.cli import main
 
 

@@ -19,12 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, key_of
 from test_build import set_translation
+
 from workflow.approval import judge, trust_for
-from workflow.config import load_config
 from workflow.catalogs import catalog_text, read_catalog
+from workflow.config import load_config
 
 TRIALS = 20
 PL = "locales/pl/LC_MESSAGES/pain-relief.po"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from workflow.config import load_config
 from workflow.errors import ErrorList, LocumError
 from workflow.glossary import load_glossary, parse_glossary

@@ -15,10 +15,10 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
-
 from conftest import REVIEWERS, key_of, sign_approval
 from test_browser import browser  # noqa: F401  (the Chromium fixture)
 from test_build import let_everything_through, page, set_translation
+
 from workflow.approval import claimed_state
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.cli import main

@@ -7,8 +7,8 @@ import tomllib
 from decimal import Decimal
 
 import pytest
-
 from conftest import DATA, REPO
+
 from workflow import languages
 from workflow.checks import REGISTRY, Pair, units
 from workflow.checks.numbers import extract_quantities

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO, snapshot
 
 import workflow.build
-from conftest import REPO, snapshot
 
 # A build in its own process that dies (no cleanup, like kill -9) at one chosen point of the swap.
 DIE = r"""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import require
+
 from workflow.catalogs import catalog_text, parse_catalog, read_catalog
 from workflow.entries import in_market
 from workflow.merge import merge_catalog

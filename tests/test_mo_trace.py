@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from conftest import snapshot
+
 from workflow.catalogs import read_catalog
 from workflow.compile import mo_bytes, mo_messages
 from workflow.translations import MO_KEY

@@ -12,13 +12,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import DATA, REPO, require
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, REPO, require
 from workflow.catalogs import catalog_text, parse_catalog, plural_count, read_catalog
-from workflow.errors import CatalogError
 from workflow.entries import plural_gap
+from workflow.errors import CatalogError
 
 BAD = Path(__file__).parent / "bad" / "po"
 GOLDEN = Path(__file__).parent / "golden"

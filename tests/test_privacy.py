@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from babel.dates import format_date
-
 from conftest import DATA, REPO
+
 from workflow.build import REVIEWED_BY, Page, _reviewed_by
 from workflow.config import OutputLocale, load_config
 from workflow.errors import ErrorList

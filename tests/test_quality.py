@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conftest import sign_approval
 from test_build import set_translation
+
 from workflow.catalogs import read_catalog, write_catalog
 
 PO = "locales/es/LC_MESSAGES/pain-relief.po"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 
 from conftest import key_of, require, sign_approval
 from test_build import set_translation
+
 from workflow.approval import judge, trust_for
-from workflow.config import load_config
 from workflow.catalogs import read_catalog, write_catalog
+from workflow.config import load_config
 
 PL = "locales/pl/LC_MESSAGES/pain-relief.po"
 MSGID = "Do not take more than the leaflet says."

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, msgcat, require
+
 from workflow.catalogs import read_catalog
 from workflow.config import load_config
 from workflow.extract import load_articles, render_template

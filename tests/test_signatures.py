@@ -16,8 +16,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import key_of, require, sign_approval
+
 from workflow.approval import NAMESPACE, Record, judge, parse_record, trust_for, with_record
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.config import load_config

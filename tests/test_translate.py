@@ -11,17 +11,17 @@ import time
 
 import polib
 import pytest
-
 from conftest import snapshot
 from mt_server import FakeLibreTranslate, spanish
 from test_build import set_translation
+
 from workflow.approval import claimed_state, origin, without_record
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.cli import main
 from workflow.config import load_config
 from workflow.errors import UsageError
-from workflow.glossary import load_glossary
 from workflow.findings import check_entry
+from workflow.glossary import load_glossary
 from workflow.translate import PROVIDERS, TranslateError, batches, split_text, translate_catalogs
 
 TODAY = dt.date(2026, 11, 22)
@@ -499,6 +499,7 @@ def test_no_other_user_of_requests_or_deep_translator_is_touched(site_project, l
     """Seen from another thread (the server's) in the middle of a request: deep-translator's module and class,
     requests and urllib3's logging are as they were; urllib3 still logs that thread's debug lines."""
     import logging
+
     import deep_translator.libre
     import requests
 
@@ -520,6 +521,7 @@ def test_no_other_user_of_requests_or_deep_translator_is_touched(site_project, l
 def test_the_urls_of_engine_requests_never_reach_the_log(site_project, libre, caplog):
     """urllib3 logs each request's URL at debug level, and URLs carry keys: not those of an engine's requests."""
     import logging
+
     import requests
     caplog.set_level(logging.DEBUG, logger="urllib3")
     blank(site_project, "es", "pain-relief", CALL_911)
@@ -660,6 +662,7 @@ def test_cli_memory_prefills_from_another_article_and_the_gate_holds_it_back(sit
 
 def test_cli_engine_failure_exits_1_with_a_clear_message(site_project, locum, libre, monkeypatch):
     import functools
+
     import workflow.translate
     monkeypatch.setattr(workflow.translate, "translate_catalogs",
                         functools.partial(workflow.translate.translate_catalogs, backoff=0.01))

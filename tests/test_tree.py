@@ -13,7 +13,6 @@ import socket
 from pathlib import Path
 
 import pytest
-
 from conftest import snapshot as files
 
 SECRET = "secret outside the project\n"

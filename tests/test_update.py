@@ -6,10 +6,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from conftest import DATA, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, snapshot
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.config import load_config
 from workflow.extract import extract

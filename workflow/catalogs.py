@@ -11,8 +11,7 @@ import polib
 from babel import Locale
 from babel.messages.plurals import get_plural
 
-from workflow import __version__
-from workflow import postrict
+from workflow import __version__, postrict
 from workflow.errors import CatalogError
 from workflow.fileio import content_digest, write_atomic
 from workflow.poformat import format_po, joined_lines  # noqa: F401  (re-exported)

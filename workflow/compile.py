@@ -10,19 +10,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count
-from workflow.config import CONFIG_PATH, Config
-from workflow.glossary import GLOSSARY_PATH
-from workflow.errors import CatalogError, ErrorList, LocumError
-from workflow.project import Progress, display_path, select_catalogs
-from workflow.fileio import write_atomic
-from workflow.checks import ERROR
-from workflow.glossary import Glossary, load_glossary
-from workflow.languages import SOURCE_LANGUAGE
-from workflow.entries import is_translated
-from workflow.findings import APPROVAL, cached_findings, check_entry, check_inputs
 from workflow.approval import Trust, approval_info, claimed_state, judge, trust_for
+from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count
+from workflow.checks import ERROR
+from workflow.config import CONFIG_PATH, Config
+from workflow.entries import is_translated
+from workflow.errors import CatalogError, ErrorList, LocumError
+from workflow.fileio import write_atomic
+from workflow.findings import APPROVAL, cached_findings, check_entry, check_inputs
+from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
+from workflow.languages import SOURCE_LANGUAGE
 from workflow.parallel import map_ordered
+from workflow.project import Progress, display_path, select_catalogs
 from workflow.stamps import Stamps, digest, file_bytes
 from workflow.translations import MO_KEY
 

@@ -21,8 +21,15 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
-from deep_translator import (DeeplTranslator, GoogleTranslator, LibreTranslator, MicrosoftTranslator,
-                             MyMemoryTranslator, constants, exceptions as dte)
+from deep_translator import (
+    DeeplTranslator,
+    GoogleTranslator,
+    LibreTranslator,
+    MicrosoftTranslator,
+    MyMemoryTranslator,
+    constants,
+)
+from deep_translator import exceptions as dte
 from requests.adapters import HTTPAdapter
 
 from workflow.errors import LocumError, UsageError

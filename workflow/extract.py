@@ -7,17 +7,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from workflow.catalogs import (
+    POFile,
+    build_site_template,
+    build_template,
+    catalog_text,
+    joined_lines,
+    now_stamp,
+    read_catalog,
+)
 from workflow.chrome import site_messages, templates_digest
-from workflow.catalogs import (POFile, build_site_template, build_template, catalog_text, joined_lines,
-                               now_stamp, read_catalog)
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, SourceError
 from workflow.fileio import write_atomic
-from workflow.project import SITE_DOMAIN, Progress, StageResult, display_path, source_paths
 from workflow.parallel import map_ordered
+from workflow.project import SITE_DOMAIN, Progress, StageResult, display_path, source_paths
 from workflow.segments import extract_segments
 from workflow.source import Article, read_article
 from workflow.stamps import Stamps, digest
+
 
 def load_articles(config: Config) -> list[Article]:
     """Parse every article, reporting all broken ones at once."""

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from workflow import languages
 from workflow.errors import ErrorList, LocumError
-from workflow.visible import visible
 from workflow.languages import SOURCE_LANGUAGE
+from workflow.visible import visible
 
 GLOSSARY_PATH = Path("locales") / "glossary.csv"
 STATUSES = ("locked", "dnt", "forbidden")

@@ -17,9 +17,9 @@ from typing import Callable
 from workflow.catalogs import read_catalog
 from workflow.config import Config
 from workflow.errors import ErrorList, LocumError
-from workflow.project import SITE_DOMAIN, display_path, source_paths
 from workflow.glossary import load_glossary
 from workflow.parallel import map_ordered
+from workflow.project import SITE_DOMAIN, display_path, source_paths
 from workflow.stamps import Stamps
 
 CHUNK = 64          # catalogs per work item: parsing one takes about a millisecond

@@ -9,7 +9,6 @@ import bisect
 import unicodedata
 from functools import lru_cache
 
-
 # Pair table of libunistring 1.0 (lbrktables.c): row = class before, column = class
 # after; D = break, I = break only if spaces intervene, P = no break.
 _PAIR_CLASSES = ("WJ GL B2 BA BB HY CL CP1 CP2 EX IN NS OP1 OP2 QU IS NU PO PR SY AL H2 H3 ID1 ID2 "

@@ -56,7 +56,7 @@ def map_ordered(function: Callable[[T], R], items: Iterable[T],
             if progress:
                 progress(len(results), len(items))
         return results
-    from concurrent.futures import ProcessPoolExecutor     # 10 ms to import: only when a pool pays
+    from concurrent.futures import ProcessPoolExecutor  # 10 ms to import: only when a pool pays
 
     with ProcessPoolExecutor(max_workers=count) as pool:
         for result in pool.map(_Call(function), items, chunksize=max(1, len(items) // (count * 8))):

@@ -27,10 +27,18 @@ from pathlib import Path
 from typing import Callable
 
 from workflow import __version__
-from workflow.config import Config
 from workflow.chrome import TEMPLATES
-from workflow.fileio import (Signature, is_leftover, known_signatures, long_lived, of_stat, stat_signature,
-                             write_atomic, wrote)
+from workflow.config import Config
+from workflow.fileio import (
+    Signature,
+    is_leftover,
+    known_signatures,
+    long_lived,
+    of_stat,
+    stat_signature,
+    write_atomic,
+    wrote,
+)
 from workflow.project import Progress, StageResult, source_tree
 
 LAST = Path(".cache") / "publish.json"

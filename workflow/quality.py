@@ -17,6 +17,7 @@ from workflow.parallel import map_ordered
 from workflow.project import catalog_paths, display_path
 from workflow.stamps import Stamps
 
+
 @dataclass(frozen=True)
 class _Job:
     """One catalog to check, in a form a worker process can take."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gettext
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 from markdown_it.token import Token
+from markupsafe import Markup
 
 from workflow.checks.formats import format_problems
 from workflow.chrome import TEMPLATES

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow import sshsig
-from workflow.approval import NAMESPACE, Trust, Verdict, judge, origin, sign_record, \
-    trust_for as approval_trust, with_record
-from workflow.sshsig import parse_public_key
+from workflow.approval import NAMESPACE, Trust, Verdict, judge, origin, sign_record, with_record
+from workflow.approval import trust_for as approval_trust
 from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
-from workflow.entries import has_translation, regions
 from workflow.config import CONFIG_PATH, Config, Reviewer
+from workflow.entries import has_translation, regions
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
-from workflow.project import catalog_paths, display_path
-from workflow.glossary import Glossary, load_glossary
 from workflow.findings import check_entry
+from workflow.glossary import Glossary, load_glossary
+from workflow.project import catalog_paths, display_path
+from workflow.sshsig import parse_public_key
 
 
 class ReviewError(LocumError):

@@ -137,7 +137,7 @@ def parse_blob(blob: bytes) -> Parsed:
 
 @lru_cache(maxsize=256)
 def _public(key: bytes):
-    from nacl.signing import VerifyKey     # libsodium: twice as fast as OpenSSL's Ed25519 here, and verifying
+    from nacl.signing import VerifyKey  # libsodium: twice as fast as OpenSSL's Ed25519 here, and verifying
     return VerifyKey(key)                  # every approval is most of what a cold publish adds for signatures
 
 

@@ -21,8 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from workflow import __version__
-from workflow import fileio
+from workflow import __version__, fileio
 from workflow.errors import ConflictError, ErrorList, LocumError
 from workflow.fileio import write_atomic
 

@@ -19,9 +19,9 @@ from workflow.approval import claimed_state, suggestion_note
 from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
 from workflow.config import Config
 from workflow.engines import PROVIDERS, Engine, EngineError, Provider, batches, engine_language, split_text
+from workflow.entries import has_translation
 from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.fileio import write_atomic
-from workflow.entries import has_translation
 from workflow.glossary import Glossary, load_glossary
 from workflow.masking import Masked, MaskError, mask, unmask
 from workflow.memory import Memory, build_memory

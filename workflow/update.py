@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workflow.catalogs import catalog_text, new_catalog, now_stamp, read_catalog, read_digest, same_catalog
+from workflow.config import CONFIG_PATH, Config
 from workflow.entries import in_market
-from workflow.config import Config
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
-from workflow.config import CONFIG_PATH
+from workflow.fileio import content_digest, signature, write_atomic, wrote
+from workflow.merge import merge_catalog
+from workflow.parallel import map_ordered
 from workflow.project import SITE_DOMAIN, Progress, StageResult, display_path, select_catalogs, source_paths
 from workflow.stamps import Stamps, digest
-from workflow.fileio import content_digest, signature, write_atomic, wrote
-from workflow.parallel import map_ordered
-from workflow.merge import merge_catalog
 
 
 @dataclass(frozen=True)

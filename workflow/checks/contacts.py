@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections import Counter
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from workflow.checks.registry import ERROR, Pair, check

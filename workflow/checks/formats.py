@@ -159,7 +159,7 @@ def format_problems(source: str, target: str, plural: bool = False) -> list[str]
 @lru_cache(maxsize=1)
 def template_messages() -> frozenset[str]:
     """Every msgid and msgid_plural of the templates: Jinja formats each with ``%``."""
-    from workflow.chrome import PYTHON_MESSAGES, site_messages    # the templates' extraction; only when needed
+    from workflow.chrome import PYTHON_MESSAGES, site_messages  # the templates' extraction; only when needed
 
     python = {message[0] for message in PYTHON_MESSAGES}
     return frozenset(text for msgid, plural, *_ in site_messages() if msgid not in python

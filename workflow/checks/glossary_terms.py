@@ -10,9 +10,9 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from workflow.visible import visible
 from workflow.checks.registry import ERROR, Pair, check
 from workflow.glossary import prose
+from workflow.visible import visible
 
 
 def _terms(pair: Pair, status: str):

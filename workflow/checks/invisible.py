@@ -46,8 +46,11 @@ from typing import Iterator
 from workflow import languages
 from workflow.checks import units
 from workflow.checks.registry import ERROR, Pair, check
-from workflow.visible import (ANY_INVISIBLE as _ANY, DROP_INVISIBLE as _DROP, INVISIBLE, REFERENCE as _REFERENCE,
-                              has_invisible, reference_char as _reference_char)
+from workflow.visible import ANY_INVISIBLE as _ANY
+from workflow.visible import DROP_INVISIBLE as _DROP
+from workflow.visible import INVISIBLE, has_invisible
+from workflow.visible import REFERENCE as _REFERENCE
+from workflow.visible import reference_char as _reference_char
 
 BIDI_CONTROLS = frozenset([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 LRM, RLM, ALM, ZWNJ, ZWJ = 0x200E, 0x200F, 0x061C, 0x200C, 0x200D

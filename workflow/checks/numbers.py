@@ -11,9 +11,9 @@ from typing import Iterator
 from workflow import languages
 from workflow.checks import units
 from workflow.checks.contacts import ascii_digits, contact_spans, differences, unmatched
-from workflow.visible import visible
 from workflow.checks.registry import ERROR, Pair, check
 from workflow.languages import SOURCE_LANGUAGE
+from workflow.visible import visible
 
 
 @dataclass(frozen=True)
