@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import gettext
 import json
+import os
 import shutil
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from conftest import sign_approval, snapshot
 
 import workflow.build
 import workflow.stamps
-from conftest import sign_approval, snapshot
 from workflow.catalogs import read_catalog, write_catalog
 
 LOCALES = ("en-GB", "en-US", "es-US", "pl-GB", "ar-GB")
@@ -236,7 +236,7 @@ def test_rebuild_removes_pages_no_longer_published(site_project, locum):
 
 
 def test_the_report_of_an_incremental_build_matches_a_clean_build(site_project, locum):
-    """Skipped pages keep their missing segments in the report, which the next build reads back (if untouched)."""
+    """Skipped pages keep their missing segments in the manifest; a report edited by hand is written anew."""
     set_translation(site_project, "pl", "pain-relief", "Do not take more than the leaflet says.", "", approve=False)
     assert "skipped pl-GB/pain-relief: 1 segment(s)" in locum(site_project, "publish").err
     report = site_project / "audit/build-report.json"
@@ -254,7 +254,7 @@ def test_the_report_of_an_incremental_build_matches_a_clean_build(site_project, 
     assert report.read_text(encoding="utf-8") == clean_report()
     report.write_text(report.read_text(encoding="utf-8").replace("leaflet", "label"), encoding="utf-8")
     set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Mantenga horarios regulares.")
-    result = locum(site_project, "publish")       # the edited report is not trusted: that page is gated again
+    result = locum(site_project, "publish")       # the edited report is not the build's: it is written anew
     assert "1 rendered, 8 unchanged" in result.out and "the leaflet says" in result.err
     assert report.read_text(encoding="utf-8") == clean_report()
 

@@ -14,15 +14,16 @@ import pytest
 from conftest import REPO, snapshot
 
 import workflow.build
+import workflow.staging
 
 # A build in its own process that dies (no cleanup, like kill -9) at one chosen point of the swap.
 DIE = r"""
 import os, shutil, sys
-import workflow.build as build
+import workflow.staging as staging
 from workflow.cli import main
 point = sys.argv[2]
 if point == "between-renames":
-    build._exchange = lambda first, second: False       # the two-rename fallback of systems without renameat2
+    staging._exchange = lambda first, second: False       # the two-rename fallback of systems without renameat2
     rename = os.rename
     def dying_rename(source, target):
         rename(source, target)
@@ -51,7 +52,7 @@ def leftovers(root: Path) -> list[str]:
 def exchange_works(tmp_path: Path) -> bool:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    return workflow.build._exchange(tmp_path / "a", tmp_path / "b")
+    return workflow.staging._exchange(tmp_path / "a", tmp_path / "b")
 
 
 @pytest.fixture
@@ -115,14 +116,14 @@ def test_exchange_swaps_two_folders(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a/one").write_text("1")
     (tmp_path / "b").mkdir()
-    if not workflow.build._exchange(tmp_path / "a", tmp_path / "b"):
+    if not workflow.staging._exchange(tmp_path / "a", tmp_path / "b"):
         pytest.skip("renameat2(RENAME_EXCHANGE) is not available here")
     assert (tmp_path / "b/one").read_text() == "1" and not (tmp_path / "a/one").exists()
 
 
 def test_without_renameat2_a_failed_second_rename_puts_the_old_site_back(rebuilt_site, locum, monkeypatch):
     old = snapshot(rebuilt_site / "output")
-    monkeypatch.setattr(workflow.build, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(workflow.staging, "_exchange", lambda first, second: False)
     rename = os.rename
 
     def failing(source, target):

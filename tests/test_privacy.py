@@ -18,10 +18,11 @@ import pytest
 from babel.dates import format_date
 from conftest import DATA, REPO
 
-from workflow.build import REVIEWED_BY, Page, _reviewed_by
 from workflow.config import OutputLocale, load_config
+from workflow.contexts import REVIEWED_BY, reviewed_by
 from workflow.errors import ErrorList
 from workflow.extract import load_articles
+from workflow.pages import Page
 from workflow.segments import extract_segments
 
 TRANSLATED = {"es": "Revisado por %(names)s, %(date)s", "pl": "Zweryfikowane przez %(names)s, %(date)s",
@@ -222,7 +223,7 @@ def reviewed(shown: list[dict], tag: str = "es-US", market: str = "us", reviewer
     config = dataclasses.replace(config, show_reviewers=True, reviewers=config.reviewers + tuple(reviewers))
     article = load_articles(config)[0]
     locale = OutputLocale(tag, market, ("es",), "approved")
-    return _reviewed_by(config, Page(locale, article, "", "", "", "", [], "", shown))
+    return reviewed_by(config, Page(locale, article, "", "", "", "", [], "", shown))
 
 
 def test_the_line_names_the_latest_day_and_each_reviewer_once_by_name():

@@ -7,12 +7,12 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 
 from workflow.errors import ConfigError, ErrorList
+from workflow.languages import babel_locale
 from workflow.sshsig import SignatureError, parse_public_key
 from workflow.tomlpos import KeyPath, key_lines
 
@@ -36,20 +36,6 @@ class OutputLocale:
     def babel_locale(self) -> Locale:
         """Babel's data for the tag, or for its language when Babel has no such pair (``pl-GB``)."""
         return babel_locale(self.tag)
-
-
-@lru_cache(maxsize=None)
-def babel_locale(tag: str) -> Locale:
-    """Babel locale for a BCP 47 tag or catalog name, falling back to the bare language.
-
-    >>> babel_locale("es-US").territory, babel_locale("pl-GB").language
-    ('US', 'pl')
-    """
-    name = tag.replace("-", "_")
-    try:
-        return Locale.parse(name)
-    except UnknownLocaleError:
-        return Locale.parse(name.split("_")[0])
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,25 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.core import UnknownLocaleError
+from babel.core import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
-from workflow.config import babel_locale
+
+@lru_cache(maxsize=None)
+def babel_locale(tag: str) -> Locale:
+    """Babel locale for a BCP 47 tag or catalog name, falling back to the bare language.
+
+    >>> babel_locale("es-US").territory, babel_locale("pl-GB").language
+    ('US', 'pl')
+    """
+    name = tag.replace("-", "_")
+    try:
+        return Locale.parse(name)
+    except UnknownLocaleError:
+        return Locale.parse(name.split("_")[0])
+
+
 
 SOURCE_LANGUAGE = "en"      # the source language when none is given (the config's default too)
 

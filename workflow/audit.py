@@ -1,0 +1,135 @@
+"""What the build records in ``audit/`` for editors and auditors: each page's audit, their index, the build report.
+
+``audit/`` is never served and is git-ignored by the ``.gitignore`` the build
+writes in it. A published page's audit lists every segment it shows with
+whatever :func:`workflow.review.approval_info` recorded at compile time
+(catalog, reviewer name and e-mail, time, key fingerprint, provenance); the
+index lists the audits; the report lists the pages published and those the
+gate held back, each with its missing segments. The build writes these files
+and never reads them back: what it needs of the last build is in its manifest
+(:mod:`workflow.manifest`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from workflow import __version__
+from workflow.config import OutputLocale
+from workflow.manifest import input_key
+from workflow.staging import Writer
+
+AUDIT_DIR = "audit"                     # relative to the project root: the build's records, never served
+REPORT = "build-report.json"            # in AUDIT_DIR
+REPORT_PATH = Path(AUDIT_DIR) / REPORT  # as the console names it
+AUDIT_INDEX = "index.audit.json"        # in AUDIT_DIR
+AUDIT_SUFFIX = ".audit.json"            # AUDIT_DIR/<locale>/<slug>.audit.json
+GITIGNORE = ".gitignore"
+# The build writes both trees through one staging folder: paths under this prefix go to AUDIT_DIR, not output/
+# (a dot folder, which no locale tag, slug or image folder of output/ can be).
+AUDITED = ".audit/"
+GITIGNORE_TEXT = ("# Written by Locum: the audit names reviewers and their e-mail addresses, and every build\n"
+                  "# writes it anew from the catalogs, whose git history is the lasting record.\n*\n")
+
+
+def audit_relpath(tag: str, slug: str) -> str:
+    """Where a page's audit goes in the staging folder and the manifest (see :data:`AUDITED`).
+
+    >>> audit_relpath("es-US", "pain-relief")
+    '.audit/es-US/pain-relief.audit.json'
+    """
+    return f"{AUDITED}{tag}/{slug}{AUDIT_SUFFIX}"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A page held back by the gate: ``count`` segments not translated and approved."""
+
+    locale: str
+    slug: str
+    count: int
+    missing: tuple[dict, ...]       # each with ``text`` and ``source`` (``path:line``)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the report and the audit index list, in site order."""
+
+    published: tuple[tuple[str, str], ...]      # (locale, slug)
+    skipped: tuple[Skipped, ...]
+    audits: tuple[dict, ...]        # the audit index's rows (see :func:`audit_row`)
+    shown: tuple[str, ...]          # what the report shows: each page, a held-back one with its inputs' key
+
+
+def _source(locale: OutputLocale) -> str:
+    return "source text" if not locale.chain else "catalogs"
+
+
+def page_audit_text(locale: OutputLocale, slug: str, url: str, segments: list[dict]) -> str:
+    """A published page's audit: its address and every segment it shows, with the approval behind it."""
+    audit = {"locale": locale.tag, "slug": slug, "page": url, "source": _source(locale), "segments": segments}
+    return json.dumps(audit, ensure_ascii=False, indent=1) + "\n"
+
+
+def audit_row(locale: OutputLocale, slug: str, segments: int) -> dict:
+    """A published page's line in the audit index."""
+    return {"locale": locale.tag, "slug": slug, "source": _source(locale), "segments": segments,
+            "file": audit_relpath(locale.tag, slug).removeprefix(AUDITED)}
+
+
+def report_text(preview: bool, listing: Listing) -> str:
+    """``build-report.json``: the pages published, and those held back with their missing segments."""
+    return json_lines({"generator": f"Locum {__version__}", "preview": preview,
+                       "published": [{"locale": tag, "slug": slug} for tag, slug in listing.published],
+                       "skipped": [{"locale": s.locale, "slug": s.slug, "missing": list(s.missing)}
+                                   for s in listing.skipped]})
+
+
+def write_audit_files(writer: Writer, base: str, preview: bool, listing: Listing, previous_report: str | None) -> str:
+    """Write the report, the audit index and the ``.gitignore`` of ``audit/``, or keep each that is unchanged.
+
+    ``base`` is the key of what every file depends on (templates, config,
+    version); ``previous_report`` the SHA-256 of the report on disk when it
+    is still the one the last build wrote (else None: it is written anew).
+    Returns the SHA-256 of the report as it now is, for the manifest.
+    """
+    key = input_key(base, str(preview), *listing.shown)
+    report_digest = previous_report
+    if previous_report is None or not writer.reuse((AUDITED + REPORT,), key):
+        text = report_text(preview, listing)
+        writer.write(AUDITED + REPORT, text, key)
+        report_digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    key = input_key(base, *(f"{a['file']}:{a['segments']}" for a in listing.audits))
+    if not writer.reuse((AUDITED + AUDIT_INDEX,), key):
+        writer.write(AUDITED + AUDIT_INDEX, json_lines(list(listing.audits)), key)
+    key = input_key(GITIGNORE_TEXT)
+    if not writer.reuse((AUDITED + GITIGNORE,), key):
+        writer.write(AUDITED + GITIGNORE, GITIGNORE_TEXT, key)
+    return report_digest
+
+
+def json_lines(value) -> str:
+    """JSON with one list item per line: readable and diffable, yet written by the C encoder.
+
+    >>> print(json_lines({"a": 1, "b": [{"c": "é"}, 2], "d": []}), end="")
+    {
+    "a": 1,
+    "b": [
+    {"c": "é"},
+    2
+    ],
+    "d": []
+    }
+    """
+    def dump(part) -> str:
+        return json.dumps(part, ensure_ascii=False)
+    if isinstance(value, dict):
+        body = ",\n".join(f"{dump(k)}: {json_lines(v).rstrip()}" if isinstance(v, list) else f"{dump(k)}: {dump(v)}"
+                          for k, v in value.items())
+        return "{\n" + body + "\n}\n"
+    if isinstance(value, list):
+        return ("[\n" + ",\n".join(dump(item) for item in value) + "\n]\n") if value else "[]\n"
+    return dump(value) + "\n"

@@ -1,0 +1,106 @@
+"""The build's own bookkeeping, ``.cache/build.json``: what the last build made, and from which inputs.
+
+It is what makes builds incremental, and the only thing a build reads of the
+one before: ``pages`` maps every file the build made (``output/`` files by
+their path in it, ``audit/`` files under :data:`workflow.buildreport.AUDITED`)
+to the key of its inputs; ``records`` holds what the gate found for each
+page (``locale/slug``), including, for a page it held back, the segments it
+missed; ``report`` is the SHA-256 of the build report it wrote, which tells
+whether ``audit/build-report.json`` is still that file. The report itself is
+only ever written. A manifest that is missing, broken or of another format
+reads as empty: the next build then does everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workflow.fileio import long_lived, write_atomic
+
+MANIFEST = Path(".cache") / "build.json"     # relative to the project root; never in output/
+MANIFEST_FORMAT = 4     # a record without "missing" (written before it held them) is localized again
+MISSING = "missing"     # in a held-back page's record: its missing segments, each {"text", "source"}
+
+
+def input_key(*parts: bytes | str) -> str:
+    """The key of a file or page: SHA-256 over its inputs.
+
+    >>> input_key("a", "b") == input_key("ab"), len(input_key(b"x"))
+    (False, 64)
+    """
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8") if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A build's manifest: file keys, page records, the report's digest (see the module docstring)."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    records: dict[str, dict] = field(default_factory=dict)
+    report: str | None = None
+
+    def text(self) -> str:
+        return json.dumps({"format": MANIFEST_FORMAT, "pages": self.pages, "records": self.records,
+                           "report": self.report}) + "\n"
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The previous build's manifest; empty (build everything) when missing, broken or of another format.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "build.json"
+    ...     write_manifest(path, Manifest({"index.html": "k"}, {}, "d"))
+    ...     same = read_manifest(path) == Manifest({"index.html": "k"}, {}, "d")
+    ...     _ = path.write_text('{"format": 4, "pages": []}')
+    ...     same, read_manifest(path) == Manifest(), read_manifest(Path(folder) / "none") == Manifest()
+    (True, True, True)
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Manifest()
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return Manifest()
+    pages, records, report = data.get("pages", {}), data.get("records", {}), data.get("report")
+    if (not isinstance(pages, dict) or not isinstance(records, dict)
+            or not all(isinstance(record, dict) for record in records.values())):
+        return Manifest()
+    return long_lived(Manifest(pages, records, report if isinstance(report, str) else None))
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    write_atomic(path, manifest.text())
+
+
+def page_record(inputs: str, published: bool, missing: list[dict], title: str, description: str,
+                segments: int) -> dict:
+    """What the manifest keeps of a page, so that an unchanged page needs no work next time.
+
+    A page the gate held back keeps its missing segments: the next build
+    lists them (on the console and in the report) without localizing it again.
+
+    >>> page_record("k", False, [{"text": "Hi", "source": "source/a.md:3"}], "T", "", 0)[MISSING]
+    [{'text': 'Hi', 'source': 'source/a.md:3'}]
+    """
+    record = {"inputs": inputs, "published": published, "missed": len(missing),
+              "title": title, "description": description, "segments": segments}
+    if not published:
+        record[MISSING] = list(missing)
+    return record
+
+
+def standing(record: dict) -> bool:
+    """Whether a previous record can stand for its page: published, or held back with its missing segments known.
+
+    >>> standing({"published": True}), standing({"published": False}), standing({"published": False, "missing": []})
+    (True, False, True)
+    """
+    return bool(record.get("published")) or isinstance(record.get(MISSING), list)
