@@ -106,7 +106,7 @@ def test_preview_marks_fallback_with_source_language(site_project, locum):
 
 def let_everything_through(monkeypatch):
     """Switch the checks off at the gate, to test that rendering alone is safe."""
-    monkeypatch.setattr("workflow.compile.check_entry", lambda *args: [])
+    monkeypatch.setattr("workflow.compile.check_entry", lambda *args, **kwargs: [])
     monkeypatch.setattr("workflow.compile.cached_findings", lambda *args: None)
 
 
