@@ -61,14 +61,20 @@ def test_override_catalogs_are_not_created_and_stay_sparse(project, locum):
         "Paracetamol is often the first medicine to try for mild pain. Read the leaflet before you take it."]
 
 
+def _without_bookkeeping(files: dict) -> dict:
+    """The project without .cache/: a rerun may record the digest of a file the first run wrote too
+    recently to trust its stat signature (stamps.FileDigests), depending on how fast the machine is."""
+    return {path: data for path, data in files.items() if not str(path).startswith(".cache/")}
+
+
 def test_rerun_changes_no_byte_and_no_mtime(project, locum):
     locum(project, "extract")
     locum(project, "update")
     stamps = {p: p.stat().st_mtime_ns for p in project.rglob("*.po*")}
-    before = snapshot(project)
+    before = _without_bookkeeping(snapshot(project))
     assert "0 template(s) written" in locum(project, "extract").out
     assert "0 catalog(s) written" in locum(project, "update").out
-    assert snapshot(project) == before
+    assert _without_bookkeeping(snapshot(project)) == before
     assert {p: p.stat().st_mtime_ns for p in project.rglob("*.po*")} == stamps
 
 
