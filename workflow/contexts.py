@@ -15,6 +15,7 @@ from babel.dates import format_date
 from babel.lists import format_list
 from markupsafe import Markup
 
+from workflow.checks.contacts import find_phones
 from workflow.config import Config, OutputLocale
 
 if TYPE_CHECKING:
@@ -91,8 +92,30 @@ _REGION = re.compile(r'<section data-region="([^"<>]*)">\n(.*?)</section>\n', re
 OWN_DISCLAIMER = re.compile(r"^> \*\*Medical disclaimer:\*\*", re.M)     # an article's own, in its source
 
 
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def keep_phones_whole(html: str) -> Markup:
+    """``html`` (rendered, escaped) with each phone number of several parts in a ``<span class="tel">``.
+
+    The stylesheet keeps such a span on one line. Only text between tags is
+    read, never an attribute; a number of one part cannot break anyway.
+
+    >>> keep_phones_whole('<p>Call <a href="tel:0300">0300 123 4567</a> or 999.</p>')
+    Markup('<p>Call <a href="tel:0300"><span class="tel">0300 123 4567</span></a> or 999.</p>')
+    """
+    pieces = _TAG.split(html)
+    for index in range(0, len(pieces), 2):      # text, tag, text, tag, …
+        text = pieces[index]
+        for found in reversed(find_phones(text) if any(c.isdigit() for c in text) else []):
+            if any(c in found.text for c in " -\u00a0"):
+                text = f'{text[:found.start]}<span class="tel">{found.text}</span>{text[found.end:]}'
+        pieces[index] = text
+    return Markup("".join(pieces))
+
+
 def body_parts(config: Config, body: Markup) -> list[dict]:
-    """``body`` cut at its region blocks, so that the template labels each for the reader ("In the UK").
+    r"""``body`` cut at its region blocks, so that the template labels each for the reader ("In the UK").
 
     The renderer writes a region block as exactly ``<section data-region="gb">``
     and ``</section>`` on lines of their own, never nested, and a
@@ -107,10 +130,12 @@ def body_parts(config: Config, body: Markup) -> list[dict]:
     for match in _REGION.finditer(body):
         parts.append({"region": None, "html": Markup(body[at:match.start()])})
         market = match.group(1)
-        parts.append({"region": market, "name": config.markets.get(market, market), "html": Markup(match.group(2))})
+        parts.append({"region": market, "name": config.markets.get(market, market),
+                      "html": keep_phones_whole(match.group(2))})
         at = match.end()
     parts.append({"region": None, "html": Markup(body[at:])})
-    return [part for part in parts if part["region"] or part["html"]]
+    return [dict(part, html=keep_phones_whole(part["html"])) if not part["region"] else part
+            for part in parts if part["region"] or part["html"]]
 
 
 def article_context(config: Config, page: Page, siblings: list[OutputLocale]) -> dict:

@@ -33,7 +33,7 @@ _DATE = re.compile(r"^(reviewed|published):[ \t]*[\"']?(\d{4}-\d{2}-\d{2})", re.
 
 
 def last_modified(text: str) -> str | None:
-    """An article's date for the sitemap's ``lastmod``: its front matter's ``reviewed``, else ``published``.
+    r"""An article's date for the sitemap's ``lastmod``: its front matter's ``reviewed``, else ``published``.
 
     >>> last_modified("---\ntitle: A\npublished: 2026-10-01\nreviewed: '2026-11-15'\n---\n"), last_modified("# A")
     ('2026-11-15', None)
