@@ -6,18 +6,20 @@ STAMP  := $(VENV)/.installed-stamp
 LOCUM  := $(BIN)/locum
 LOCALE ?=
 PORT   ?= 8000
+SITE   ?= output
 
 .PHONY: publish extract update check translate review stats compile build preview serve test tools bench clean help
 
 help:
 	@echo "make publish   extract, update, compile and build the site into output/ (sets up .venv on first run)"
-	@echo "make serve     preview output/ on http://127.0.0.1:$(PORT)/"
+	@echo "make serve     serve output/ on http://127.0.0.1:$(PORT)/ (SITE=.cache/preview: the preview)"
+	@echo "make preview   build every page, unreviewed text marked, into .cache/preview/ (never output/)"
 	@echo "make check     safety and quality checks of every catalog (exit 1 on errors)"
 	@echo "make translate LOCALE=es [PROVIDER=memory]   prefill untranslated entries as fuzzy"
 	@echo "make review LOCALE=es   segments waiting for a reviewer"
 	@echo "make stats     progress per locale and article"
 	@echo "make test      lint (ruff), import contracts (lint-imports), then the test suite"
-	@echo "make tools     install the test judges that come from npm (Nu HTML checker)"
+	@echo "make tools     install the test judges that come from npm (Nu HTML checker, axe-core)"
 	@echo "make bench     time every stage on a synthetic 1,000-article corpus, and the translation memory"
 	@echo "make clean     remove output/, caches and compiled catalogs"
 
@@ -50,13 +52,14 @@ compile: $(STAMP)
 build: $(STAMP)
 	$(LOCUM) build
 
+# A preview goes to .cache/preview/ and never touches output/; serve it with: make serve SITE=.cache/preview
 preview: $(STAMP)
 	$(LOCUM) build --preview
 
 serve: $(STAMP)
-	@test -d output || $(LOCUM) publish
-	@echo "Serving output/ on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory output $(PORT)
+	@test -d $(SITE) || $(LOCUM) $(if $(filter output,$(SITE)),publish,build --preview)
+	@echo "Serving $(SITE)/ on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(SITE) $(PORT)
 
 extract: $(STAMP)
 	$(LOCUM) extract
@@ -69,11 +72,15 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
-# External judges used by the tests: the Nu HTML checker (npm vnu-jar, run with java).
-tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar
+# External judges used by the tests: the Nu HTML checker (npm vnu-jar, run with java) and
+# axe-core (npm, run inside Chromium by the tests).
+tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar .tools/node_modules/axe-core/axe.min.js
 
 .tools/node_modules/vnu-jar/build/dist/vnu.jar:
 	npm install --silent --no-audit --no-fund --prefix .tools vnu-jar
+
+.tools/node_modules/axe-core/axe.min.js:
+	npm install --silent --no-audit --no-fund --prefix .tools axe-core
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

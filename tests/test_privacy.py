@@ -57,8 +57,8 @@ def published(root: Path) -> list[tuple[str, str]]:
     return [(page["locale"], page["slug"]) for page in report["published"]]
 
 
-def page(root: Path, locale: str, slug: str = "pain-relief") -> str:
-    return (root / "output" / locale / slug / "index.html").read_text(encoding="utf-8")
+def page(root: Path, locale: str, slug: str = "pain-relief", site: str = "output") -> str:
+    return (root / site / locale / slug / "index.html").read_text(encoding="utf-8")
 
 
 def audit(root: Path, locale: str, slug: str = "pain-relief") -> dict:
@@ -201,8 +201,8 @@ def test_a_chrome_without_the_line_publishes_while_the_option_is_off(unreviewed_
     assert {s["locale"] for s in report["skipped"]} == {"es-US", "pl-GB", "ar-GB"}
     assert "Reviewed by Dr Sam Carter, <time" in page(site_project, "en-US")
     result = locum(site_project, "publish", "--preview")                 # preview: the English line stands in
-    assert result.code == 0 and "10 page(s) published" in result.out
-    assert "Reviewed by Dr Ana López, <time" in page(site_project, "es-US")
+    assert result.code == 0 and "10 page(s) built for preview" in result.out
+    assert "Reviewed by Dr Ana López, <time" in page(site_project, "es-US", site=".cache/preview")
 
 
 @pytest.mark.parametrize("value, shown", [('"yes"', "'yes'"), ("1", "1")])

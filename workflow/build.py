@@ -42,10 +42,10 @@ from workflow.audit import (
 )
 from workflow.chrome import site_messages, templates_digest
 from workflow.config import CONFIG_PATH, Config, OutputLocale
-from workflow.contexts import REVIEWED_BY
+from workflow.contexts import PREVIEW_BANNER, REVIEWED_BY
 from workflow.errors import ErrorList, LocumError
 from workflow.leftovers import STAGING, recover
-from workflow.manifest import MANIFEST, MISSING, Manifest, input_key, read_manifest, write_manifest
+from workflow.manifest import MISSING, Manifest, Target, input_key, read_manifest, site_target, write_manifest
 from workflow.pages import (
     ArticleJob,
     ArticleOut,
@@ -97,6 +97,7 @@ class Plan:
 
     config: Config
     preview: bool
+    target: Target                      # output/ and its manifest, or the preview's own (never both)
     tree: SourceTree
     digests: FileDigests                # the content digests cache: saved by load and render_site
     base: str                           # the key every file shares: templates, config, version
@@ -147,7 +148,8 @@ def build(config: Config, preview: bool = False, progress: Progress | None = Non
     report go to ``audit/`` too, and the manifest to ``.cache/build.json``.
     """
     plan = load(config, preview, existing)
-    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=config.root))
+    plan.target.root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=plan.target.root))
     try:
         articles = build_pages(plan, staging, progress)
         gathered = gather(plan, articles)
@@ -166,15 +168,16 @@ def load(config: Config, preview: bool, existing: set[str] | None) -> Plan:
     left first (``existing`` no longer holds when it had to put ``output/`` back).
     """
     tree = source_tree(config)          # refuses links and special files before anything is written
-    if recover(config.root, config.output_dir):
-        existing = None                 # the caller's listing predates the restored output/
+    target = site_target(config.root, config.output_dir, config.root / AUDIT_DIR, preview)
+    if recover(target.root, target.output) or preview:
+        existing = None                 # the caller's listing predates the restored output/ (or is not the preview's)
     digests = FileDigests(config.root)
     base = input_key(templates_digest(), (config.root / CONFIG_PATH).read_bytes(), __version__)
     chrome = load_chrome(config, preview, digests, base)
-    previous = load_previous(config, existing, digests)
+    previous = load_previous(target, existing, digests)
     tasks = plan_articles(config, tree, digests, chrome, previous)
     digests.save()
-    return Plan(config, preview, tree, digests, base, chrome, previous, tasks)
+    return Plan(config, preview, target, tree, digests, base, chrome, previous, tasks)
 
 
 def load_chrome(config: Config, preview: bool, digests: FileDigests, base: str) -> dict[str, PageChrome]:
@@ -187,22 +190,23 @@ def load_chrome(config: Config, preview: bool, digests: FileDigests, base: str) 
     for locale in config.locales:
         site = load_chain(config, locale, SITE_DOMAIN)
         misses = [{"text": m[0], "source": "workflow/templates"} for m in site_messages()
-                  if (m[0] != REVIEWED_BY or config.show_reviewers) and site.lookup(m[0]) is None]
+                  if (m[0] != REVIEWED_BY or config.show_reviewers) and m[0] != PREVIEW_BANNER     # shown unreviewed
+                  and site.lookup(m[0]) is None]
         chrome[locale.tag] = PageChrome(input_key(base, *_chain_digests(digests, site.files)), tuple(misses),
                                         preview or locale.policy == "preview")
         chrome_environment(config, locale, chrome[locale.tag].key)
     return chrome
 
 
-def load_previous(config: Config, existing: set[str] | None, digests: FileDigests) -> Previous:
+def load_previous(target: Target, existing: set[str] | None, digests: FileDigests) -> Previous:
     """The previous build's manifest and files; ``existing``, when given, lists ``output/`` instead of a walk.
 
     With no ``output/`` there is nothing to build upon (no manifest). The
     report counts as the previous build's only while its bytes are the ones
     that build wrote (their digest, cached by ``stat`` signature); it is never parsed.
     """
-    output, audit_dir = config.output_dir, config.root / AUDIT_DIR
-    manifest = read_manifest(config.root / MANIFEST) if output.is_dir() else Manifest()
+    output, audit_dir = target.output, target.audit
+    manifest = read_manifest(target.manifest) if output.is_dir() else Manifest()
     audit_files = files_in(audit_dir)       # what audit/ holds now: kept, replaced or removed at the end
     if not manifest.pages:
         return Previous(manifest, set(), audit_files, set(), None)
@@ -313,7 +317,7 @@ def render_site(plan: Plan, gathered: Gathered, staging: Path) -> Staged:
     previous = plan.previous
     pages = dict(gathered.pages)
     writer = Writer(staging, previous.manifest.pages, pages, previous.existing)
-    write_site_files(writer, plan.config, plan.chrome, plan.base, gathered.site)
+    write_site_files(writer, plan.config, plan.chrome, plan.base, gathered.site, plan.tree, plan.digests)
     copy_assets(writer, plan.config, plan.base, plan.tree, plan.digests)
     report = write_audit_files(writer, plan.base, plan.preview, gathered.listing, previous.report)
     plan.digests.save()
@@ -327,24 +331,24 @@ def commit(plan: Plan, gathered: Gathered, staged: Staged, staging: Path) -> Bui
     meanwhile leaves the next one trusting no file. ``output/`` of an earlier
     build is updated file by file; otherwise the staging folder replaces it whole.
     """
-    config, previous = plan.config, plan.previous
+    target, previous = plan.target, plan.previous
     result = BuildResult(list(gathered.listing.published), list(gathered.listing.skipped), gathered.rendered,
-                         gathered.reused, config.output_dir)
+                         gathered.reused, target.output)
     if (previous.in_place and not (staged.wrote or gathered.rendered)
             and staged.manifest == previous.manifest):
         shutil.rmtree(staging, ignore_errors=True)      # nothing the site is made of has changed
         return result
-    manifest_path = config.root / MANIFEST
+    manifest_path = target.manifest
     manifest_path.unlink(missing_ok=True)   # until the new one is written, the next build trusts no file
     pages = staged.manifest.pages
-    commit_audit(staging / AUDITED, config.root / AUDIT_DIR,
+    commit_audit(staging / AUDITED, target.audit,
                  {r.removeprefix(AUDITED) for r in pages if r.startswith(AUDITED)}, previous.audit_files)
     changed = None
     if previous.in_place:
-        changed = commit_output(staging, config.output_dir, {r for r in pages if not r.startswith(AUDITED)},
+        changed = commit_output(staging, target.output, {r for r in pages if not r.startswith(AUDITED)},
                                 previous.site_files)
     else:
-        swap(staging, config.output_dir)
+        swap(staging, target.output)
     write_manifest(manifest_path, staged.manifest)
     return dataclasses.replace(result, changed=changed)
 

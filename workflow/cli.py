@@ -214,11 +214,11 @@ def _print_compile(result) -> None:
 def _cmd_build(config, args) -> int:
     from workflow.build import build
     result = build(config, preview=args.preview, progress=_progress("build"))
-    _print_build(result)
+    _print_build(result, preview=args.preview)
     return _strict(args, len(result.skipped))
 
 
-def _print_build(result, shown: int = 10) -> None:
+def _print_build(result, shown: int = 10, preview: bool = False) -> None:
     from workflow.build import REPORT_PATH
     for skipped in result.skipped[:shown]:
         print(f"skipped {skipped.locale}/{skipped.slug}: {skipped.count} segment(s) "
@@ -230,6 +230,10 @@ def _print_build(result, shown: int = 10) -> None:
     if len(result.skipped) > shown:
         print(f"… and {len(result.skipped) - shown} more skipped page(s), each listed with its missing segments "
               f"in {REPORT_PATH}", file=sys.stderr)
+    if preview:     # nothing of a preview is published: it is built beside output/, never into it
+        print(f"preview: {len(result.published)} page(s) built for preview, not reviewed ({result.rendered} "
+              f"rendered, {result.reused} unchanged) -> {result.output}")
+        return
     print(f"build: {len(result.published)} page(s) published ({result.rendered} rendered, "
           f"{result.reused} unchanged), {len(result.skipped)} skipped -> {result.output}")
 
@@ -247,7 +251,8 @@ def _cmd_publish(config, args) -> int:
     hooks = Hooks(progress=_progress, recovered=_print_recovered,
                   extracted=lambda result: _summary("extract", "template", result),
                   updated=lambda result: _summary("update", "catalog", result),
-                  checked=_print_held, compiled=_print_compile, built=_print_build)
+                  checked=_print_held, compiled=_print_compile,
+                  built=lambda result: _print_build(result, preview=args.preview))
     outcome = publish(config, args.preview, hooks)
     if outcome.last is not None:
         print(f"publish: nothing changed since the last publish: {outcome.published} page(s) published, "
@@ -408,8 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def build_options(p):
         p.add_argument("--preview", action="store_true",
-                       help="publish every page; missing segments show the source text, marked "
-                            "'not yet translated' with lang=\"en\"")
+                       help="build every page into .cache/preview/ (never output/), marked not reviewed "
+                            "and noindex; missing segments show the source text, marked 'not yet translated'")
         p.add_argument("--strict", action="store_true", help="exit 1 when any page was skipped at the gate")
 
     p = sub.add_parser("build", help="render the site into output/ from compiled catalogs",

@@ -6,6 +6,7 @@ Pure functions of the configuration and a page; no file is read or written here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -14,12 +15,14 @@ from babel.dates import format_date
 from babel.lists import format_list
 from markupsafe import Markup
 
+from workflow.checks.contacts import find_phones
 from workflow.config import Config, OutputLocale
 
 if TYPE_CHECKING:
     from workflow.pages import Page
 
 REVIEWED_BY = "Reviewed by %(names)s, %(date)s"     # chrome message needed only with [publish] show_reviewers
+PREVIEW_BANNER = "Preview: not reviewed. Do not rely on this page for medical decisions."     # only in a preview
 
 
 @lru_cache(maxsize=None)
@@ -82,7 +85,57 @@ def _link(locale: OutputLocale, href: str) -> dict:
 def _common(config: Config, locale: OutputLocale, root: str, canonical: str) -> dict:
     return {"lang": locale.tag, "dir": text_direction(locale), "root": root,
             "home": f"{root}{locale.tag}/", "canonical": canonical, "description": "",
-            "alternates": [], "switcher": []}
+            "alternates": [], "switcher": [], "own_disclaimer": False}
+
+
+_REGION = re.compile(r'<section data-region="([^"<>]*)">\n(.*?)</section>\n', re.S)
+OWN_DISCLAIMER = re.compile(r"^> \*\*Medical disclaimer:\*\*", re.M)     # an article's own, in its source
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def keep_phones_whole(html: str) -> Markup:
+    """``html`` (rendered, escaped) with each phone number of several parts in a ``<span class="tel">``.
+
+    The stylesheet keeps such a span on one line. Only text between tags is
+    read, never an attribute; a number of one part cannot break anyway.
+
+    >>> keep_phones_whole('<p>Call <a href="tel:0300">0300 123 4567</a> or 999.</p>')
+    Markup('<p>Call <a href="tel:0300"><span class="tel">0300 123 4567</span></a> or 999.</p>')
+    """
+    pieces = _TAG.split(html)
+    for index in range(0, len(pieces), 2):      # text, tag, text, tag, …
+        text = pieces[index]
+        for found in reversed(find_phones(text) if any(c.isdigit() for c in text) else []):
+            if any(c in found.text for c in " -\u00a0"):
+                text = f'{text[:found.start]}<span class="tel">{found.text}</span>{text[found.end:]}'
+        pieces[index] = text
+    return Markup("".join(pieces))
+
+
+def body_parts(config: Config, body: Markup) -> list[dict]:
+    r"""``body`` cut at its region blocks, so that the template labels each for the reader ("In the UK").
+
+    The renderer writes a region block as exactly ``<section data-region="gb">``
+    and ``</section>`` on lines of their own, never nested, and a
+    translation is escaped text, so it can hold neither.
+
+    >>> from types import SimpleNamespace
+    >>> [p["region"] for p in body_parts(SimpleNamespace(markets={}),
+    ...     Markup('<p>a</p>\n<section data-region="gb">\n<p>b</p>\n</section>\n<p>c</p>\n'))]
+    [None, 'gb', None]
+    """
+    parts, at = [], 0
+    for match in _REGION.finditer(body):
+        parts.append({"region": None, "html": Markup(body[at:match.start()])})
+        market = match.group(1)
+        parts.append({"region": market, "name": config.markets.get(market, market),
+                      "html": keep_phones_whole(match.group(2))})
+        at = match.end()
+    parts.append({"region": None, "html": Markup(body[at:])})
+    return [dict(part, html=keep_phones_whole(part["html"])) if not part["region"] else part
+            for part in parts if part["region"] or part["html"]]
 
 
 def article_context(config: Config, page: Page, siblings: list[OutputLocale]) -> dict:
@@ -91,6 +144,7 @@ def article_context(config: Config, page: Page, siblings: list[OutputLocale]) ->
     context = _common(config, page.locale, "../../", url(config, page.relpath))
     context.update(
         title=page.title, description=page.description, heading=page.heading, body=page.body,
+        body_parts=body_parts(config, page.body), own_disclaimer=bool(OWN_DISCLAIMER.search(page.article.text)),
         published=date(page.article.meta.get("published"), page.locale),
         reviewed=date(page.article.meta.get("reviewed"), page.locale),
         reviewed_by=reviewed_by(config, page) if config.show_reviewers else None,
@@ -167,8 +221,7 @@ def index_context(config: Config, locale: OutputLocale, listed: list[dict]) -> d
     context.update(
         title=config.site_name,
         articles=listed,
-        alternates=[{"hreflang": loc.tag, "url": url(config, f"{loc.tag}/")} for loc in config.locales]
-        + [{"hreflang": "x-default", "url": f"{config.base_url}/"}],
+        alternates=index_alternates(config),
         switcher=[_link(loc, f"../{loc.tag}/") for loc in config.locales if loc != locale])
     return context
 
@@ -177,16 +230,36 @@ def root_context(config: Config, source: OutputLocale) -> dict:
     """``page`` of ``site_index.html``: the site's front door, linking every locale."""
     context = _common(config, source, "", f"{config.base_url}/")
     context["lang"] = config.source_language
-    context.update(title=config.site_name,
+    context.update(title=config.site_name, alternates=index_alternates(config),
                    switcher_all=[_link(loc, f"{loc.tag}/") for loc in config.locales])
     return context
 
 
-def sitemap_urls(config: Config, published_in: dict[str, list[OutputLocale]]) -> list[dict]:
-    """``urls`` of ``sitemap.xml``: every published page with its alternates."""
+def index_alternates(config: Config) -> list[dict]:
+    """The alternates of the locale indexes and the front door: every locale's index, ``x-default`` the front door."""
+    return ([{"hreflang": loc.tag, "url": url(config, f"{loc.tag}/")} for loc in config.locales]
+            + [{"hreflang": "x-default", "url": f"{config.base_url}/"}])
+
+
+def sitemap_urls(config: Config, published_in: dict[str, list[OutputLocale]],
+                 lastmod: dict[str, str] | None = None) -> list[dict]:
+    """``urls`` of ``sitemap.xml``: the front door, every locale's index and every published page, with alternates.
+
+    ``lastmod`` (by slug, an ISO date) dates each article's pages; an index
+    is as recent as the newest article it lists, the front door as the newest of all.
+    """
+    lastmod = lastmod or {}
     urls = []
+    newest: dict[str, str] = {}
     for slug, siblings in published_in.items():
         found = alternates(config, slug, siblings)
         for locale in siblings:
-            urls.append({"loc": url(config, f"{locale.tag}/{slug}/"), "alternates": found})
-    return urls
+            urls.append({"loc": url(config, f"{locale.tag}/{slug}/"), "alternates": found,
+                         "lastmod": lastmod.get(slug)})
+            if lastmod.get(slug):
+                newest[locale.tag] = max(newest.get(locale.tag, ""), lastmod[slug])
+    indexes = index_alternates(config)
+    front = [{"loc": f"{config.base_url}/", "alternates": indexes, "lastmod": max(newest.values(), default=None)}]
+    front += [{"loc": url(config, f"{loc.tag}/"), "alternates": indexes, "lastmod": newest.get(loc.tag)}
+              for loc in config.locales]
+    return front + urls

@@ -21,8 +21,39 @@ from pathlib import Path
 from workflow.fileio import long_lived, write_atomic
 
 MANIFEST = Path(".cache") / "build.json"     # relative to the project root; never in output/
+PREVIEW = Path(".cache") / "preview"        # a preview build's site: never output/, never served by accident
+PREVIEW_MANIFEST = Path(".cache") / "preview-build.json"
+PREVIEW_AUDIT = Path(".cache") / "preview-audit"
 MANIFEST_FORMAT = 4     # a record without "missing" (written before it held them) is localized again
 MISSING = "missing"     # in a held-back page's record: its missing segments, each {"text", "source"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a build goes: its site, its audit files, its manifest, and the folder of its staging and leftovers.
+
+    The published site and the preview never share a file: a preview build
+    (``--preview``) reads and writes only under ``.cache/``, so ``output/``,
+    ``audit/`` and ``.cache/build.json`` stay byte for byte as the last
+    build left them, and neither manifest is ever taken for the other's.
+    """
+
+    root: Path          # the staging folder and what a killed build left live here
+    output: Path
+    audit: Path
+    manifest: Path
+    preview: bool
+
+
+def site_target(root: Path, output: Path, audit: Path, preview: bool) -> Target:
+    """The published site (``output``, ``audit``, ``.cache/build.json``) or, with ``preview``, the preview's.
+
+    >>> site_target(Path("/p"), Path("/p/output"), Path("/p/audit"), True).output.as_posix()
+    '/p/.cache/preview'
+    """
+    if preview:
+        return Target(root / ".cache", root / PREVIEW, root / PREVIEW_AUDIT, root / PREVIEW_MANIFEST, True)
+    return Target(root, output, audit, root / MANIFEST, False)
 
 
 def input_key(*parts: bytes | str) -> str:

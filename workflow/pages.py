@@ -235,7 +235,7 @@ def write_page(job: ArticleJob, writer: Writer, page: Page, siblings: list[Outpu
     config, locale, slug = job.config, page.locale, page.article.slug
     env = chrome_environment(config, locale, job.chrome[locale.tag].key).env
     html = env.get_template("article.html").render(
-        site_name=config.site_name, page=article_context(config, page, siblings))
+        site_name=config.site_name, page=article_context(config, page, siblings), preview=job.chrome[locale.tag].preview)
     writer.write(page.relpath, html, key)
     writer.write(audit_relpath(locale.tag, slug), page_audit_text(locale, slug, url(config, page.relpath), page.shown),
                  key)

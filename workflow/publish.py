@@ -208,7 +208,7 @@ def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -
     if recover(config.root, config.output_dir):      # what a killed build left: before the walk sees it
         hooks.recovered()
     before = snapshot(config)
-    last = unchanged_since_last(config, options, before)
+    last = None if preview else unchanged_since_last(config, options, before)    # a preview is built anew
     if last is not None:
         return Outcome(last["published"], last["skipped"], last["held"], last=last)
     root = str(config.root)
@@ -223,11 +223,11 @@ def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -
         hooks.compiled(compiled)
         written += [*compiled.written, *(path.with_suffix(".audit.json") for path in compiled.written)]
         result = build(config, preview=preview, progress=hooks.progress("build"),
-                       existing={path.removeprefix(output) for path in before[1]})
+                       existing=None if preview else {path.removeprefix(output) for path in before[1]})
         hooks.built(result)
     moved = record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
                                      "held": held}, before, {str(path)[strip:] for path in written},
-                   None if result.changed is None else {output + path for path in result.changed})
+                   set() if preview else None if result.changed is None else {output + path for path in result.changed})
     return Outcome(len(result.published), len(result.skipped), held, moved=tuple(moved))
 
 

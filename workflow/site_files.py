@@ -7,6 +7,7 @@ staging :class:`~workflow.staging.Writer` only when that changed.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from workflow.chrome import TEMPLATES
@@ -28,11 +29,29 @@ class SiteListing:
     published_in: dict[str, list[str]]  # slug -> the locale tags it is published in
 
 
+_DATE = re.compile(r"^(reviewed|published):[ \t]*[\"']?(\d{4}-\d{2}-\d{2})", re.M)
+
+
+def last_modified(text: str) -> str | None:
+    r"""An article's date for the sitemap's ``lastmod``: its front matter's ``reviewed``, else ``published``.
+
+    >>> last_modified("---\ntitle: A\npublished: 2026-10-01\nreviewed: '2026-11-15'\n---\n"), last_modified("# A")
+    ('2026-11-15', None)
+    """
+    if not text.startswith("---"):
+        return None
+    end = text.find("\n---", 3)
+    found = dict(m.groups() for m in _DATE.finditer(text[:end if end > 0 else len(text)]))
+    return found.get("reviewed") or found.get("published")
+
+
 def write_site_files(writer: Writer, config: Config, chrome: dict[str, PageChrome], base: str,
-                     site: SiteListing) -> None:
+                     site: SiteListing, tree: SourceTree | None = None, digests: FileDigests | None = None) -> None:
     """Write (or keep) each locale's index, the site's front door and the sitemap.
 
-    ``base`` is the key of what every file depends on (templates, config, version).
+    ``base`` is the key of what every file depends on (templates, config,
+    version). The sitemap dates each article by its source's front matter
+    (read only when a source changed: its key holds their digests).
     """
     for locale in config.locales:
         relpath = f"{locale.tag}/index.html"
@@ -40,17 +59,23 @@ def write_site_files(writer: Writer, config: Config, chrome: dict[str, PageChrom
         if not writer.reuse((relpath,), key):
             env = chrome_environment(config, locale, chrome[locale.tag].key).env
             writer.write(relpath, env.get_template("locale_index.html").render(
-                site_name=config.site_name, page=index_context(config, locale, site.listing[locale.tag])), key)
+                site_name=config.site_name, page=index_context(config, locale, site.listing[locale.tag]),
+                preview=chrome[locale.tag].preview), key)
     source = source_locale(config)
     env = chrome_environment(config, source, chrome[source.tag].key).env
     key = chrome[source.tag].key
     if not writer.reuse(("index.html",), key):
         writer.write("index.html", env.get_template("site_index.html").render(
-            site_name=config.site_name, page=root_context(config, source)), key)
-    key = input_key(base, json.dumps(site.published_in))
+            site_name=config.site_name, page=root_context(config, source), preview=chrome[source.tag].preview), key)
+    sources = {path.stem: path for path in tree.articles} if tree else {}
+    key = input_key(base, json.dumps(site.published_in),
+                    *(digests.of(sources[slug]) for slug in site.published_in if digests and slug in sources))
     if not writer.reuse(("sitemap.xml",), key):
         by_tag = {loc.tag: loc for loc in config.locales}
-        urls = sitemap_urls(config, {slug: [by_tag[t] for t in tags] for slug, tags in site.published_in.items()})
+        lastmod = {slug: last_modified(sources[slug].read_text(encoding="utf-8"))
+                   for slug in site.published_in if slug in sources}
+        urls = sitemap_urls(config, {slug: [by_tag[t] for t in tags] for slug, tags in site.published_in.items()},
+                            lastmod)
         writer.write("sitemap.xml", env.get_template("sitemap.xml").render(urls=urls), key)
 
 

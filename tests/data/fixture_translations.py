@@ -73,6 +73,12 @@ T = {
     "Health articles": {"es": "Artículos de salud", "pl": "Artykuły o zdrowiu", "ar": "مقالات صحية"},
     "Choose your language": {"es": "Elija su idioma", "pl": "Wybierz język", "ar": "اختر لغتك"},
     "not yet translated": {"es": "aún sin traducir", "pl": "jeszcze nieprzetłumaczone", "ar": "لم يُترجم بعد"},
+    "In the UK": {"es": "En el Reino Unido", "pl": "W Wielkiej Brytanii", "ar": "في المملكة المتحدة"},
+    "In the US": {"es": "En los Estados Unidos", "pl": "W Stanach Zjednoczonych", "ar": "في الولايات المتحدة"},
+    "Preview: not reviewed. Do not rely on this page for medical decisions.": {
+        "es": "Vista previa: sin revisar. No tome decisiones médicas basándose en esta página.",
+        "pl": "Podgląd: niesprawdzone. Nie podejmuj decyzji medycznych na podstawie tej strony.",
+        "ar": "معاينة: لم تتم مراجعتها. لا تعتمد على هذه الصفحة في اتخاذ قرارات طبية."},
 }
 PLURALS = {"es": ["%(num)d min de lectura"] * 2,
            "pl": ["%(num)d minuta czytania", "%(num)d minuty czytania", "%(num)d minut czytania"],
