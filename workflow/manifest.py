@@ -21,7 +21,7 @@ from pathlib import Path
 from workflow.fileio import long_lived, write_atomic
 
 MANIFEST = Path(".cache") / "build.json"     # relative to the project root; never in output/
-MANIFEST_FORMAT = 4     # a record without "missing" (written before it held them) is localized again
+MANIFEST_FORMAT = 5     # 5: records hold the articles a page links to and the images it shows
 MISSING = "missing"     # in a held-back page's record: its missing segments, each {"text", "source"}
 
 
@@ -59,7 +59,7 @@ def read_manifest(path: Path) -> Manifest:
     ...     path = Path(folder) / "build.json"
     ...     write_manifest(path, Manifest({"index.html": "k"}, {}, "d"))
     ...     same = read_manifest(path) == Manifest({"index.html": "k"}, {}, "d")
-    ...     _ = path.write_text('{"format": 4, "pages": []}')
+    ...     _ = path.write_text('{"format": 5, "pages": []}')
     ...     same, read_manifest(path) == Manifest(), read_manifest(Path(folder) / "none") == Manifest()
     (True, True, True)
     """
