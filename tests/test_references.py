@@ -146,3 +146,12 @@ def test_code_blocks_are_refused_at_their_line(block):
 def test_inline_code_and_list_continuations_are_not_code_blocks():
     parse_article("---\ntitle: T\n---\n1. Step one\n\n   More of step one, with `30 mg`.\n", "a", "source/a.md",
                   set())
+
+
+def test_pages_with_relinked_links_and_variants_pass_the_nu_html_checker(linked_project, locum, vnu):
+    set_translation(linked_project, "pl", "sleep-and-pain", "Keep regular hours.", "")
+    assert locum(linked_project, "publish").code == 0
+    pages = [str(linked_project / "output" / locale / "pain-relief/index.html") for locale in ("pl-GB", "ar-GB")]
+    assert "hreflang" in page(linked_project, "pl-GB", "pain-relief")
+    result = vnu(pages)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
