@@ -54,7 +54,8 @@ class Page:
     def record(self) -> dict:
         """What the manifest keeps of this page (see :func:`workflow.manifest.page_record`)."""
         record = page_record(self.key, self.published, self.missing, self.title, self.description, len(self.shown))
-        return {**record, "links": list(self.links), "images": list(self.images)}
+        refs = {"links": list(self.links), "images": list(self.images)}
+        return {**record, **{name: value for name, value in refs.items() if value}}
 
 
 @dataclass(frozen=True)
