@@ -15,7 +15,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from markdown_it.token import Token
 
@@ -23,6 +23,8 @@ from workflow.errors import ErrorList, SourceError
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 IMAGES = "images/"          # images are published from source/images/ (relative to source/ in an article)
+_URL_SAFE = "/;:@&=+$,-_.!~*'()"     # what a path keeps as it is in a URL (markdown-it's normalizeLink)
+NO_FILE = "!missing"        # what an image whose file is missing shows, as far as a page's key is concerned
 
 
 def is_relative(target: str) -> bool:
@@ -78,7 +80,7 @@ def references(tokens) -> Iterator[Reference]:
                 yield Reference("image", path, line)
 
 
-def check_references(article, site: "SiteReferences"):
+def check_references(article, site: SiteReferences):
     """``article``, unless it links to an article that does not exist or shows an image ``source/images/`` lacks.
 
     ``site`` knows the articles of ``source/`` and the files under
@@ -130,7 +132,7 @@ class SiteReferences:
     source: str = ""
 
     @classmethod
-    def of(cls, source_dir, articles, images) -> "SiteReferences":
+    def of(cls, source_dir, articles, images) -> SiteReferences:
         """The articles and images of a source tree (``source_dir``, its article and image paths)."""
         return cls(frozenset(p.stem for p in articles),
                    frozenset(p.relative_to(source_dir).as_posix() for p in images))
@@ -155,7 +157,7 @@ class SiteReferences:
             candidate = f"{stem}.{variant}{ext}"
             if candidate in self.images:
                 return candidate
-        return path if path in self.images else "!missing"
+        return path if path in self.images else NO_FILE
 
     def key_parts(self, record: dict, tag: str) -> list[str]:
         """What a page's file depends on beyond its inputs: each link target's state and each image shown."""
@@ -186,12 +188,17 @@ class PageReferences:
         return None
 
     def image(self, src: str) -> str:
-        """The ``src`` of a relative image on this locale's pages (its variant, if any), from the page."""
+        """The ``src`` of a relative image on this locale's pages (its variant, if any), from the page.
+
+        >>> refs = PageReferences(SiteReferences(images=frozenset({"images/a b.svg", "images/a b.pl.svg"})), "pl-GB")
+        >>> refs.image("images/a%20b.svg"), refs.image("https://x.org/a.svg")
+        ('../../images/a%20b.pl.svg', 'https://x.org/a.svg')
+        """
         path = image_path(src)
         if path is None:
             return src
         shown = self.site.image_for(self.tag, path)
-        return self.asset_prefix + (path if shown == "!missing" else shown)
+        return self.asset_prefix + quote(path if shown == NO_FILE else shown, safe=_URL_SAFE)
 
 
 def relinked(children: list[Token], refs: PageReferences) -> list[Token]:
