@@ -19,6 +19,7 @@ from workflow.config import load_config
 from workflow.errors import SourceError
 from workflow.localize import Fallback, Missing, localize_tokens
 from workflow.markdown import parse_blocks, parse_inline, parse_inline_unvalidated, render_html
+from workflow.references import PageReferences, SiteReferences
 from workflow.render import render_tokens
 from workflow.segments import extract_segments
 from workflow.source import TRANSLATABLE_FIELDS, parse_article
@@ -29,7 +30,7 @@ SEEDS = Path(os.environ.get("LOCUM_SEEDS", "/work/shared/seeds"))
 GOLDEN_MARKETS = frozenset({"gb", "us"})
 
 # The odd corners: images without alt text, a title alone, an image beside text, an image in a table cell of
-# a region, an empty heading, a hard break in a quoted list, a paragraph of images in a region.
+# a region, an empty heading, a hard break in a quoted list, a paragraph of images in a region, links to articles.
 EDGES = """---
 title: Edge cases
 description: The odd corners
@@ -38,7 +39,7 @@ description: The odd corners
 
 ![](images/no-alt.svg) ![ ](images/space.svg "Only a title")
 
-![Alt](a.svg) and text after it
+![Alt](a.svg) and text after it, [another article](other.md#part) and [one nowhere](gone.md)
 
 ::: region gb
 | A | B |
@@ -108,8 +109,17 @@ def test_localize_looks_up_exactly_the_extracted_segments(name: str, text: str, 
         _, missing = localize_tokens(article.tokens, market, _recording(looked_up), asset_prefix="../../")
         assert Counter(looked_up) == Counter(s.text for s in expected), market
         assert missing == []
+        looked_up = []
+        _, missing = localize_tokens(article.tokens, market, _recording(looked_up), references=REFERENCES)
+        assert Counter(looked_up) == Counter(s.text for s in expected), market
+        assert missing == []
         _, missing = localize_tokens(article.tokens, market, lambda text: None, Fallback("en", "Not translated"))
         assert missing == [Missing(s.text, s.line) for s in expected], market
+
+
+# Links to articles and images, as a page of pl-GB sees them: "other" only in English, "gone" published nowhere.
+REFERENCES = PageReferences(SiteReferences(frozenset({"other", "gone"}), frozenset({"images/a.svg"}),
+                                           {"en-GB": frozenset({"other"}), "pl-GB": frozenset()}, "en-GB"), "pl-GB")
 
 
 @pytest.mark.parametrize("name, text, markets", CASES, ids=[c[0] for c in CASES])
@@ -120,6 +130,9 @@ def test_localizing_and_rendering_leave_the_article_as_it_was(name: str, text: s
         for lookup in (lambda text: None, lambda text: f"T({text})"):
             tokens, _ = localize_tokens(article.tokens, market, lookup, Fallback("en", "Not translated"), "../../")
             render_tokens(tokens)
+            tokens, _ = localize_tokens(article.tokens, market, lookup, Fallback("en", "Not translated"),
+                                        references=REFERENCES)
+            render_tokens(tokens)
     assert [t.as_dict() for t in article.tokens] == before
 
 
@@ -128,7 +141,8 @@ def test_the_edge_article_has_every_corner():
     assert [(s.text, s.kind, s.region) for s in segments if s.kind.startswith("image")] == [
         ("Only a title", "image-title", None), ("x", "image-alt", "gb"),
         ("US map", "image-alt", "us"), ("US", "image-title", "us")]
-    assert "![Alt](a.svg) and text after it" in [s.text for s in segments]
+    assert ("![Alt](a.svg) and text after it, [another article](other.md#part) and [one nowhere](gone.md)"
+            in [s.text for s in segments])
 
 
 # --- no parser changes once built --------------------------------------------------------------------------
@@ -213,3 +227,12 @@ def test_parsers_come_only_from_the_markdown_module():
     for path in sorted((package / "checks").glob("*.py")):
         stages = {f"workflow.{stage}" for stage in ("localize", "build", "render", "translate")}
         assert not {name for name in _imports(path) if name.rsplit(".", 1)[0] in stages or name in stages}, path
+
+
+def test_the_edge_article_s_links_and_images_on_a_page():
+    article = _article(EDGES, GOLDEN_MARKETS)
+    tokens, _ = localize_tokens(article.tokens, "us", lambda text: None, Fallback("en", "Not translated"),
+                                references=REFERENCES)
+    html = render_tokens(tokens)
+    assert '<a href="../../en-GB/other/#part" hreflang="en-GB">another article</a> and one nowhere' in html
+    assert 'src="../../a.svg"' in html and 'src="../../us.svg"' in html and 'src="/abs.svg"' in html

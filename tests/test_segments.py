@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from workflow.errors import SourceError
 from workflow.extract import render_template
 from workflow.segments import Segment, extract_segments
 from workflow.source import parse_article
@@ -48,9 +49,11 @@ def test_inline_markdown_stays_verbatim():
             "and check `30 mg`.") in texts
 
 
-def test_code_is_not_extracted():
-    texts = " ".join(s.text for s in extract_segments(article(GOLDEN / "paragraphs.md")))
-    assert "code" not in texts
+def test_code_blocks_are_refused_not_extracted():
+    text = (GOLDEN / "paragraphs.md").read_text(encoding="utf-8")
+    for block in ("```\nWeek 1: 30 mg\n```\n", "    Week 1: 30 mg\n"):
+        with pytest.raises(SourceError, match="code block is not allowed in articles"):
+            parse_article(f"{text}\n{block}", "paragraphs", "source/paragraphs.md", {"gb", "us"})
 
 
 def test_extraction_is_deterministic():

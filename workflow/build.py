@@ -57,6 +57,7 @@ from workflow.pages import (
 )
 from workflow.parallel import map_ordered
 from workflow.project import SITE_DOMAIN, Progress, SourceTree, source_tree
+from workflow.relink import relink, site_references
 from workflow.site_files import SiteListing, copy_assets, write_site_files
 from workflow.staging import Writer, commit_audit, commit_output, files_in, swap
 from workflow.stamps import FileDigests
@@ -259,7 +260,8 @@ def build_pages(plan: Plan, staging: Path, progress: Progress | None) -> tuple[A
     process: it is done here; the others go to the workers. Errors in
     articles are raised together, in path order.
     """
-    job = ArticleJob(plan.config, staging, plan.chrome)
+    job = ArticleJob(plan.config, staging, plan.chrome,
+                     site_references(plan.config, plan.tree, plan.previous.manifest.records))
     total = len(plan.tasks)
     unchanged = [task.unchanged() for task in plan.tasks]
     done = {index: build_article(job, task) for index, task in enumerate(plan.tasks) if unchanged[index]}
@@ -273,7 +275,7 @@ def build_pages(plan: Plan, staging: Path, progress: Progress | None) -> tuple[A
     if errors:
         errors.sort(key=lambda e: (e.path or "", e.line or 0))
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    return tuple(done[index] for index in range(total))
+    return relink(job, plan.tasks, tuple(done[index] for index in range(total)))
 
 
 def gather(plan: Plan, articles: tuple[ArticleOut, ...]) -> Gathered:

@@ -21,7 +21,8 @@ from workflow.config import Config
 from workflow.errors import ErrorList, LocumError, SourceError
 from workflow.fileio import write_atomic
 from workflow.parallel import map_ordered
-from workflow.project import SITE_DOMAIN, Progress, StageResult, display_path, source_paths
+from workflow.project import SITE_DOMAIN, Progress, StageResult, display_path, source_paths, source_tree
+from workflow.references import SiteReferences, check_references
 from workflow.segments import extract_segments
 from workflow.source import Article, read_article
 from workflow.stamps import Stamps, digest
@@ -107,11 +108,12 @@ class _Job:
     shown_pot: str
     markets: frozenset[str]
     now: str
+    site: SiteReferences        # the articles and images links and images may name
 
 
 def _extract_one(job: _Job) -> str | None:
     """The text to write to an article's template, or None when it already holds it."""
-    article = _checked(read_article(job.source, set(job.markets), job.shown))
+    article = check_references(_checked(read_article(job.source, set(job.markets), job.shown)), job.site)
     return stable_text(job.pot, job.shown_pot, lambda created: article_template(article, created), job.now)
 
 
@@ -144,13 +146,17 @@ def plan_extract(config: Config, progress: Progress | None = None) -> ExtractPla
     jobs: list[_Job] = []
     units: list[tuple[str, str]] = []           # (stamp unit, source digest) of each job
     kept: list[Path] = []
-    for path in source_paths(config):
-        pot, unit, source = config.pot_path(path.stem), f"extract:{path.stem}", stamps.file(path)
+    tree = source_tree(config)
+    site = SiteReferences.of(config.source_dir, tree.articles, tree.images)
+    listing = digest(*sorted(site.slugs), "", *sorted(site.images))     # what links and images may name
+    for path in tree.articles:
+        pot, unit = config.pot_path(path.stem), f"extract:{path.stem}"
+        source = digest(stamps.file(path), listing)
         if stamps.fresh(unit, digest(source, stamps.file(pot))):
             kept.append(pot)
         else:
             jobs.append(_Job(path, pot, display_path(config, path), display_path(config, pot),
-                             frozenset(config.markets), now))
+                             frozenset(config.markets), now, site))
             units.append((unit, source))
     results = map_ordered(_extract_one, jobs, progress=progress)
     errors = [r for r in results if isinstance(r, LocumError)]

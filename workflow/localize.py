@@ -16,6 +16,7 @@ from typing import Callable
 from markdown_it.token import Token
 
 from workflow.markdown import parse_inline
+from workflow.references import PageReferences, relinked
 from workflow.segments import BodyToken, Segment, walk_body
 
 Lookup = Callable[[str], "str | None"]
@@ -37,16 +38,19 @@ class Fallback:
 
 def localize_tokens(tokens: tuple[Token, ...], market: str, lookup: Lookup,
                     fallback: Fallback | None = None, asset_prefix: str = "",
-                    ) -> tuple[list[Token], list[Missing]]:
+                    references: PageReferences | None = None) -> tuple[list[Token], list[Missing]]:
     """Filter ``tokens`` to ``market`` and translate their segments.
 
     The segments are those :func:`workflow.segments.walk_body` finds, as extraction's are.
     ``asset_prefix`` is put before relative image paths (``images/x.svg``),
     which are relative to ``source/`` in the article and to the site root in
-    the output. Returns the new token list (inputs are not modified) and the segments
+    the output. With ``references``, links to other articles lead to their
+    pages and relative images show the locale's variant, from the page's
+    folder (``asset_prefix`` is then the references'). Returns the new token
+    list (inputs are not modified) and the segments
     ``lookup`` did not know, in document order.
     """
-    page = _Page(lookup, fallback, asset_prefix)
+    page = _Page(lookup, fallback, asset_prefix, references)
     out: list[Token] = []
     for body in walk_body(tokens):
         if body.region is not None and body.region != market:
@@ -67,6 +71,7 @@ class _Page:
     lookup: Lookup
     fallback: Fallback | None
     asset_prefix: str
+    references: PageReferences | None = None
     missing: list[Missing] = field(default_factory=list)
 
     def translate(self, segment: Segment) -> str | None:
@@ -85,8 +90,7 @@ class _Page:
                 children = _marked(children, self.fallback)
         else:
             children = parse_inline(translated)
-        if self.asset_prefix:
-            children = [_rebased(c, self.asset_prefix) for c in children]
+        children = self.rebased(children)
         return token.copy(content=translated if translated is not None else segment.text, children=children)
 
     def localize_images(self, body: BodyToken) -> Token:
@@ -95,7 +99,17 @@ class _Page:
         children = [c.copy(attrs=dict(c.attrs)) if c.type == "image" else c for c in body.token.children]
         for slot in body.slots:
             children[slot.image] = self.localize_image(children[slot.image], slot.segment)
-        return body.token.copy(children=[_rebased(c, self.asset_prefix) for c in children])
+        return body.token.copy(children=self.rebased(children))
+
+    def rebased(self, children: list[Token]) -> list[Token]:
+        """Inline tokens with relative images moved under the site root and article links led to their pages."""
+        if self.references is not None:
+            refs = self.references
+            return [c.copy(attrs={**c.attrs, "src": refs.image(str(c.attrs.get("src", "")))})
+                    if c.type == "image" else c for c in relinked(children, refs)]
+        if self.asset_prefix:
+            return [_rebased(c, self.asset_prefix) for c in children]
+        return children
 
     def localize_image(self, image: Token, segment: Segment) -> Token:
         """``image`` with its alt text or title (whichever ``segment`` is) translated."""

@@ -24,7 +24,7 @@ MANIFEST = Path(".cache") / "build.json"     # relative to the project root; nev
 PREVIEW = Path(".cache") / "preview"        # a preview build's site: never output/, never served by accident
 PREVIEW_MANIFEST = Path(".cache") / "preview-build.json"
 PREVIEW_AUDIT = Path(".cache") / "preview-audit"
-MANIFEST_FORMAT = 4     # a record without "missing" (written before it held them) is localized again
+MANIFEST_FORMAT = 5     # 5: records hold the articles a page links to and the images it shows
 MISSING = "missing"     # in a held-back page's record: its missing segments, each {"text", "source"}
 
 
@@ -90,7 +90,7 @@ def read_manifest(path: Path) -> Manifest:
     ...     path = Path(folder) / "build.json"
     ...     write_manifest(path, Manifest({"index.html": "k"}, {}, "d"))
     ...     same = read_manifest(path) == Manifest({"index.html": "k"}, {}, "d")
-    ...     _ = path.write_text('{"format": 4, "pages": []}')
+    ...     _ = path.write_text('{"format": 5, "pages": []}')
     ...     same, read_manifest(path) == Manifest(), read_manifest(Path(folder) / "none") == Manifest()
     (True, True, True)
     """

@@ -23,6 +23,7 @@ from workflow.errors import SourceError
 from workflow.localize import Fallback, localize_tokens
 from workflow.manifest import input_key, page_record, standing
 from workflow.project import SITE_DOMAIN, display_path
+from workflow.references import PageReferences, SiteReferences, article_references, check_references
 from workflow.render import environment, render_tokens, split_heading
 from workflow.source import Article, parse_article
 from workflow.staging import Writer
@@ -43,6 +44,8 @@ class Page:
     key: str                        # the key of the page's inputs
     shown: list[dict] = field(default_factory=list)     # every segment shown from a catalog, with its origin
     published: bool = False
+    links: tuple[str, ...] = ()     # the articles it links to, and the images it shows (see workflow.references)
+    images: tuple[str, ...] = ()
 
     @property
     def relpath(self) -> str:
@@ -50,7 +53,9 @@ class Page:
 
     def record(self) -> dict:
         """What the manifest keeps of this page (see :func:`workflow.manifest.page_record`)."""
-        return page_record(self.key, self.published, self.missing, self.title, self.description, len(self.shown))
+        record = page_record(self.key, self.published, self.missing, self.title, self.description, len(self.shown))
+        refs = {"links": list(self.links), "images": list(self.images)}
+        return {**record, **{name: value for name, value in refs.items() if value}}
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ def chrome_environment(config: Config, locale: OutputLocale, key: str) -> Chrome
 
 
 def localize_page(config: Config, locale: OutputLocale, article: Article, chain: Chain,
-                  note: str, preview: bool, key: str) -> Page:
+                  note: str, preview: bool, key: str, references: PageReferences | None = None) -> Page:
     """``article`` in ``locale`` through ``chain``; in preview, missing text shows in the source language, marked."""
     fallback = Fallback(config.source_language, note) if preview else None
     found: list[str] = []
@@ -97,7 +102,7 @@ def localize_page(config: Config, locale: OutputLocale, article: Article, chain:
             found.append(text)
         return result
 
-    tokens, missing = localize_tokens(article.tokens, locale.market, lookup, fallback, asset_prefix="../../")
+    tokens, missing = localize_tokens(article.tokens, locale.market, lookup, fallback, "../../", references)
     misses = [{"text": m.text, "source": f"{article.path}:{m.line}"} for m in missing]
 
     def meta(key: str) -> str:
@@ -113,8 +118,9 @@ def localize_page(config: Config, locale: OutputLocale, article: Article, chain:
     title, description = meta("title"), meta("description")
     heading, body = split_heading(tokens)
     shown = [{"text": text, **chain.origin(text)} for text in dict.fromkeys(found)] if locale.chain else []
+    links, images = article_references(article)
     return Page(locale, article, title, description, render_tokens(heading), render_tokens(body),
-                misses, key, shown)
+                misses, key, shown, links=links, images=images)
 
 
 def read_article(config: Config, path: Path) -> Article:
@@ -179,6 +185,7 @@ class ArticleJob:
     config: Config
     staging: Path
     chrome: dict[str, PageChrome]
+    references: SiteReferences = SiteReferences()   # where links and images lead (workflow.references)
 
     def __call__(self, task: ArticleTask) -> ArticleOut:
         return build_article(self, task)
@@ -192,7 +199,7 @@ def build_article(job: ArticleJob, task: ArticleTask) -> ArticleOut:
     must be written again (the set of locales it is published in changed).
     """
     config, slug = job.config, task.slug
-    parsed = cache(lambda: read_article(config, task.path))
+    parsed = cache(lambda: check_references(read_article(config, task.path), job.references))
     pages: dict[str, Page] = {}
     records: dict[str, dict] = {}
     for locale in config.locales:
@@ -208,7 +215,8 @@ def build_article(job: ArticleJob, task: ArticleTask) -> ArticleOut:
     rendered = reused = 0
     for locale in siblings:
         inputs = records[f"{locale.tag}/{slug}"]["inputs"]
-        key = input_key(inputs, *(loc.tag for loc in siblings))
+        key = input_key(inputs, *(loc.tag for loc in siblings),
+                        *job.references.key_parts(records[f"{locale.tag}/{slug}"], locale.tag))
         page = pages.get(locale.tag)
         if page is None and writer.reuse((f"{locale.tag}/{slug}/index.html", audit_relpath(locale.tag, slug)), key):
             reused += 1
@@ -225,7 +233,8 @@ def gated_page(job: ArticleJob, locale: OutputLocale, article: Article, inputs: 
     config, chrome = job.config, job.chrome[locale.tag]
     chain = load_chain(config, locale, article.slug)
     note = chrome_environment(config, locale, chrome.key).note
-    page = localize_page(config, locale, article, chain, note, chrome.preview, inputs)
+    page = localize_page(config, locale, article, chain, note, chrome.preview, inputs,
+                         PageReferences(job.references, locale.tag))
     missing = [*page.missing, *chrome.misses]
     return dataclasses.replace(page, missing=missing, published=chrome.preview or not missing)
 

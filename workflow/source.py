@@ -60,6 +60,7 @@ def parse_article(text: str, slug: str, path: str, markets) -> Article:
     tokens = parse_blocks(text)
     meta, meta_lines = _front_matter(tokens, text, path)
     _check_blocks(tokens, text.split("\n"), path, markets)
+    _refuse_code_blocks(tokens, path)
     return Article(slug=slug, path=path, meta=meta, meta_lines=meta_lines, tokens=tuple(tokens), text=text)
 
 
@@ -139,3 +140,24 @@ def _check_blocks(tokens: list[Token], lines: list[str], path: str, markets) -> 
             raise SourceError(f"{text.strip()!r} is not a region block: write '::: region gb' to open "
                               "and ':::' to close", path=path, line=number + 1)
 
+
+
+_CODE_BLOCKS = {
+    "fence": ("a fenced code block", ""),
+    "code_block": ("an indented code block", " (text indented by 4 spaces or more: remove the indentation)"),
+}
+
+
+def _refuse_code_blocks(tokens: list[Token], path: str) -> None:
+    """No fenced or indented code blocks: their text would reach readers untranslated and unchecked.
+
+    A code block is not a segment, so a dose inside one would be shown in
+    English and never seen by the checks. Inline code (`` `30 mg` ``) stays
+    in its segment and is checked like the rest of it.
+    """
+    for tok in tokens:
+        if tok.type in _CODE_BLOCKS:
+            kind, hint = _CODE_BLOCKS[tok.type]
+            raise SourceError(f"{kind} is not allowed in articles{hint}: its text would reach readers "
+                              "untranslated and unchecked; write it as a paragraph or list (inline `code` is fine)",
+                              path=path, line=tok.map[0] + 1 if tok.map else None)
