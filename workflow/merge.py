@@ -27,12 +27,13 @@ FUZZY_CUTOFF = 60.0
 
 
 def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry], bool] = lambda e: True,
-                  sparse: bool = False) -> POFile:
+                  sparse: bool = False, needed: Callable[[POEntry], bool] | None = None) -> POFile:
     """Merge ``template`` into ``old``; returns a new catalog and leaves both inputs untouched.
 
     ``include`` selects the template entries this catalog holds (its markets);
     ``sparse`` (regional override catalogs) keeps only entries ``old`` already
-    has and never adds new ones.
+    has and adds only the ``needed`` ones, untranslated (a regional rendering
+    the glossary requires: :func:`workflow.regional.needs_override`).
     """
     new = POFile(wrapwidth=79)
     new.header = old.header
@@ -57,7 +58,8 @@ def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry],
             used.add(id(match))
             new.append(_carry(tmpl, match, exact=True, nplurals=nplurals))
         elif sparse:
-            continue
+            if needed is not None and needed(tmpl):
+                new.append(_fresh(tmpl, nplurals))
         else:
             near = _closest(tmpl, candidates.get(tmpl.msgctxt, []))
             if near is not None:
