@@ -148,3 +148,16 @@ def test_the_override_entry_survives_its_translation(project, locum):
     write_catalog(po, path)
     assert locum(project, "update").code == 0
     assert [e.msgstr for e in read_catalog(path)] == ["El acetaminofén…"]
+
+
+def test_an_edited_source_sentence_keeps_its_override_as_a_fuzzy_suggestion(site_project, locum):
+    article = site_project / "source/pain-relief.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("first medicine", "first medicine people"),
+                       encoding="utf-8")
+    assert locum(site_project, "extract").code == 0 and locum(site_project, "update").code == 0
+    po = read_catalog(site_project / "locales/es_US/LC_MESSAGES/pain-relief.po")
+    [live] = [e for e in po if not e.obsolete]
+    assert "people" in live.msgid and "fuzzy" in live.flags and live.msgstr.startswith("El acetaminofén")
+    assert locum(site_project, "publish").code == 0
+    assert not (site_project / "output/es-US/pain-relief").exists()     # es says paracetamol; es_US is fuzzy
+    assert "paracetamol" not in said_to(site_project, "es-US")

@@ -32,8 +32,9 @@ def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry],
 
     ``include`` selects the template entries this catalog holds (its markets);
     ``sparse`` (regional override catalogs) keeps only entries ``old`` already
-    has and adds only the ``needed`` ones, untranslated (a regional rendering
-    the glossary requires: :func:`workflow.regional.needs_override`).
+    has and adds only the ``needed`` ones (a regional rendering the glossary
+    requires: :func:`workflow.regional.needs_override`), merged as any new
+    entry is: the closest old translation, fuzzy, or untranslated.
     """
     new = POFile(wrapwidth=79)
     new.header = old.header
@@ -57,9 +58,8 @@ def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry],
         if match is not None:
             used.add(id(match))
             new.append(_carry(tmpl, match, exact=True, nplurals=nplurals))
-        elif sparse:
-            if needed is not None and needed(tmpl):
-                new.append(_fresh(tmpl, nplurals))
+        elif sparse and not (needed is not None and needed(tmpl)):
+            continue
         else:
             near = _closest(tmpl, candidates.get(tmpl.msgctxt, []))
             if near is not None:
