@@ -42,23 +42,25 @@ def test_language_catalogs_hold_only_their_markets(project, locum):
     assert "Pain relief basics" in pl and "Pain relief basics" in es
 
 
-def test_override_catalogs_are_not_created_and_stay_sparse(project, locum):
+PARACETAMOL = "Paracetamol is often the first medicine to try for mild pain. Read the leaflet before you take it."
+
+
+def test_override_catalogs_hold_only_what_the_glossary_requires_and_stay_sparse(project, locum):
+    """update creates an override entry only where the glossary's regional rendering (en_US: acetaminophen,
+    es_US: acetaminofén) is one its fallback lacks, untranslated; nothing else enters an override catalog."""
     locum(project, "extract")
     locum(project, "update")
     override = project / "locales/en_US/LC_MESSAGES/pain-relief.po"
-    assert not override.exists()
-    po = read_catalog(project / "locales/es/LC_MESSAGES/pain-relief.po")
-    po.metadata["Language"] = "en_US"
-    for entry in list(po):
-        if entry.msgid.startswith("Paracetamol"):
-            entry.msgstr = entry.msgid.replace("Paracetamol", "Acetaminophen")
-        else:
-            po.remove(entry)
-    override.parent.mkdir(parents=True)
+    for catalog in ("en_US", "es_US"):
+        created = read_catalog(project / f"locales/{catalog}/LC_MESSAGES/pain-relief.po")
+        assert [(e.msgid, e.msgstr) for e in created] == [(PARACETAMOL, "")]
+        assert created.metadata["Language"] == catalog
+    assert not (project / "locales/en_US/LC_MESSAGES/sleep-and-pain.po").exists()     # no paracetamol there
+    po = read_catalog(override)
+    po[0].msgstr = PARACETAMOL.replace("Paracetamol", "Acetaminophen")
     write_catalog(po, override)
     assert locum(project, "update").code == 0
-    assert [e.msgid for e in read_catalog(override)] == [
-        "Paracetamol is often the first medicine to try for mild pain. Read the leaflet before you take it."]
+    assert [(e.msgid, e.msgstr[:13]) for e in read_catalog(override)] == [(PARACETAMOL, "Acetaminophen")]
 
 
 def _without_bookkeeping(files: dict) -> dict:

@@ -48,6 +48,7 @@ def passes_gate(entry: POEntry, catalog: str, glossary: Glossary | None, trust: 
     if judge(entry, trust, siblings).state != "approved":
         return False
     return not any(severity == ERROR for _, severity, _ in check_entry(entry, catalog, glossary, nplurals,
+                                                                     siblings=siblings,
                                                                      source_language=source_language))
 
 

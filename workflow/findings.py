@@ -66,12 +66,21 @@ def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None, nplural
     if missing:
         found.append(("plural-forms", ERROR, f"no msgstr[{'], msgstr['.join(map(str, missing))}]: this catalog's "
                       f"Plural-Forms header has nplurals={nplurals}, and each form needs its translation"))
-    flags = tuple(entry.flags)
+    flags, subject = tuple(entry.flags), article_subject(siblings)
     for source, target in source_pairs(entry):
         for check, message in run_checks(Pair(source, target, catalog, language, glossary, flags,
-                                              entry.msgid_plural or None, source_language)):
+                                              entry.msgid_plural or None, source_language, subject)):
             found.append((check.id, check.severity, message))
     return list(dict.fromkeys(found))
+
+
+def article_subject(entries) -> str:
+    """The source of an article's title (the entry whose ``#. kind:`` says ``title``), or ""."""
+    for entry in entries or ():
+        for line in (entry.comment or "").splitlines():
+            if line.startswith("kind:") and "title" in line[len("kind:"):].replace(",", " ").split():
+                return entry.msgid
+    return ""
 
 
 def check_catalog(po: POFile, path: str, catalog: str, glossary: Glossary | None,

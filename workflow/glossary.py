@@ -108,23 +108,46 @@ def _forms(cell: str, language: str) -> Forms:
     True
     >>> _forms("دولوكسيتين", "ar").search("يساعد الدولوكسيتين على")
     True
-    >>> _forms("AINE", "es").search("los AINES")
+    >>> _forms("AINE", "es").search("los DESAINE")
     False
+
+    A form also matches with the case endings of its language
+    (:attr:`workflow.languages.Language.case_endings`), the glossary's own
+    ``/regex/`` included: a Polish dative or a Spanish plural is the same word.
+
+    >>> _forms("/trazodon(u|em|ie)?/", "pl").search("podawanie trazodonowi"), _forms("AINE", "es").search("los AINEs")
+    (True, True)
+    >>> _forms("amitryptylina", "pl").search("leczenie amitryptyliną"), _forms("SNRI", "pl").search("SNRIX")
+    (True, False)
 
     Invisible characters in the cell are dropped, as in the texts matched: a
     Persian form with its ZWNJ matches the translation with or without it.
     """
     cell = visible(cell.strip())
+    data = languages.language(language)
     if len(cell) > 1 and cell.startswith("/") and cell.endswith("/"):
         body = cell[1:-1]
         re.compile(body)        # report errors at positions of the user's own expression
     else:
-        body = "|".join(re.escape(form.strip()) for form in cell.split("|") if form.strip())
-    if languages.language(language).attached_words:
+        body = "|".join(re.escape(_stem(form.strip(), data.stem_vowels)) for form in cell.split("|") if form.strip())
+    if data.attached_words:
         pattern = rf"(?:{body})"
+    elif data.case_endings:
+        pattern = rf"(?<!\w)(?:{body})(?:{data.case_endings})?(?!\w)"
     else:
         pattern = rf"(?<!\w)(?:{body})(?!\w)"
     return Forms(re.compile(pattern, re.IGNORECASE), cell)
+
+
+def _stem(form: str, vowels: str) -> str:
+    """A literal form without the final vowel its case endings replace (``amitryptylina`` → ``amitryptylin``).
+
+    >>> _stem("amitryptylina", "ao"), _stem("NLPZ", "ao"), _stem("na", "ao")
+    ('amitryptylin', 'NLPZ', 'na')
+    """
+    if vowels and len(form) > 3 and form[-1] in vowels and form[-2].isalpha() and not form.isupper():
+        return form[:-1]
+    return form
 
 
 def parse_glossary(text: str, catalogs: tuple[str, ...], path: str = GLOSSARY_PATH.as_posix(),

@@ -56,6 +56,11 @@ class Language:
     form matches inside a word (Arabic al-, bi-, wa-). ``right_to_left``: the
     writing direction when Babel does not know the locale. ``joining_scripts``:
     scripts (as Unicode names start) whose words need ZWNJ/ZWJ in this language.
+    ``case_endings``: regex of the endings a glossary form takes in a translation
+    (Polish cases: ``trazodonowi``, ``duloksetyną``; Spanish plurals: ``AINEs``);
+    ``stem_vowels``: final letters a literal form drops before them
+    (``amitryptylina`` → ``amitryptylin`` + ``ą``). ``emergency_words``: regex of
+    the words that mark a source passage as emergency advice ("In an emergency").
     ``own_script``: writes a code's Latin letters in its own script (Arabic ب12
     for B12). ``length_bounds``: plausible translation/source length ratios.
     """
@@ -73,6 +78,9 @@ class Language:
     joining_scripts: tuple[str, ...] = ()
     own_script: bool = False
     length_bounds: tuple[float, float] = (0.6, 2.2)
+    case_endings: str = ""
+    stem_vowels: str = ""
+    emergency_words: str = ""
 
 
 def _words(table: dict[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -96,7 +104,8 @@ _WORDS = (
         # ordinals (1st), clocks (10am), decades (1960s), durations (2 hrs, 5 mins, 3 wks, 2 yrs)
         number_suffixes=("st", "nd", "rd", "th", "am", "pm", "AM", "PM", "s", "hr", "hrs", "mins", "wk", "wks",
                          "yr", "yrs"),
-        term_endings=r"e?s|['’]s|s['’]"),
+        term_endings=r"e?s|['’]s|s['’]",
+        emergency_words=r"emergenc(?:y|ies)"),
     Language(
         "es", range_to=r"a|al", range_between=(r"entre", r"y"),      # not "hasta": "up to"
         unit_words=_words({
@@ -104,7 +113,8 @@ _WORDS = (
             "kg": ("kilogramo", "kilogramos"), "ml": ("mililitro", "mililitros"), "l": ("litro", "litros"),
             "%": ("por ciento",), "IU": ("UI", "unidades internacionales")}),
         number_suffixes=("º", "ª"),
-        opening_marks=(("?", "¿"), ("!", "¡"))),
+        opening_marks=(("?", "¿"), ("!", "¡")),
+        case_endings=r"e?s"),                   # plurals: los AINEs, las duloxetinas
     Language("fr", number_suffixes=("er",)),
     Language(
         "pl", range_to=r"do", range_between=(r"między|pomiędzy", r"a|i"),
@@ -114,7 +124,10 @@ _WORDS = (
             "g": ("gram", "gramy", "gramów", "grama"), "kg": ("kilogram", "kilogramy", "kilogramów", "kilograma"),
             "ml": ("mililitr", "mililitry", "mililitrów", "mililitra"), "l": ("litr", "litry", "litrów", "litra"),
             "%": ("procent", "procenty", "procentów", "procenta"),
-            "IU": ("j.m.", "jm", "jednostek międzynarodowych", "jednostki międzynarodowe")})),
+            "IU": ("j.m.", "jm", "jednostek międzynarodowych", "jednostki międzynarodowe")}),
+        # the seven cases, singular and plural, of masculine (trazodon), feminine (duloksetyna) and neuter nouns
+        case_endings=r"owi|em|ie|u|a|y|i|ę|ą|o|e|ów|om|ami|ach",
+        stem_vowels="ao"),
     Language(
         "ar", range_to=r"إلى|الى", range_between=(r"بين", r"و"),     # not "حتى": "up to"
         unit_words=_words({

@@ -27,12 +27,14 @@ FUZZY_CUTOFF = 60.0
 
 
 def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry], bool] = lambda e: True,
-                  sparse: bool = False) -> POFile:
+                  sparse: bool = False, needed: Callable[[POEntry], bool] | None = None) -> POFile:
     """Merge ``template`` into ``old``; returns a new catalog and leaves both inputs untouched.
 
     ``include`` selects the template entries this catalog holds (its markets);
     ``sparse`` (regional override catalogs) keeps only entries ``old`` already
-    has and never adds new ones.
+    has and adds only the ``needed`` ones (a regional rendering the glossary
+    requires: :func:`workflow.regional.needs_override`), merged as any new
+    entry is: the closest old translation, fuzzy, or untranslated.
     """
     new = POFile(wrapwidth=79)
     new.header = old.header
@@ -56,7 +58,7 @@ def merge_catalog(template: POFile, old: POFile, *, include: Callable[[POEntry],
         if match is not None:
             used.add(id(match))
             new.append(_carry(tmpl, match, exact=True, nplurals=nplurals))
-        elif sparse:
+        elif sparse and not (needed is not None and needed(tmpl)):
             continue
         else:
             near = _closest(tmpl, candidates.get(tmpl.msgctxt, []))

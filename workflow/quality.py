@@ -14,8 +14,9 @@ from workflow.errors import CatalogError, ErrorList, LocumError
 from workflow.findings import ANNOTATION, Finding, cached_findings, check_catalog, check_inputs, check_unit
 from workflow.glossary import Glossary, load_glossary
 from workflow.parallel import map_ordered
-from workflow.project import catalog_paths, display_path
-from workflow.stamps import Stamps
+from workflow.project import SITE_DOMAIN, catalog_paths, display_path, source_paths
+from workflow.regional import source_findings
+from workflow.stamps import Stamps, digest
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,27 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
                 content = stamps.file(path)    # the comments changed the file, not its findings
         unit, inputs = check_unit(shared, catalog, path, content)
         stamps.record(unit, inputs, [f.as_dict() for f in found])
+    findings.extend(_source_findings(config, stamps, shared, locale, article))
     stamps.save()
     return sorted(findings, key=lambda f: (f.path, f.line))
+
+
+def _source_findings(config: Config, stamps: Stamps, shared: str, locale: str | None,
+                     article: str | None) -> list[Finding]:
+    """Each article's source checks and its pages as its locales compose them (:mod:`workflow.regional`);
+    an article whose template and catalogs are unchanged since the last check is not read."""
+    findings = []
+    for slug in [p.stem for p in source_paths(config)] if article is None else [article]:
+        if slug == SITE_DOMAIN:
+            continue
+        unit = f"check-source:{locale or '*'}/{slug}"
+        inputs = digest(shared, stamps.file(config.pot_path(slug)),
+                        *(stamps.file(config.po_path(catalog, slug)) for catalog in config.catalogs))
+        cached = stamps.payload(unit) if stamps.fresh(unit, inputs) else None
+        found = [Finding(**f) for f in cached] if cached is not None else source_findings(config, locale, slug)
+        stamps.record(unit, inputs, [f.as_dict() for f in found])
+        findings.extend(found)
+    return findings
 
 
 def _check_by_article(jobs: list[_Job], progress: Callable[[int, int], None] | None = None,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from workflow.config import Config, OutputLocale
 from workflow.errors import CatalogError
+from workflow.regional import Requirement, locale_requirements
 
 MO_KEY = "\x00mo"      # in a compile's audit sidecar: the SHA-256 of the .mo it wrote (no msgid has a NUL)
 
@@ -31,15 +32,23 @@ class MissRecorder(gettext.NullTranslations):
 
 
 class Chain:
-    """One locale's translations for one domain; ``lookup`` tells a translation from a miss."""
+    """One locale's translations for one domain; ``lookup`` tells a translation from a miss.
+
+    ``requirements`` are the glossary's regional renderings the locale's text
+    must have (:mod:`workflow.regional`); a text without one is a miss, and
+    ``held`` says why (text → the override catalog to fill).
+    """
 
     def __init__(self, translations: gettext.NullTranslations, recorder: MissRecorder | None,
-                 files: tuple[Path, ...], catalogs: tuple[str, ...] = (), audits: tuple[dict, ...] = ()):
+                 files: tuple[Path, ...], catalogs: tuple[str, ...] = (), audits: tuple[dict, ...] = (),
+                 requirements: tuple[Requirement, ...] = ()):
         self.translations = translations
         self.recorder = recorder
         self.files = files
         self.catalogs = catalogs
         self._audits = audits
+        self.requirements = requirements
+        self.held: dict[str, str] = {}
 
     def origin(self, text: str) -> dict:
         """Which catalog gave ``text`` and who approved it (from compile's ``.audit.json`` files)."""
@@ -49,12 +58,20 @@ class Chain:
         return {"catalog": None, "approver": None, "date": None, "provenance": None}
 
     def lookup(self, text: str) -> str | None:
-        """The translation of ``text``, or None when no catalog in the chain has it."""
+        """The translation of ``text``, or None when no catalog in the chain has it, or when what it has
+        (the source text, at the end of an ``en_US`` chain) lacks a regional rendering the locale requires."""
         if self.recorder is None:
-            return self.translations.gettext(text)
-        before = len(self.recorder.misses)
-        result = self.translations.gettext(text)
-        return None if len(self.recorder.misses) > before else result
+            result: str | None = self.translations.gettext(text)
+        else:
+            before = len(self.recorder.misses)
+            result = self.translations.gettext(text)
+            result = None if len(self.recorder.misses) > before else result
+        if result is not None:
+            for requirement in self.requirements:
+                if requirement.unmet(text, result):
+                    self.held[text] = requirement.catalog
+                    return None
+        return result
 
 
 def chain_files(config: Config, locale: OutputLocale, domain: str) -> list[Path]:
@@ -117,12 +134,13 @@ def load_chain(config: Config, locale: OutputLocale, domain: str) -> Chain:
     falls_to_source = not locale.chain or config.is_override(locale.chain[-1])
     recorder = None if falls_to_source else MissRecorder()
     tail: gettext.NullTranslations = gettext.NullTranslations() if recorder is None else recorder
+    requirements = locale_requirements(config, locale)
     if not found:
-        return Chain(tail, recorder, ())
+        return Chain(tail, recorder, (), requirements=requirements)
     for later in found[1:]:
         found[0].add_fallback(later)
     found[0].add_fallback(tail)
-    return Chain(found[0], recorder, tuple(files), tuple(names), tuple(audits))
+    return Chain(found[0], recorder, tuple(files), tuple(names), tuple(audits), requirements)
 
 
 def _audit(mo: Path) -> dict:

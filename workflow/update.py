@@ -11,10 +11,12 @@ from workflow.config import CONFIG_PATH, Config
 from workflow.entries import in_market
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.fileio import content_digest, signature, write_atomic, wrote
+from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
 from workflow.merge import merge_catalog
 from workflow.parallel import map_ordered
 from workflow.project import SITE_DOMAIN, Progress, StageResult, display_path, select_catalogs, source_paths
-from workflow.stamps import Stamps, digest
+from workflow.regional import needs_override
+from workflow.stamps import Stamps, digest, file_bytes
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class _Job:
     slug: str
     catalogs: tuple[str, ...]
     stamp: str
+    glossary: Glossary
 
 
 def _update_one(job: _Job) -> list[tuple[str, str | None] | None | LocumError]:
@@ -36,7 +39,7 @@ def _update_one(job: _Job) -> list[tuple[str, str | None] | None | LocumError]:
         try:
             if template is None:
                 template = read_catalog(pot_path, display_path(job.config, pot_path))
-            out.append(_updated_text(job.config, template, catalog, job.slug, job.stamp))
+            out.append(_updated_text(job.config, template, catalog, job.slug, job.stamp, job.glossary))
         except LocumError as exc:
             out.append(exc)
     return out
@@ -50,12 +53,15 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     last update (stamps in ``.cache/``, checked without reading the files) is
     skipped; the others are merged on every core, one template per work item
     (same bytes as serial). ``existing_templates_only``: articles without a
-    template yet are passed over instead of being an error.
+    template yet are passed over instead of being an error. An override
+    catalog (``es_US``) gets the entries whose regional rendering the glossary
+    requires (:func:`workflow.regional.needs_override`), created if need be.
     """
     catalogs = select_catalogs(config, locale)
     slugs = [path.stem for path in source_paths(config)] + [SITE_DOMAIN]
     stamps = Stamps(config.root)
-    settings = stamps.file(config.root / CONFIG_PATH)
+    glossary = load_glossary(config.root, config.catalogs, config.source_language)
+    settings = digest(stamps.file(config.root / CONFIG_PATH), file_bytes(config.root / GLOSSARY_PATH))
     stamp = now_stamp()
     units: list[tuple[str, str, str | None]] = []   # (catalog path, stamp unit, template digest or None if fresh)
     jobs: list[_Job] = []
@@ -75,7 +81,7 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
             if not fresh:
                 stale.append(catalog)
         if stale:
-            jobs.append(_Job(config, slug, tuple(stale), stamp))
+            jobs.append(_Job(config, slug, tuple(stale), stamp, glossary))
     outcomes = iter([outcome for job, result in zip(jobs, map_ordered(_update_one, jobs, progress=progress))
                      for outcome in (result if isinstance(result, list) else [result] * len(job.catalogs))])
     planned: list[tuple[Path, tuple[str, str | None]]] = []
@@ -113,18 +119,20 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in fresh))
 
 
-def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str) -> tuple[str, str | None] | None:
+def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str,
+                  glossary: Glossary) -> tuple[str, str | None] | None:
     path = config.po_path(catalog, slug)
     sparse = config.is_override(catalog)
     existing = path.exists()
+    markets = config.markets_of(catalog)
+    needed = needs_override(config, glossary, catalog) if sparse and slug != SITE_DOMAIN else None
     if existing:
         old = read_catalog(path, display_path(config, path))
-    elif sparse:
+    elif sparse and (needed is None or not any(needed(e) and in_market(e, markets) for e in template)):
         return None          # override catalogs exist only where a region's wording differs
     else:
         old = new_catalog(template, catalog, stamp)
-    markets = config.markets_of(catalog)
-    merged = merge_catalog(template, old, sparse=sparse,
+    merged = merge_catalog(template, old, sparse=sparse, needed=needed,
                            include=lambda e: in_market(e, markets))
     if existing and same_catalog(merged, old):
         return None          # nothing to merge: leave the translator's file exactly as it is

@@ -87,6 +87,10 @@ OVERRIDES = {
     ("en_US", "pain-relief"): {
         "Paracetamol is often the first medicine to try for mild pain. Read the leaflet before you take it.":
             "Acetaminophen is often the first medicine to try for mild pain. Read the label before you take it."},
+    ("es_US", "pain-relief"): {     # the glossary's es_US rendering: es-US pages must say acetaminofén
+        "Paracetamol is often the first medicine to try for mild pain. Read the leaflet before you take it.":
+            "El acetaminofén suele ser el primer medicamento que se prueba para el dolor leve. "
+            "Lea el prospecto antes de tomarlo."},
 }
 
 

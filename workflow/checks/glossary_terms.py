@@ -59,3 +59,23 @@ def forbidden(pair: Pair) -> Iterator[str]:
                 note = f" ({term.note})" if term.note else ""
                 hidden = "" if match.group(0) in pair.target else " (written with invisible characters)"
                 yield f"forbidden rendering {match.group(0)!r}{hidden} for {term.term!r}{note}"
+
+
+@check("glossary-added", ERROR)
+def added(pair: Pair) -> Iterator[str]:
+    """A locked term's rendering in a translation whose source does not name the term: a drug name added.
+
+    A memory or machine match of a neighbouring sentence can carry a medicine
+    into a warning about another one ("duloxetina" in a warning about
+    antidepressants in general); a reader would take it as advice. The
+    article's own subject (a term of its title) may be named where the source
+    says "it": languages that drop the pronoun name the medicine instead.
+    """
+    for term in _terms(pair, "locked"):
+        forms = term.forms_for(pair.catalog, pair.source_language)
+        if forms is None or _occurs(term.source_pattern, pair.source) or _occurs(term.source_pattern, pair.subject):
+            continue
+        match = forms.pattern.search(_prose(pair.target))
+        if match:
+            yield (f"{match.group(0)!r} ({term.term!r}) is in the translation but {term.term!r} is not in the "
+                   "source: a drug name added")
