@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from babel.dates import format_date
 from conftest import snapshot as tree_bytes
-from test_build import set_translation
+from test_build import let_everything_through, set_translation
 
 from workflow.snapshots import parse_snapshot, text_digest
 
@@ -188,6 +188,16 @@ def test_a_tampered_snapshot_cannot_inject_markup(published, locum):
     for tag in ("<script", "<img", "<iframe", 'href="javascript:'):
         assert tag not in html.lower()
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+
+
+def test_a_notice_translation_is_text(published, locum, monkeypatch):
+    let_everything_through(monkeypatch)         # the checks off at the gate: escaping must hold by itself
+    set_translation(published, "pl", "site", "Read the English page", "<script>window.__pwned=1</script>")
+    edit_source(published)
+    assert locum(published, "publish").code == 0
+    html = page(published)
+    assert "notice-outdated" in html and "<script" not in html
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;</a>" in html
 
 
 @pytest.mark.parametrize("damage", ["{not json", "digest", "types", "other page", "raw html source"])
