@@ -241,3 +241,15 @@ def test_a_malformed_safety_change_is_an_error(published, locum):
     result = locum(published, "publish")
     assert result.code == 2
     assert "source/pain-relief.md:7: error: 'safety_change' must be a mapping" in result.err
+
+
+def test_outdated_and_withdrawn_pages_pass_the_nu_html_checker(published, locum, vnu):
+    edit_source(published, safety=today())
+    other = published / "source" / "sleep-and-pain.md"
+    other.write_text(other.read_text(encoding="utf-8") + f"\n{NEW}\n", encoding="utf-8")
+    assert locum(published, "publish").code == 0
+    pages = [published / "output" / locale / slug / "index.html"
+             for locale in ("es-US", "pl-GB", "ar-GB") for slug in ("pain-relief", "sleep-and-pain")]
+    assert "notice-withdrawn" in pages[2].read_text() and "notice-outdated" in pages[3].read_text()
+    result = vnu([str(path) for path in pages])
+    assert result.returncode == 0, result.stderr
