@@ -3,7 +3,11 @@
 A worker process builds one article in every locale (:class:`ArticleJob`)
 and hands back only its small manifest records (:class:`ArticleOut`); the
 pages and their audits go into the staging folder. A page whose inputs did
-not change is neither localized nor rendered again.
+not change is neither localized nor rendered again. A page the gate holds
+back is served from its last approved version when it has one
+(:func:`judged_page`, :mod:`workflow.snapshots`): outdated with a notice, or
+withdrawn after a safety-relevant change; the snapshot texts it must write
+go back to the build, which alone writes them.
 """
 
 from __future__ import annotations
