@@ -138,6 +138,19 @@ def test_a_withdrawn_page_repeats_changed_emergency_advice_in_english(published,
     assert "W nagłym wypadku dzwoń pod 999" not in html       # the approved translation of the old advice
 
 
+@pytest.mark.parametrize("edit_english", [False, True], ids=["english-unchanged", "english-edited-too"])
+def test_a_translation_no_longer_approved_is_not_served_from_the_snapshot(published, locum, edit_english):
+    set_translation(published, "pl", "pain-relief", "Do not take more than the leaflet says.",
+                    "Nie przyjmuj więcej niż podaje ulotka.", approve=False)   # edited, or rejected: a reviewer's call
+    if edit_english:
+        edit_source(published)
+    result = locum(published, "publish")
+    assert result.code == 0
+    assert not (published / "output" / "pl-GB" / "pain-relief").exists()
+    assert "skipped pl-GB/pain-relief" in result.err
+    assert json.loads((published / SNAPSHOT).read_text(encoding="utf-8"))["stale_since"] is None
+
+
 def test_a_safety_change_before_the_last_approval_leaves_the_page_outdated(published, locum):
     edit_source(published, safety=today() - dt.timedelta(days=30))
     assert locum(published, "publish").code == 0

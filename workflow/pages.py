@@ -306,12 +306,23 @@ def judged_page(job: ArticleJob, locale: OutputLocale, article: Article, inputs:
                      for s in page.shown)
         return page, Snapshot(locale.tag, article.slug, article.text, rows).text()
     snapshot = read_snapshot(job.config.root, locale.tag, article.slug)
-    if snapshot is None:
+    if snapshot is None or not english_changed(page, snapshot):
         return page, None
     snapshot = snapshot.stale(dt.datetime.now(dt.timezone.utc).date())
     if chrome.misses or chrome.notices:
         return dataclasses.replace(page, missing=[*page.missing, *chrome.notices]), snapshot.text()
     return last_approved_page(job, locale, article, snapshot, page) or page, snapshot.text()
+
+
+def english_changed(held: Page, snapshot: Snapshot) -> bool:
+    """Whether ``held`` waits only for English text the snapshot never had: new or changed segments.
+
+    A segment the snapshot has that is no longer approved (its translation
+    edited, rejected or its record forged) is a reviewer's matter, not an
+    English edit: that page stays held back, never shown as it was.
+    """
+    known = {translation.msgid for translation in snapshot.translations}
+    return snapshot.source != held.article.text and not any(miss["text"] in known for miss in held.missing)
 
 
 def keeps_snapshot(config: Config, locale: OutputLocale) -> bool:
