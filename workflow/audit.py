@@ -12,6 +12,7 @@ and never reads them back: what it needs of the last build is in its manifest
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -55,6 +56,29 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Outdated:
+    """A page served from its last approved version (:mod:`workflow.snapshots`): outdated, or withdrawn."""
+
+    locale: str
+    slug: str
+    withdrawn: bool
+    since: str                      # ISO day: the English changed (a safety change's own date when withdrawn)
+    reviewed: str | None            # ISO day: the latest approval of the version served
+    missing: list[dict]             # what the current English lacks, each with ``text`` and ``source``
+
+    def describe(self, today: dt.date) -> str:
+        """The console's line: what is served, since when and for how long.
+
+        >>> Outdated("pl-GB", "a", False, "2026-12-01", "2026-11-20", [{}]).describe(dt.date(2026, 12, 3))
+        'outdated since 2026-12-01 (2 day(s)): pl-GB/a serves its version last reviewed 2026-11-20; 1 segment(s) missing'
+        """
+        days = (today - dt.date.fromisoformat(self.since)).days
+        served = "withdrawn after the safety change of" if self.withdrawn else "outdated since"
+        return (f"{served} {self.since} ({days} day(s)): {self.locale}/{self.slug} serves its version last "
+                f"reviewed {self.reviewed}; {len(self.missing)} segment(s) missing")
+
+
+@dataclass(frozen=True)
 class Listing:
     """What the report and the audit index list, in site order."""
 
@@ -62,6 +86,7 @@ class Listing:
     skipped: tuple[Skipped, ...]
     audits: tuple[dict, ...]        # the audit index's rows (see :func:`audit_row`)
     shown: tuple[str, ...]          # what the report shows: each page, a held-back one with its inputs' key
+    outdated: tuple[Outdated, ...] = ()
 
 
 def _source(locale: OutputLocale) -> str:
@@ -81,11 +106,17 @@ def audit_row(locale: OutputLocale, slug: str, segments: int) -> dict:
 
 
 def report_text(preview: bool, listing: Listing) -> str:
-    """``build-report.json``: the pages published, and those held back with their missing segments."""
+    """``build-report.json``: the pages published, those held back with their missing segments, and those
+    served from their last approved version (outdated or withdrawn: since when, last reviewed when, and what
+    the current English lacks)."""
     return json_lines({"generator": f"Locum {__version__}", "preview": preview,
                        "published": [{"locale": tag, "slug": slug} for tag, slug in listing.published],
                        "skipped": [{"locale": s.locale, "slug": s.slug, "missing": list(s.missing)}
-                                   for s in listing.skipped]})
+                                   for s in listing.skipped],
+                       "outdated": [{"locale": o.locale, "slug": o.slug,
+                                     "served": "withdrawn" if o.withdrawn else "last approved version",
+                                     "since": o.since, "reviewed": o.reviewed, "missing": o.missing}
+                                    for o in listing.outdated]})
 
 
 def write_audit_files(writer: Writer, base: str, preview: bool, listing: Listing, previous_report: str | None) -> str:

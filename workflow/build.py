@@ -36,6 +36,7 @@ from workflow.audit import (
     REPORT,
     REPORT_PATH,  # noqa: F401  (the CLI names the report by it)
     Listing,
+    Outdated,
     Skipped,
     audit_row,
     write_audit_files,
@@ -44,21 +45,26 @@ from workflow.chrome import site_messages, templates_digest
 from workflow.config import CONFIG_PATH, Config, OutputLocale
 from workflow.contexts import PREVIEW_BANNER, REVIEWED_BY
 from workflow.errors import ErrorList, LocumError
+from workflow.fileio import write_atomic
 from workflow.leftovers import STAGING, recover
 from workflow.manifest import MISSING, Manifest, Target, input_key, read_manifest, site_target, write_manifest
 from workflow.pages import (
+    NOTICE_TEMPLATE,
+    OUTDATED,
     ArticleJob,
     ArticleOut,
     ArticleTask,
     PageChrome,
     build_article,
     chrome_environment,
+    keeps_snapshot,
     previous_records,
 )
 from workflow.parallel import map_ordered
 from workflow.project import SITE_DOMAIN, Progress, SourceTree, source_tree
 from workflow.relink import relink, site_references
 from workflow.site_files import SiteListing, copy_assets, write_site_files
+from workflow.snapshots import snapshot_relpath
 from workflow.staging import Writer, commit_audit, commit_output, files_in, swap
 from workflow.stamps import FileDigests
 from workflow.translations import chain_files, load_chain
@@ -74,6 +80,8 @@ class BuildResult:
     reused: int = 0
     output: Path | None = None
     changed: set[str] | None = field(default_factory=set)    # files replaced or removed; None: all of output/
+    outdated: list[Outdated] = field(default_factory=list)  # published from their last approved version
+    written: list[Path] = field(default_factory=list)       # snapshots written (locales/published/)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,7 @@ class Gathered:
     reused: int
     site: SiteListing
     listing: Listing
+    snapshots: dict[str, str] = field(default_factory=dict)    # snapshot_relpath -> text (workflow.snapshots)
 
 
 @dataclass(frozen=True)
@@ -192,9 +201,11 @@ def load_chrome(config: Config, preview: bool, digests: FileDigests, base: str) 
         site = load_chain(config, locale, SITE_DOMAIN)
         misses = [{"text": m[0], "source": "workflow/templates"} for m in site_messages()
                   if (m[0] != REVIEWED_BY or config.show_reviewers) and m[0] != PREVIEW_BANNER     # shown unreviewed
-                  and site.lookup(m[0]) is None]
+                  and m[2] != NOTICE_TEMPLATE and site.lookup(m[0]) is None]
+        notices = [{"text": m[0], "source": m[2]} for m in site_messages()
+                   if m[2] == NOTICE_TEMPLATE and site.lookup(m[0]) is None]
         chrome[locale.tag] = PageChrome(input_key(base, *_chain_digests(digests, site.files)), tuple(misses),
-                                        preview or locale.policy == "preview")
+                                        preview or locale.policy == "preview", tuple(notices))
         chrome_environment(config, locale, chrome[locale.tag].key)
     return chrome
 
@@ -230,7 +241,9 @@ def plan_articles(config: Config, tree: SourceTree, digests: FileDigests, chrome
     """Each article's task: the key of each page's inputs, and what of the previous build can stand.
 
     A page's key covers its source text, the compiled catalogs and audit
-    sidecars of its chain, its chrome's key, its locale and its preview policy.
+    sidecars of its chain, its chrome's key, its locale and its preview policy,
+    and, where a page can be held back, its last approved version
+    (:mod:`workflow.snapshots`).
     """
     pages_of: dict[str, dict[str, str]] = {}       # slug -> the previous build's page and audit keys
     for relpath, key in previous.manifest.pages.items():
@@ -243,13 +256,18 @@ def plan_articles(config: Config, tree: SourceTree, digests: FileDigests, chrome
     for path in tree.articles:
         slug = path.stem
         source = digests.of(path)
-        inputs = {}
+        inputs, bases, snapshots = {}, {}, {}
         for locale in config.locales:
             page_chrome = chrome[locale.tag]
             inputs[locale.tag] = input_key(source, *_chain_keys(config, locale, slug, compiled, digests, known),
                                            page_chrome.key, locale.tag, str(page_chrome.preview))
+            if keeps_snapshot(config, locale) and not page_chrome.preview:     # its last approved version too
+                bases[locale.tag] = inputs[locale.tag]
+                snapshots[locale.tag] = digests.of(config.root / snapshot_relpath(locale.tag, slug))
+                inputs[locale.tag] = input_key(bases[locale.tag], snapshots[locale.tag])
         kept = {r: k for r, k in pages_of.get(slug, {}).items() if r in previous.existing}    # still on disk
-        tasks.append(ArticleTask(path, inputs, previous_records(config, slug, previous.manifest.records), kept))
+        tasks.append(ArticleTask(path, inputs, previous_records(config, slug, previous.manifest.records), kept,
+                                 bases, snapshots))
     return tuple(tasks)
 
 
@@ -290,10 +308,11 @@ def gather(plan: Plan, articles: tuple[ArticleOut, ...]) -> Gathered:
     listing: dict[str, list[dict]] = {loc.tag: [] for loc in config.locales}
     listed: dict[str, list[str]] = {loc.tag: [] for loc in config.locales}    # what each index shows
     published_in: dict[str, list[str]] = {}
-    published, skipped, audits, shown = [], [], [], []
+    published, skipped, audits, shown, outdated, snapshots = [], [], [], [], [], {}
     for article in articles:
         records.update(article.records)
         pages.update(article.pages)
+        snapshots.update(article.snapshots)
         if article.published:
             published_in[article.slug] = list(article.published)
         for locale in config.locales:
@@ -304,6 +323,9 @@ def gather(plan: Plan, articles: tuple[ArticleOut, ...]) -> Gathered:
                 shown.append(f"{name}:{record['inputs']}")
                 continue
             published.append((locale.tag, article.slug))
+            if OUTDATED in record:
+                outdated.append(Outdated(locale.tag, article.slug, **record[OUTDATED]))
+                shown.append(f"{name}:{record['inputs']}")
             listing[locale.tag].append({"href": f"{article.slug}/", "title": record["title"],
                                         "description": record["description"]})
             listed[locale.tag].append(record["inputs"])
@@ -311,7 +333,8 @@ def gather(plan: Plan, articles: tuple[ArticleOut, ...]) -> Gathered:
             shown.append(name)
     return Gathered(pages, records, sum(a.rendered for a in articles), sum(a.reused for a in articles),
                     SiteListing(listing, listed, published_in),
-                    Listing(tuple(published), tuple(skipped), tuple(audits), tuple(shown)))
+                    Listing(tuple(published), tuple(skipped), tuple(audits), tuple(shown), tuple(outdated)),
+                    snapshots)
 
 
 def render_site(plan: Plan, gathered: Gathered, staging: Path) -> Staged:
@@ -333,9 +356,12 @@ def commit(plan: Plan, gathered: Gathered, staged: Staged, staging: Path) -> Bui
     meanwhile leaves the next one trusting no file. ``output/`` of an earlier
     build is updated file by file; otherwise the staging folder replaces it whole.
     """
-    target, previous = plan.target, plan.previous
+    config, target, previous = plan.config, plan.target, plan.previous
+    written = [config.root / relpath for relpath, text in sorted(gathered.snapshots.items())
+               if write_atomic(config.root / relpath, text)]       # only the build writes them, when they change
     result = BuildResult(list(gathered.listing.published), list(gathered.listing.skipped), gathered.rendered,
-                         gathered.reused, target.output)
+                         gathered.reused, target.output, outdated=list(gathered.listing.outdated),
+                         written=written)
     if (previous.in_place and not (staged.wrote or gathered.rendered)
             and staged.manifest == previous.manifest):
         shutil.rmtree(staging, ignore_errors=True)      # nothing the site is made of has changed

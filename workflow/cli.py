@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -234,8 +235,18 @@ def _print_build(result, shown: int = 10, preview: bool = False) -> None:
         print(f"preview: {len(result.published)} page(s) built for preview, not reviewed ({result.rendered} "
               f"rendered, {result.reused} unchanged) -> {result.output}")
         return
+    _print_outdated(result.outdated, shown)
     print(f"build: {len(result.published)} page(s) published ({result.rendered} rendered, "
           f"{result.reused} unchanged), {len(result.skipped)} skipped -> {result.output}")
+
+
+def _print_outdated(outdated, shown: int) -> None:
+    """Every page served from its last approved version, with since when and for how long."""
+    from workflow.build import REPORT_PATH
+    for page in outdated[:shown]:
+        print(page.describe(dt.datetime.now(dt.timezone.utc).date()), file=sys.stderr)
+    if len(outdated) > shown:
+        print(f"… and {len(outdated) - shown} more outdated page(s), listed in {REPORT_PATH}", file=sys.stderr)
 
 
 def _strict(args, skipped: int) -> int:

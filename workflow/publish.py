@@ -224,6 +224,7 @@ def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -
         written += [*compiled.written, *(path.with_suffix(".audit.json") for path in compiled.written)]
         result = build(config, preview=preview, progress=hooks.progress("build"),
                        existing=None if preview else {path.removeprefix(output) for path in before[1]})
+        written += result.written       # the pages' last approved versions, under locales/published/
         hooks.built(result)
     moved = record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
                                      "held": held}, before, {str(path)[strip:] for path in written},

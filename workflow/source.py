@@ -17,7 +17,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 REGION_INFO = re.compile(r"^\s*region\s+(\S+)\s*$")
 FENCE_LIKE = re.compile(r"^ {0,3}:{3,}")
 TRANSLATABLE_FIELDS = ("title", "description")
-KNOWN_FIELDS = {"title", "description", "published", "reviewed", "reading_time", "author", "tags"}
+KNOWN_FIELDS = {"title", "description", "published", "reviewed", "reading_time", "author", "tags",
+                "safety_change"}
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,24 @@ def _front_matter(tokens: list[Token], text: str, path: str) -> tuple[dict, dict
     if "reading_time" in meta and (not isinstance(meta["reading_time"], int) or meta["reading_time"] < 1):
         raise SourceError("'reading_time' must be a whole number of minutes", path=path,
                           line=lines["reading_time"])
+    if "safety_change" in meta:
+        _check_safety_change(meta["safety_change"], path, lines["safety_change"])
     return meta, lines
+
+
+def _check_safety_change(value, path: str, line: int) -> None:
+    """``safety_change``: a mapping of ``date`` (the day of the change) and ``reason`` (for editors)."""
+    if (not isinstance(value, dict) or set(value) != {"date", "reason"} or not isinstance(value["date"], dt.date)
+            or isinstance(value["date"], dt.datetime) or not isinstance(value["reason"], str)
+            or not value["reason"].strip()):
+        raise SourceError("'safety_change' must be a mapping with 'date: 2026-12-01' and 'reason: <text>'",
+                          path=path, line=line)
+
+
+def safety_change(article: Article) -> dt.date | None:
+    """The day of the article's last safety-relevant change (front matter ``safety_change``), if any."""
+    value = article.meta.get("safety_change")
+    return value["date"] if isinstance(value, dict) else None
 
 
 def _check_blocks(tokens: list[Token], lines: list[str], path: str, markets) -> None:

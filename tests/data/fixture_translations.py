@@ -79,6 +79,22 @@ T = {
         "es": "Vista previa: sin revisar. No tome decisiones médicas basándose en esta página.",
         "pl": "Podgląd: niesprawdzone. Nie podejmuj decyzji medycznych na podstawie tej strony.",
         "ar": "معاينة: لم تتم مراجعتها. لا تعتمد على هذه الصفحة في اتخاذ قرارات طبية."},
+    # the notices of a page served from its last approved version (workflow/templates/notice.html)
+    "The English page changed on %(changed)s; this translation was last reviewed on %(reviewed)s.": {
+        "es": "La página en inglés cambió el %(changed)s; esta traducción se revisó por última vez el %(reviewed)s.",
+        "pl": "Strona w języku angielskim zmieniła się %(changed)s; to tłumaczenie zostało ostatnio "
+              "zweryfikowane %(reviewed)s.",
+        "ar": "تغيّرت الصفحة الإنجليزية في %(changed)s؛ وآخر مراجعة لهذه الترجمة كانت في %(reviewed)s."},
+    "This translation has been withdrawn: the English page changed on %(changed)s in a way that matters for "
+    "your safety, and the new text has not been translated and reviewed yet.": {
+        "es": "Esta traducción se ha retirado: la página en inglés cambió el %(changed)s de una forma importante "
+              "para su seguridad, y el nuevo texto aún no se ha traducido ni revisado.",
+        "pl": "To tłumaczenie zostało wycofane: strona w języku angielskim zmieniła się %(changed)s w sposób "
+              "ważny dla Twojego bezpieczeństwa, a nowy tekst nie został jeszcze przetłumaczony i zweryfikowany.",
+        "ar": "تم سحب هذه الترجمة: تغيّرت الصفحة الإنجليزية في %(changed)s بطريقة تهم سلامتك، "
+              "ولم تتم ترجمة النص الجديد ومراجعته بعد."},
+    "Read the English page": {"es": "Lea la página en inglés", "pl": "Przeczytaj stronę w języku angielskim",
+                              "ar": "اقرأ الصفحة الإنجليزية"},
 }
 PLURALS = {"es": ["%(num)d min de lectura"] * 2,
            "pl": ["%(num)d minuta czytania", "%(num)d minuty czytania", "%(num)d minut czytania"],
