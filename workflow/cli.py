@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from workflow import __version__
+from workflow import __version__, console
 from workflow.config import load_config
-from workflow.entries import shown_translation
 from workflow.errors import ConflictError, ErrorList, LocumError
 from workflow.stamps import one_save
 
@@ -54,13 +52,13 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
 
 def _cmd_extract(config, args) -> int:
     from workflow.extract import extract
-    _summary("extract", "template", extract(config, progress=_progress("extract")))
+    console.summary("extract", "template", extract(config, progress=_progress("extract")))
     return EXIT_OK
 
 
 def _cmd_update(config, args) -> int:
     from workflow.update import update
-    _summary("update", "catalog", update(config, locale=args.locale, progress=_progress("update")))
+    console.summary("update", "catalog", update(config, locale=args.locale, progress=_progress("update")))
     return EXIT_OK
 
 
@@ -83,38 +81,13 @@ def _cmd_check(config, args) -> int:
     return EXIT_OK
 
 
-def _print_item(item) -> None:
-    print(f"[{item.id}] {item.catalog} {item.slug}  region: {item.region}  state: {item.state}  ({item.shown})")
-    print(f"  source: {item.entry.msgid}")
-    print(f"  target: {shown_translation(item.entry)}")
-    if item.origin:
-        print(f"  from:   {item.origin}")
-    if item.state in ("rejected", "stale", "unverified", "forged") and item.verdict.reason:
-        print(f"  {item.state}: {item.verdict.reason}")
-    for check, severity, message in item.findings:
-        print(f"  {severity} [{check}] {message}")
-    print(f"  next:   {_next_step(item)}")
-
-
-def _next_step(item) -> str:
-    """What the reviewer (or translator) can do with an item, in words."""
-    if item.errors and any(check != "approval" for check, _, _ in item.errors):
-        return "the translator fixes the error first"
-    return {"suggested": f"check it, then 'approve --id {item.id} --accept-suggestion' (or edit it and clear fuzzy)",
-            "fuzzy": "the translator fixes the text and clears fuzzy",
-            "rejected": "the translator revises it as asked and clears fuzzy",
-            "forged": f"check the text, then 'approve --id {item.id}': the record there does not verify",
-            "unverified": f"check the text, then 'approve --id {item.id}' with a current key",
-            }.get(item.state, f"'approve --id {item.id}' or 'reject --id {item.id} --reason …'")
-
-
 def _cmd_review(config, args) -> int:
     from workflow import review
     from workflow.fileio import write_atomic
     if args.action == "pending":
         items = review.pending(config, args.locale, args.article)
         for item in items:
-            _print_item(item)
+            console.print_item(item)
         print(f"review: {len(items)} segment(s) pending", file=sys.stderr)
         return EXIT_OK
     if args.action == "approve":
@@ -184,69 +157,23 @@ def _cmd_translate(config, args) -> int:
     except TranslateError as exc:       # some catalogs may already hold what succeeded: not exit 2
         print(str(exc), file=sys.stderr)
         if exc.result is not None:
-            _translate_summary(exc.result)
+            console.translate_summary(exc.result)
         return EXIT_PROBLEMS
-    _translate_summary(result)
+    console.translate_summary(result)
     return EXIT_OK
-
-
-def _translate_summary(result) -> None:
-    for warning in result.warnings:
-        print(warning, file=sys.stderr)
-    for path in result.written:
-        print(f"wrote {path}")
-    verb = "would fill" if result.dry_run else "filled"
-    print(f"translate ({result.provider}): {verb} {result.filled} entr{'y' if result.filled == 1 else 'ies'} "
-          f"as fuzzy, {result.skipped} left untranslated, {result.cached} from the cache, "
-          f"{result.requests} request(s)")
 
 
 def _cmd_compile(config, args) -> int:
     from workflow.compile import compile_catalogs
-    _print_compile(compile_catalogs(config, locale=args.locale, progress=_progress("compile")))
+    console.print_compile(compile_catalogs(config, locale=args.locale, progress=_progress("compile")))
     return EXIT_OK
-
-
-def _print_compile(result) -> None:
-    print(f"compile: {len(result.written)} .mo file(s) written, {len(result.unchanged)} unchanged; "
-          f"{result.admitted} entries admitted, {result.held_back} held back by the gate")
 
 
 def _cmd_build(config, args) -> int:
     from workflow.build import build
     result = build(config, preview=args.preview, progress=_progress("build"))
-    _print_build(result, preview=args.preview)
+    console.print_build(result, preview=args.preview)
     return _strict(args, len(result.skipped))
-
-
-def _print_build(result, shown: int = 10, preview: bool = False) -> None:
-    from workflow.build import REPORT_PATH
-    for skipped in result.skipped[:shown]:
-        print(f"skipped {skipped.locale}/{skipped.slug}: {skipped.count} segment(s) "
-              "not translated and approved:", file=sys.stderr)
-        for miss in skipped.missing[:5]:
-            print(f"  {miss['source']}: {miss['text'][:70]!r}", file=sys.stderr)
-        if skipped.count > 5:
-            print(f"  … and {skipped.count - 5} more (see {REPORT_PATH})", file=sys.stderr)
-    if len(result.skipped) > shown:
-        print(f"… and {len(result.skipped) - shown} more skipped page(s), each listed with its missing segments "
-              f"in {REPORT_PATH}", file=sys.stderr)
-    if preview:     # nothing of a preview is published: it is built beside output/, never into it
-        print(f"preview: {len(result.published)} page(s) built for preview, not reviewed ({result.rendered} "
-              f"rendered, {result.reused} unchanged) -> {result.output}")
-        return
-    _print_outdated(result.outdated, shown)
-    print(f"build: {len(result.published)} page(s) published ({result.rendered} rendered, "
-          f"{result.reused} unchanged), {len(result.skipped)} skipped -> {result.output}")
-
-
-def _print_outdated(outdated, shown: int) -> None:
-    """Every page served from its last approved version, with since when and for how long."""
-    from workflow.build import REPORT_PATH
-    for page in outdated[:shown]:
-        print(page.describe(dt.datetime.now(dt.timezone.utc).date()), file=sys.stderr)
-    if len(outdated) > shown:
-        print(f"… and {len(outdated) - shown} more outdated page(s), listed in {REPORT_PATH}", file=sys.stderr)
 
 
 def _strict(args, skipped: int) -> int:
@@ -259,11 +186,11 @@ def _strict(args, skipped: int) -> int:
 def _cmd_publish(config, args) -> int:
     from workflow.publish import Hooks, publish
 
-    hooks = Hooks(progress=_progress, recovered=_print_recovered,
-                  extracted=lambda result: _summary("extract", "template", result),
-                  updated=lambda result: _summary("update", "catalog", result),
-                  checked=_print_held, compiled=_print_compile,
-                  built=lambda result: _print_build(result, preview=args.preview))
+    hooks = Hooks(progress=_progress, recovered=console.print_recovered,
+                  extracted=lambda result: console.summary("extract", "template", result),
+                  updated=lambda result: console.summary("update", "catalog", result),
+                  checked=console.print_held, compiled=console.print_compile,
+                  built=lambda result: console.print_build(result, preview=args.preview))
     outcome = publish(config, args.preview, hooks)
     if outcome.last is not None:
         print(f"publish: nothing changed since the last publish: {outcome.published} page(s) published, "
@@ -274,32 +201,6 @@ def _cmd_publish(config, args) -> int:
         print(f"publish: {len(moved)} file(s) changed while publishing ({', '.join(moved[:3])}"
               f"{', …' if len(moved) > 3 else ''}): the next publish takes them in", file=sys.stderr)
     return _strict(args, outcome.skipped)
-
-
-def _print_recovered() -> None:
-    print("publish: put back the site a killed build had moved aside", file=sys.stderr)
-
-
-def _print_held(findings) -> None:
-    """Publishing goes on past check errors (the gate holds those entries back) but names each one."""
-    errors = [f for f in findings if f.severity == "error"]
-    for finding in errors:
-        print(finding.as_text(), file=sys.stderr)
-    print(f"check: {len(errors)} error(s) held back from publishing, "
-          f"{len(findings) - len(errors)} warning(s) (see 'locum check')")
-
-
-def _summary(stage: str, noun: str, result, shown: int = 10) -> None:
-    root = Path.cwd()
-    for path in result.written[:shown]:
-        try:
-            name = path.relative_to(root)
-        except ValueError:
-            name = path
-        print(f"wrote {name}")
-    if len(result.written) > shown:
-        print(f"… and {len(result.written) - shown} more")
-    print(f"{stage}: {len(result.written)} {noun}(s) written, {len(result.unchanged)} unchanged")
 
 
 def build_parser() -> argparse.ArgumentParser:
