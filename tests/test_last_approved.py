@@ -115,7 +115,7 @@ def test_a_safety_relevant_edit_withdraws_the_translation(published, locum):
             "</div>\n") in html
     assert "<h1>Podstawy leczenia bólu</h1>" in html
     assert "Nie należy przyjmować" not in html and NEW not in html and "Paracetamol" not in html
-    assert ('<section data-region="gb">\n<h2>Pomoc w Wielkiej Brytanii</h2>\n<p>Jeśli potrzebujesz porady, '
+    assert ('<section data-region="gb" role="note" aria-label="W Wielkiej Brytanii">\n<h2>Pomoc w Wielkiej Brytanii</h2>\n<p>Jeśli potrzebujesz porady, '
             'zadzwoń pod <a href="https://111.nhs.uk/">NHS 111</a>. W nagłym wypadku dzwoń pod 999.</p>\n'
             "</section>") in html       # the market's emergency advice, approved and unchanged
     assert "withdrawn after the safety change of" in result.err
@@ -132,7 +132,7 @@ def test_a_withdrawn_page_repeats_changed_emergency_advice_in_english(published,
     edit_source(published, safety=today())
     assert locum(published, "publish").code == 0
     html = page(published)
-    assert ('<div lang="en">\n<section data-region="gb">\n<h2>Help in the UK</h2>\n'
+    assert ('<div lang="en">\n<section data-region="gb" role="note" aria-label="W Wielkiej Brytanii">\n<h2>Help in the UK</h2>\n'
             "<p>Call <a href=\"https://111.nhs.uk/\">NHS 111</a> if you need advice. In an emergency, call 999 at "
             "once.</p>\n</section>\n</div>") in html
     assert "W nagłym wypadku dzwoń pod 999" not in html       # the approved translation of the old advice
