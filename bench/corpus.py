@@ -189,6 +189,8 @@ def translate(root: Path, complete: float = 0.8, seed: int = 1) -> int:
     rng = random.Random(seed)
     count = 0
     for path in sorted((root / "locales").glob("*/LC_MESSAGES/*.po")):
+        if path.parts[-3] in OVERRIDES and path.stem != "site":
+            continue            # the overrides update made for the glossary's regional renderings: below
         po = read_catalog(path)
         share = 1.0 if path.stem == "site" or rng.random() < complete else 0.5   # page chrome: complete
         for entry in po:
@@ -202,14 +204,18 @@ def translate(root: Path, complete: float = 0.8, seed: int = 1) -> int:
         if not wanted:
             continue
         for catalog in OVERRIDES:
-            po = new_catalog(template, catalog, "2026-11-22 10:00+0000")
-            for entry in wanted:
-                copy = type(entry)(msgid=entry.msgid, msgctxt=entry.msgctxt, comment=entry.comment,
-                                   occurrences=list(entry.occurrences))
-                _fill(copy, catalog)
-                po.append(copy)
-                count += 1
             path = root / "locales" / catalog / "LC_MESSAGES" / pot.with_suffix(".po").name
+            po = read_catalog(path) if path.exists() else new_catalog(template, catalog, "2026-11-22 10:00+0000")
+            for entry in wanted:        # update may have made the override entry already (workflow/regional.py)
+                copy = po.find(entry.msgid, msgctxt=entry.msgctxt)
+                if copy is None:
+                    copy = type(entry)(msgid=entry.msgid, msgctxt=entry.msgctxt, comment=entry.comment,
+                                       occurrences=list(entry.occurrences))
+                    po.append(copy)
+                if "fuzzy" in copy.flags:       # update's guess from the closest old entry
+                    copy.flags.remove("fuzzy")
+                _fill(copy, catalog)
+                count += 1
             path.parent.mkdir(parents=True, exist_ok=True)
             write_catalog(po, path)
     return count
