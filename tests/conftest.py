@@ -70,16 +70,22 @@ def require(tool: str) -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def vnu():
-    """Run the Nu HTML checker on many files in one call (it takes seconds to start)."""
+def vnu_command() -> list[str]:
+    """``java -jar vnu.jar`` (``LOCUM_VNU_JAR`` or ``make tools``'s copy); skipped, or failed in CI, when absent."""
     jar = Path(os.environ.get("LOCUM_VNU_JAR", TOOLS / "node_modules/vnu-jar/build/dist/vnu.jar"))
     java = shutil.which("java")
     if not jar.exists() or java is None:
         missing("the Nu HTML checker (npm vnu-jar + java)")
+    return [java, "-jar", str(jar)]
+
+
+@pytest.fixture(scope="session")
+def vnu():
+    """Run the Nu HTML checker on many files in one call (it takes seconds to start)."""
+    command = vnu_command()
 
     def check(paths: list[str]) -> subprocess.CompletedProcess:
-        return subprocess.run([java, "-jar", str(jar), "--errors-only", *paths], capture_output=True, text=True)
+        return subprocess.run([*command, "--errors-only", *paths], capture_output=True, text=True)
 
     return check
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import TOOLS, missing
+from conftest import TOOLS, missing, vnu_command
 from test_browser import browser, serve, tab  # noqa: F401  (the Chromium fixtures)
 from test_shipped import copy_project
 
@@ -229,14 +229,10 @@ def test_site_details_on_the_sample_site(sample_site):
 @pytest.fixture(scope="module")
 def nu_messages():
     """The Nu HTML checker's messages (errors, warnings and infos) for many files, as JSON."""
-    jar = Path(os.environ.get("LOCUM_VNU_JAR", TOOLS / "node_modules/vnu-jar/build/dist/vnu.jar"))
-    java = shutil.which("java")
-    if not jar.exists() or java is None:
-        missing("the Nu HTML checker (npm vnu-jar + java)")
+    command = vnu_command()
 
     def check(paths: list[Path]) -> list[dict]:
-        result = subprocess.run([java, "-jar", str(jar), "--format", "json", *map(str, paths)],
-                                capture_output=True, text=True)
+        result = subprocess.run([*command, "--format", "json", *map(str, paths)], capture_output=True, text=True)
         return json.loads(result.stderr or result.stdout)["messages"]
 
     return check

@@ -35,7 +35,6 @@ def babel_locale(tag: str) -> Locale:
         return Locale.parse(name.split("_")[0])
 
 
-
 SOURCE_LANGUAGE = "en"      # the source language when none is given (the config's default too)
 
 

@@ -134,7 +134,6 @@ def display_path(config: Config, path: Path) -> str:
         return str(path)
 
 
-
 def select_catalogs(config: Config, locale: str | None) -> list[str]:
     """Catalog languages to work on: all, or those named by a catalog (``es``) or output locale (``es-US``)."""
     if locale is None:

@@ -159,7 +159,6 @@ def _check_blocks(tokens: list[Token], lines: list[str], path: str, markets) -> 
                               "and ':::' to close", path=path, line=number + 1)
 
 
-
 _CODE_BLOCKS = {
     "fence": ("a fenced code block", ""),
     "code_block": ("an indented code block", " (text indented by 4 spaces or more: remove the indentation)"),

@@ -61,6 +61,7 @@ _FLAGS = {"gbeng", "gbsct", "gbwls"}    # the RGI emoji tag sequences: 🏴 + ta
 _BLACK_FLAG = "\U0001F3F4"
 _KEYCAP = "\u20e3"
 
+
 def _decode(text: str) -> tuple[str, list[tuple[int, int]]]:
     """``text`` with its character references decoded, and where each decoded character was written."""
     if "&" not in text:
