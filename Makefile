@@ -8,7 +8,7 @@ LOCALE ?=
 PORT   ?= 8000
 SITE   ?= output
 
-.PHONY: publish extract update check translate review stats compile build preview serve test tools bench clean help
+.PHONY: publish extract update check translate review review-server stats compile build preview serve test tools bench clean help
 
 help:
 	@echo "make publish   extract, update, compile and build the site into output/ (sets up .venv on first run)"
@@ -17,6 +17,7 @@ help:
 	@echo "make check     safety and quality checks of every catalog (exit 1 on errors)"
 	@echo "make translate LOCALE=es [PROVIDER=memory]   prefill untranslated entries as fuzzy"
 	@echo "make review LOCALE=es   segments waiting for a reviewer"
+	@echo "make review-server   the review web app on http://127.0.0.1:$(REVIEW_PORT)/ (locum review serve)"
 	@echo "make stats     progress per locale and article"
 	@echo "make test      lint (ruff), import contracts (lint-imports), then the test suite"
 	@echo "make tools     install the test judges that come from npm (Nu HTML checker, axe-core)"
@@ -42,6 +43,11 @@ translate: $(STAMP)
 review: $(STAMP)
 	@test -n "$(LOCALE)" || { echo "usage: make review LOCALE=es"; exit 2; }
 	$(LOCUM) review pending --locale $(LOCALE)
+
+# Reviewers sign off in a browser; set their passwords first: .venv/bin/locum review passwd EMAIL
+REVIEW_PORT ?= 8400
+review-server: $(STAMP)
+	$(LOCUM) review serve --port $(REVIEW_PORT)
 
 stats: $(STAMP)
 	$(LOCUM) stats
