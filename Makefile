@@ -91,6 +91,7 @@ tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar .tools/node_modules/axe-co
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/memory_bench.py
+	$(BIN)/python bench/review_bench.py
 
 clean:
 	rm -rf output .output-staging-* .output-old-* .cache .pytest_cache .hypothesis bench/out
