@@ -44,10 +44,16 @@ review: $(STAMP)
 	@test -n "$(LOCALE)" || { echo "usage: make review LOCALE=es"; exit 2; }
 	$(LOCUM) review pending --locale $(LOCALE)
 
-# Reviewers sign off in a browser; set their passwords first: .venv/bin/locum review passwd EMAIL
-REVIEW_PORT ?= 8400
+# Reviewers sign off in a browser; set their passwords first: .venv/bin/locum review passwd EMAIL.
+# The shipped locum.toml declares the SAMPLE server key of tests/data/keys/: it is installed into the store
+# when the store has none (make your own with `locum review server-key` and declare it before real use).
+REVIEW_PORT  ?= 8400
+REVIEW_STORE ?= .review
 review-server: $(STAMP)
-	$(LOCUM) review serve --port $(REVIEW_PORT)
+	@test -f $(REVIEW_STORE)/server_key || { install -d -m 700 $(REVIEW_STORE) && \
+	  install -m 600 tests/data/keys/review-server $(REVIEW_STORE)/server_key && \
+	  echo "review-server: installed the SAMPLE server key of tests/data/keys/ (its private key is public)"; }
+	$(LOCUM) review serve --port $(REVIEW_PORT) --store $(REVIEW_STORE)
 
 stats: $(STAMP)
 	$(LOCUM) stats
