@@ -91,3 +91,19 @@ def interface_messages() -> list[tuple[str, str, int]]:
         if isinstance(message, str) and message:
             found.append((message, filename, lineno))
     return found
+
+
+def write_template(path: Path = LOCALE_DIR / f"{DOMAIN}.pot") -> None:
+    """Write the interface's message template (``python -m workflow.server.i18n``), sorted, without dates."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(project="Locum review", domain=DOMAIN, charset="utf-8", fuzzy=False)
+    for msgid, filename, line in interface_messages():
+        catalog.add(msgid, locations=[(f"workflow/server/{filename}", line)])
+    with path.open("wb") as out:
+        write_po(out, catalog, width=79, sort_output=True, omit_header=False, include_lineno=True)
+
+
+if __name__ == "__main__":
+    write_template()
