@@ -262,7 +262,7 @@ def article(request: Request, reviewer: Reviewer, csrf: str, catalog: str, slug:
             flash: tuple[str, dict] | None = None, outcome: actions.Outcome | None = None) -> HTMLResponse:
     """The article view, with a flash after a redirect or the alert of a conflict or a refusal."""
     view = views.article_view(context(request).config, catalog, slug)
-    return page(request, "article.html", status, user=reviewer, csrf=csrf, view=view, flash=flash,
+    return page(request, "article.html", status, user=reviewer, csrf=csrf, view=view, source_lang=context(request).config.source_language, flash=flash,
                 outcome=outcome, base=f"/c/{catalog}/{slug}")
 
 
