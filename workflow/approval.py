@@ -51,6 +51,7 @@ from workflow.entries import translations
 NAMESPACE = "locum-approval"
 KEY = "approval"
 VIA_SERVER = "review-server"            # Record.via of a record made in the review server
+SERVER_PRINCIPAL = "locum-review-server"    # the server's key's comment, and its principal in allowed-signers
 SIG_WIDTH, REASON_WIDTH = 56, 48
 SKEW = dt.timedelta(minutes=10)         # clocks of reviewers' machines may run ahead this much
 _FIELD = re.compile(r"^approval(?:-(by|source|text|origin|via|reason\+?|sig))?: ?(.*)$")

@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 
 from workflow import sshsig
+from workflow.approval import SERVER_PRINCIPAL
 from workflow.errors import LocumError
 
 KEY_FILE = "server_key"
-COMMENT = "locum-review-server"         # the public line's comment, and its principal in allowed-signers
 
 
 class ServerKeyError(LocumError):
@@ -38,7 +38,7 @@ def load_or_create(folder: Path, create: bool = False) -> sshsig.KeySigner:
 
 def public_line(signer: sshsig.Signer) -> str:
     """``ssh-ed25519 AAAA… locum-review-server``: what ``[review_server] key`` holds."""
-    return sshsig.public_line(signer.key, COMMENT)
+    return sshsig.public_line(signer.key, SERVER_PRINCIPAL)
 
 
 def _generate(path: Path) -> None:
