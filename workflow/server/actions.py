@@ -84,10 +84,10 @@ def _attempt(config: Config, store, email: str, catalog: str, slug: str, action:
              expect: dict[str, str], reason: str, msgstrs: list[str]) -> Outcome:
     try:
         if action == "edit":
-            review.edit(config, catalog, email, segment, msgstrs, expect=expect)
+            review.edit(config, catalog, email, segment, msgstrs, expect=expect, article=slug)
         elif action == "reject":
             review.reject(config, catalog, email, segment, reason, signer=store.server_signer(), via=VIA,
-                          expect=expect)
+                          expect=expect, article=slug)
         else:
             review.approve(config, catalog, email, ids=[segment], article=slug,
                            accept_suggestion=action == "accept", signer=store.server_signer(), via=VIA,
