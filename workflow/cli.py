@@ -156,9 +156,9 @@ def _cmd_review_server(config, args) -> int:
         return EXIT_OK
     if args.action == "passwd":
         from workflow.review import reviewer_for
-        from workflow.server.store import Store
         reviewer = reviewer_for(config, args.email, set())
         password = _new_password(args.password_stdin)
+        from workflow.server.store import Store
         Store(store_dir).set_password(reviewer.email, password)
         print(f"review: password set for {reviewer.email}", file=sys.stderr)
         return EXIT_OK
