@@ -1,6 +1,6 @@
 // Locum review: keyboard shortcuts on the article view (listed on the page under "Keyboard shortcuts").
-// j / k: next / previous segment; a: approve; s: accept the suggestion; r: reject (focus the reason);
-// e: edit (focus the translation). Nothing fires while a text field has the focus, or with a modifier key.
+// j / k: next / previous segment; a: approve; s: accept the suggestion; r: reject (open the box, focus the reason);
+// e: edit (open the edit box, focus the translation). Nothing fires while a text field has the focus, or with a modifier key.
 "use strict";
 (function () {
   function segments() { return Array.prototype.slice.call(document.querySelectorAll("section.segment")); }
@@ -40,7 +40,10 @@
 
   function focusField(selector) {
     var field = within(selector);
-    if (field) { field.focus(); }
+    if (!field) { return; }
+    var box = field.closest("details");
+    if (box) { box.open = true; }
+    field.focus();
   }
 
   var keys = {
