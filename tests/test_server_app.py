@@ -379,3 +379,20 @@ def test_the_server_refuses_to_start_with_an_undeclared_key(served, tmp_path):
     assert "[review_server]" in str(raised.value) and f'key = "{line}"' in str(raised.value)
     with pytest.raises(ConfigError, match="server-key"):
         check_server_key(load_config(served.root), make_store(tmp_path / "empty"))
+
+
+def test_serve_runs_uvicorn_behind_a_proxy_and_says_where(served, monkeypatch, capsys):
+    import uvicorn
+
+    from workflow.server.app import serve
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append((app, options)))
+    serve(load_config(served.root), served.store.folder, "127.0.0.1", 8765, secure_cookies=False)
+    (app, options), = calls
+    assert options["host"] == "127.0.0.1" and options["port"] == 8765
+    assert options["proxy_headers"] is True and options["forwarded_allow_ips"] == "127.0.0.1"
+    assert "http://127.0.0.1:8765/" in capsys.readouterr().out
+    client = TestClient(app, base_url="http://127.0.0.1:8765")
+    sign_in(client)
+    assert client.get("/").status_code == 200           # plain-HTTP cookies when secure_cookies is off
