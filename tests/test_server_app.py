@@ -396,3 +396,10 @@ def test_serve_runs_uvicorn_behind_a_proxy_and_says_where(served, monkeypatch, c
     client = TestClient(app, base_url="http://127.0.0.1:8765")
     sign_in(client)
     assert client.get("/").status_code == 200           # plain-HTTP cookies when secure_cookies is off
+
+
+def test_a_broken_catalog_is_a_clear_error_page(served):
+    sign_in(served.client)
+    (served.root / ES).write_text('msgid "x"\nmsgstr "unterminated\n', encoding="utf-8")
+    response = served.client.get("/c/es/pain-relief")
+    assert response.status_code == 500 and 'role="alert"' in response.text and "pain-relief.po" in response.text

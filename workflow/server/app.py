@@ -47,6 +47,7 @@ NOT_YOURS = N_("You may not review the catalog %(catalog)s: ask the project to d
 NOT_FOUND = N_("There is no such page.")
 NO_TOKEN = N_("This form is out of date or did not come from this site. Reload the page and try again.")
 SIGNED_OUT = N_("You are signed out. Sign in again.")
+UNREADABLE = N_("The project's files cannot be read now; tell the project's maintainers what follows.")
 
 
 @dataclass
@@ -117,9 +118,10 @@ def page(request: Request, template: str, status: int = 200, user: Reviewer | No
 
 
 def message_page(request: Request, status: int, message: str, args: dict | None = None,
-                 user: Reviewer | None = None, csrf: str = "") -> HTMLResponse:
+                 user: Reviewer | None = None, csrf: str = "", detail: str = "") -> HTMLResponse:
+    """A page saying one thing (403, 404, an unreadable file): ``message`` is a msgid, ``detail`` plain text."""
     return page(request, "message.html", status, user=user, csrf=csrf, message=message, args=args or {},
-                status_code=status)
+                status_code=status, detail=detail)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -221,7 +223,10 @@ def _dashboard_page(request: Request) -> Response:
     reviewer, session = signed_in(request)
     if reviewer is None:
         return to_login()
-    summaries = views.dashboard(context(request).config, reviewer.email)
+    try:
+        summaries = views.dashboard(context(request).config, reviewer.email)
+    except LocumError as exc:
+        return message_page(request, 500, UNREADABLE, user=reviewer, csrf=session.csrf, detail=str(exc))
     return page(request, "dashboard.html", user=reviewer, csrf=session.csrf, catalogs=summaries)
 
 
@@ -261,7 +266,10 @@ def _article_page(request: Request) -> Response:
 def article(request: Request, reviewer: Reviewer, csrf: str, catalog: str, slug: str, status: int = 200,
             flash: tuple[str, dict] | None = None, outcome: actions.Outcome | None = None) -> HTMLResponse:
     """The article view, with a flash after a redirect or the alert of a conflict or a refusal."""
-    view = views.article_view(context(request).config, catalog, slug)
+    try:
+        view = views.article_view(context(request).config, catalog, slug)
+    except LocumError as exc:       # a catalog a translator broke by hand, the lock held too long…
+        return message_page(request, 500, UNREADABLE, user=reviewer, csrf=csrf, detail=str(exc))
     return page(request, "article.html", status, user=reviewer, csrf=csrf, view=view, source_lang=context(request).config.source_language, flash=flash,
                 outcome=outcome, base=f"/c/{catalog}/{slug}")
 
