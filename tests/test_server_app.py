@@ -338,7 +338,7 @@ def test_security_headers(served):
         policy = headers["content-security-policy"]
         assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
         assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
-        assert headers["referrer-policy"] == "same-origin"
+        assert headers["referrer-policy"] == "same-origin" and "max-age" in headers["strict-transport-security"]
         if not url.startswith("/static/"):
             assert headers["cache-control"] == "no-store"
 
