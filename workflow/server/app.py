@@ -188,7 +188,7 @@ def _login(request: Request, form) -> Response:
     token, _csrf = ctx.store.open_session(email)
     ctx.store.audit(email, "login", ip)
     response = RedirectResponse("/", status_code=303)
-    ctx.cookies.set(response, auth.SESSION_COOKIE, token, max_age=auth.SESSION_HOURS * 3600)
+    ctx.cookies.set(response, auth.SESSION_COOKIE, token)     # gone when the browser closes; the store expires it
     ctx.cookies.clear(response, auth.LOGIN_COOKIE)
     return response
 

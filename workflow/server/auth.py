@@ -22,7 +22,6 @@ SESSION_COOKIE = "locum_session"
 LOGIN_COOKIE = "locum_login"
 LANG_COOKIE = "locum_lang"
 FLASH_COOKIE = "locum_flash"
-SESSION_HOURS = 8
 
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")

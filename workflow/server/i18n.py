@@ -5,6 +5,11 @@ The ``.po`` is compiled in memory at start-up (Babel reads it, writes a
 compiled file to keep in step. The interface language is chosen per request:
 ``?lang=`` (remembered in a cookie), else the browser's Accept-Language, else
 English.
+
+Adding a message: mark it (``_()`` in a template, ``N_()`` in Python), run
+``python -m workflow.server.i18n`` to rewrite ``locale/locum-review.pot``,
+then ``msgmerge --update locale/es.po locale/locum-review.pot`` and
+translate; tests/test_server_app.py fails while a message has no Spanish.
 """
 
 from __future__ import annotations
