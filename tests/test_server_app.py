@@ -403,3 +403,18 @@ def test_a_broken_catalog_is_a_clear_error_page(served):
     (served.root / ES).write_text('msgid "x"\nmsgstr "unterminated\n', encoding="utf-8")
     response = served.client.get("/c/es/pain-relief")
     assert response.status_code == 500 and 'role="alert"' in response.text and "pain-relief.po" in response.text
+
+
+def test_the_pages_are_valid_html(served, vnu, tmp_path):
+    retranslate(served.root, FIRST, XSS)
+    pages = {"login": served.client.get("/login?lang=es").text}
+    sign_in(served.client)
+    pages["dashboard"] = served.client.get("/").text
+    pages["article"] = served.client.get("/c/es/pain-relief").text
+    pages["forbidden"] = served.client.get("/c/pl/pain-relief").text
+    paths = []
+    for name, html in pages.items():
+        paths.append(str(tmp_path / f"{name}.html"))
+        Path(paths[-1]).write_text(html, encoding="utf-8")
+    result = vnu(paths)
+    assert result.returncode == 0, result.stdout + result.stderr
