@@ -288,6 +288,7 @@ def test_a_translators_save_between_view_and_approve_is_a_conflict(served):
     assert alert and newer in alert.group(1)
     assert (served.root / ES).read_bytes() == before and served.judged(FIRST).state == "stale"
     assert served.store.audit_log()[0].action == "approve-conflict"
+    assert 'href="/c/es/pain-relief?lang=es"' in response.text          # the language switch leads to the page
 
 
 def test_approving_an_unclean_segment_is_refused_with_the_reason(served):

@@ -107,7 +107,8 @@ def page(request: Request, template: str, status: int = 200, user: Reviewer | No
     """Render ``template`` in the reviewer's interface language; remember a ``?lang=`` choice."""
     ctx = context(request)
     lang = language(request)
-    switch = [{"code": code, "name": LANGUAGE_NAMES[code], "href": f"{request.url.path}?lang={code}",
+    here = request.url.path if request.method == "GET" else values.get("base", "/")     # never a POST's URL
+    switch = [{"code": code, "name": LANGUAGE_NAMES[code], "href": f"{here}?lang={code}",
                "current": code == lang} for code in LANGUAGES]
     html = ctx.environments[lang].get_template(template).render(
         lang=lang, switch=switch, user=user, csrf=csrf, site_name=ctx.config.site_name, **values)
