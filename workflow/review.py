@@ -90,9 +90,13 @@ def segment_id(slug: str, entry: POEntry) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
 
-def load_items(config: Config, locale: str | None, article: str | None,
-               glossary: Glossary | None = None) -> tuple[list[Item], dict[Path, POFile]]:
-    """Every live entry of the selected catalogs, with its check findings and its record judged."""
+def load_items(config: Config, locale: str | None, article: str | None, glossary: Glossary | None = None,
+               only: set[str] | None = None) -> tuple[list[Item], dict[Path, POFile]]:
+    """Every live entry of the selected catalogs, with its check findings and its record judged.
+
+    ``only``: just the entries with these segment ids (an action on a few segments checks and verifies only
+    them; the files are still read whole, and written whole).
+    """
     glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs, config.source_language)
     items: list[Item] = []
     files: dict[Path, POFile] = {}
@@ -105,7 +109,10 @@ def load_items(config: Config, locale: str | None, article: str | None,
         for entry in po:
             if entry.obsolete:
                 continue
-            items.append(Item(segment_id(path.stem, entry), catalog, path.stem, path,
+            wanted = segment_id(path.stem, entry)
+            if only is not None and wanted not in only:
+                continue
+            items.append(Item(wanted, catalog, path.stem, path,
                               f"{display_path(config, path)}:{entry.linenum}", entry,
                               check_entry(entry, catalog, glossary, nplurals, trust, po, config.source_language), judge(entry, trust, po)))
     return items, files
@@ -195,6 +202,10 @@ def _guarded(config: Config, what: str, lock: bool):
     return project_lock(config.root, f"locum review {what}") if lock else contextlib.nullcontext()
 
 
+def _wanted(ids: list[str], expect: dict[str, str] | None) -> set[str]:
+    return set(ids) | set(expect or ())
+
+
 def _check_expected(items: list[Item], expect: dict[str, str] | None) -> None:
     """Raise :class:`Conflict` unless every segment in ``expect`` (id → the text digest the reviewer saw) still
     has that text."""
@@ -230,7 +241,7 @@ def approve(config: Config, locale: str, email: str, ids: list[str] | None = Non
     because not clean).
     """
     with _guarded(config, "approve", lock):
-        items, files = load_items(config, locale, article)
+        items, files = load_items(config, locale, article, only=_wanted(ids, expect) if ids else None)
         _check_expected(items, expect)
         if ids:
             chosen, skipped = _select(items, ids), []
@@ -302,7 +313,7 @@ def reject(config: Config, locale: str, email: str, segment: str, reason: str, k
     if not reason.strip():
         raise UsageError("a rejection needs a --reason the translator can act on")
     with _guarded(config, "reject", lock):
-        items, files = load_items(config, locale, article)
+        items, files = load_items(config, locale, article, only=_wanted([segment], expect))
         _check_expected(items, expect)
         chosen = _select(items, [segment])
         reviewer = reviewer_for(config, email, {i.catalog for i in chosen})
@@ -328,7 +339,7 @@ def edit(config: Config, locale: str, email: str, segment: str, msgstrs: list[st
     for :func:`approve`.
     """
     with _guarded(config, "edit", lock):
-        items, files = load_items(config, locale, article)
+        items, files = load_items(config, locale, article, only=_wanted([segment], expect))
         _check_expected(items, expect)
         chosen = _select(items, [segment])
         if len(chosen) > 1:
@@ -338,7 +349,7 @@ def edit(config: Config, locale: str, email: str, segment: str, msgstrs: list[st
         _set_translation(item, msgstrs, plural_count(files[item.path].metadata.get("Plural-Forms")))
         _clear_fuzzy(item.entry)
         _write_all(config, files, {item.path})
-        fresh, _ = load_items(config, item.catalog, item.slug)
+        fresh, _ = load_items(config, item.catalog, item.slug, only={item.id})
     return next(i for i in fresh if i.id == item.id)
 
 
