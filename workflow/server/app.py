@@ -332,6 +332,8 @@ def serve(config: Config, store_dir: Path, host: str = "127.0.0.1", port: int = 
     store = Store(store_dir)
     check_server_key(config, store)
     app = create_app(config, store, secure_cookies)
+    if not any(store.has_password(reviewer.email) for reviewer in config.reviewers):
+        print("No reviewer can sign in yet: set their passwords with 'locum review passwd EMAIL'.", flush=True)
     shown = f"[{host}]" if ":" in host else host
     print(f"Locum review server: http://{shown}:{port}/ (Ctrl-C stops it; for a team, put it behind a TLS "
           "reverse proxy)", flush=True)
