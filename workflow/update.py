@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from workflow.catalog_templates import write_catalog_templates
 from workflow.catalogs import catalog_text, new_catalog, now_stamp, read_catalog, read_digest, same_catalog
 from workflow.config import CONFIG_PATH, Config
 from workflow.entries import in_market
@@ -116,6 +117,7 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     if conflicts:
         raise conflicts[0] if len(conflicts) == 1 else ErrorList(conflicts)
     fresh = set(written)
+    written += write_catalog_templates(config, slugs)       # each catalog's own template (catalog_templates)
     return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in fresh))
 
 

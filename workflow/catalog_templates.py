@@ -1,0 +1,144 @@
+"""Each catalog's own template: the entries of ``locales/<slug>.pot`` that catalog holds, so that standard
+tools (``msgmerge --previous``, Poedit's "Update from POT", ``pybabel update``, Weblate's msgmerge add-on)
+update it without adding another market's entries.
+
+A language catalog holds the untagged segments plus those of its markets
+(``pl`` and ``ar``: ``gb``; ``es``: ``us``), so it goes with its markets'
+template, ``locales/templates/gb/<slug>.pot`` (several markets:
+``locales/templates/gb-us/``). An override catalog (``es_US``, ``en_US``)
+holds only the entries whose wording differs for its region, so it goes with
+a template of its own, ``locales/templates/es_US/<slug>.pot``: the entries of
+the article's template that it holds (those ``update`` created, and those a
+translator added by copying them from the ``.pot``), empty where it has none.
+``update`` writes them after merging, each a selection of the canonical
+``.pot``'s entry blocks (same header dates), so their bytes move only when
+the article's template, the override catalog or the configuration does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from workflow.catalogs import read_catalog
+from workflow.config import CONFIG_PATH, Config
+from workflow.entries import in_market
+from workflow.fileio import write_atomic
+from workflow.project import display_path
+from workflow.stamps import Stamps, digest
+
+TEMPLATES = "templates"      # under locales/
+
+
+@dataclass(frozen=True)
+class TemplateGroup:
+    """The catalogs that share one template folder: ``name`` (``gb``, ``es_US``), their ``markets``, and
+    whether they are a sparse override catalog (then ``catalogs`` is that one catalog)."""
+
+    name: str
+    catalogs: tuple[str, ...]
+    markets: frozenset[str]
+    override: bool
+
+
+def template_group(config: Config, catalog: str) -> str:
+    """The folder under ``locales/templates/`` of ``catalog``'s template: its markets joined with ``-``
+    (``gb``, ``us``, ``gb-us``), or the override catalog's own name (``es_US``)."""
+    if config.is_override(catalog):
+        return catalog
+    return "-".join(sorted(config.markets_of(catalog)))
+
+
+def template_groups(config: Config) -> tuple[TemplateGroup, ...]:
+    """Every template folder the configuration needs, sorted by name, each with its catalogs."""
+    catalogs: dict[str, list[str]] = {}
+    for catalog in config.catalogs:
+        catalogs.setdefault(template_group(config, catalog), []).append(catalog)
+    return tuple(TemplateGroup(name, tuple(names), config.markets_of(names[0]), config.is_override(names[0]))
+                 for name, names in sorted(catalogs.items()))
+
+
+def catalog_template_path(config: Config, catalog: str, slug: str) -> Path:
+    """``locales/templates/<group>/<slug>.pot``: the template ``catalog``'s ``<slug>.po`` goes with."""
+    return config.locales_dir / TEMPLATES / template_group(config, catalog) / f"{slug}.pot"
+
+
+def select_template(pot_text: str, keys: list[tuple[str | None, str]], keep, group: TemplateGroup) -> str:
+    """The text of ``group``'s template: the header of the canonical ``pot_text`` with a line naming the
+    group, and the entry blocks whose entry ``keep`` accepts (``keys``: (msgctxt, msgid) of the template's
+    entries in file order). Each block is kept byte for byte, so the result is canonical too (pure).
+
+    >>> pot = '# T\\nmsgid ""\\nmsgstr ""\\n\\n#. region: gb\\nmsgid "a"\\nmsgstr ""\\n\\nmsgid "b"\\nmsgstr ""\\n'
+    >>> g = TemplateGroup("us", ("es",), frozenset({"us"}), False)
+    >>> print(select_template(pot, [(None, "a"), (None, "b")], lambda i: i == 1, g), end="")
+    # T
+    # The entries of the catalogs of market us (es); written by locum update.
+    msgid ""
+    msgstr ""
+    <BLANKLINE>
+    msgid "b"
+    msgstr ""
+    """
+    blocks = pot_text.rstrip("\n").split("\n\n")
+    header, entries = blocks[0], blocks[1:]
+    if len(entries) != len(keys):
+        raise ValueError("template text and entries disagree")        # a .pot extract did not write
+    lines = header.split("\n")
+    at = next((i for i, line in enumerate(lines) if not (line.startswith("# ") or line == "#")), len(lines))
+    if group.override:
+        what = f"the override catalog {group.name}: the entries it holds"
+    else:
+        markets = ", ".join(sorted(group.markets))
+        what = f"the catalogs of market{'s' if len(group.markets) > 1 else ''} {markets} ({', '.join(group.catalogs)})"
+    lines.insert(at, f"# The entries of {what}; written by locum update.")
+    kept = [block for index, block in enumerate(entries) if keep(index)]
+    return "\n\n".join(["\n".join(lines), *kept]) + "\n"
+
+
+def _texts(config: Config, slug: str, groups: tuple[TemplateGroup, ...]) -> list[tuple[Path, str]]:
+    pot_path = config.pot_path(slug)
+    text = pot_path.read_bytes().decode("utf-8")
+    template = [e for e in read_catalog(pot_path, display_path(config, pot_path)) if not e.obsolete]
+    keys = [(e.msgctxt, e.msgid) for e in template]
+    out = []
+    for group in groups:
+        held = None
+        if group.override:
+            path = config.po_path(group.catalogs[0], slug)
+            held = ({(e.msgctxt, e.msgid) for e in read_catalog(path, display_path(config, path)) if not e.obsolete}
+                    if path.exists() else set())
+
+        def keep(index: int, group=group, held=held) -> bool:
+            return in_market(template[index], group.markets) and (held is None or keys[index] in held)
+
+        out.append((config.locales_dir / TEMPLATES / group.name / f"{slug}.pot",
+                    select_template(text, keys, keep, group)))
+    return out
+
+
+def write_catalog_templates(config: Config, slugs: list[str]) -> list[Path]:
+    """Write every catalog template of ``slugs`` whose text changed; returns the files written.
+
+    A slug whose ``.pot``, override catalogs, configuration and templates are
+    unchanged since the last write (stamps in ``.cache/``) is not read again.
+    A slug without a ``.pot`` yet is passed over.
+    """
+    groups = template_groups(config)
+    stamps = Stamps(config.root)
+    settings = stamps.file(config.root / CONFIG_PATH)
+    written = []
+    for slug in slugs:
+        pot = stamps.file(config.pot_path(slug))
+        if pot == "missing":
+            continue
+        outputs = [config.locales_dir / TEMPLATES / g.name / f"{slug}.pot" for g in groups]
+        inputs = [stamps.file(config.po_path(g.catalogs[0], slug)) for g in groups if g.override]
+        unit = f"templates:{slug}"
+        if stamps.fresh(unit, digest(pot, settings, *inputs, *(stamps.file(p) for p in outputs))):
+            continue
+        for path, text in _texts(config, slug, groups):
+            if write_atomic(path, text):
+                written.append(path)
+        stamps.record(unit, digest(pot, settings, *inputs, *(stamps.file(p) for p in outputs)))
+    stamps.save()
+    return written
