@@ -142,3 +142,39 @@ def write_catalog_templates(config: Config, slugs: list[str]) -> list[Path]:
         stamps.record(unit, digest(pot, settings, *inputs, *(stamps.file(p) for p in outputs)))
     stamps.save()
     return written
+
+
+@dataclass(frozen=True)
+class WeblateComponent:
+    """The settings of one Weblate component (bilingual gettext PO): an article's catalogs of one group."""
+
+    name: str
+    slug: str
+    filemask: str
+    new_base: str           # "Template for new translations"; also the POT Weblate's msgmerge add-on merges
+    language_regex: str     # "Language filter"
+
+    @property
+    def template(self) -> str:
+        """"Monolingual base language file": none, the catalogs are bilingual."""
+        return ""
+
+
+def weblate_components(config: Config, slugs: list[str]) -> list[WeblateComponent]:
+    """One Weblate component per article (and ``site``) and template group, in the order of ``slugs`` (pure).
+
+    Weblate's discovery proposes one component per file mask with the full
+    ``locales/<slug>.pot``; the msgmerge add-on merges that one template into
+    every catalog of the component, so each discovered component is split by
+    language filter, one per template group.
+    """
+    out = []
+    for slug in slugs:
+        for group in template_groups(config):
+            codes = "|".join(group.catalogs)
+            out.append(WeblateComponent(
+                name=f"{slug} ({group.name})", slug=f"{slug}-{group.name.lower().replace('_', '-')}",
+                filemask=f"locales/*/LC_MESSAGES/{slug}.po",
+                new_base=f"locales/{TEMPLATES}/{group.name}/{slug}.pot",
+                language_regex=f"^({codes})$" if len(group.catalogs) > 1 else f"^{codes}$"))
+    return out
