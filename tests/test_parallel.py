@@ -64,7 +64,8 @@ def test_parallel_extract_and_update_match_serial(site_project, locum, monkeypat
     serial = extract_and_update(site_project, locum)
     assert {k for k in serial if serial[k] != before.get(k)} == {
         "pain-relief.pot", "pl/LC_MESSAGES/sleep-and-pain.po",
-        *(f"{c}/LC_MESSAGES/pain-relief.po" for c in ("ar", "en_US", "es", "es_US", "pl"))}
+        *(f"{c}/LC_MESSAGES/pain-relief.po" for c in ("ar", "en_US", "es", "es_US", "pl")),
+        *(f"templates/{g}/pain-relief.pot" for g in ("en_US", "es_US", "gb", "us"))}   # each catalog's own
     monkeypatch.setenv("LOCUM_WORKERS", "2")
     monkeypatch.setattr("workflow.parallel.MIN_ITEMS", 1)
     assert extract_and_update(twin, locum) == serial

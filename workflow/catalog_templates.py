@@ -116,15 +116,14 @@ def _texts(config: Config, slug: str, groups: tuple[TemplateGroup, ...]) -> list
     return out
 
 
-def write_catalog_templates(config: Config, slugs: list[str]) -> list[Path]:
+def write_catalog_templates(config: Config, slugs: list[str], stamps: Stamps) -> list[Path]:
     """Write every catalog template of ``slugs`` whose text changed; returns the files written.
 
     A slug whose ``.pot``, override catalogs, configuration and templates are
-    unchanged since the last write (stamps in ``.cache/``) is not read again.
-    A slug without a ``.pot`` yet is passed over.
+    unchanged since the last write (``stamps``, which the caller saves) is not
+    read again. A slug without a ``.pot`` yet is passed over.
     """
     groups = template_groups(config)
-    stamps = Stamps(config.root)
     settings = stamps.file(config.root / CONFIG_PATH)
     written = []
     for slug in slugs:
@@ -140,7 +139,6 @@ def write_catalog_templates(config: Config, slugs: list[str]) -> list[Path]:
             if write_atomic(path, text):
                 written.append(path)
         stamps.record(unit, digest(pot, settings, *inputs, *(stamps.file(p) for p in outputs)))
-    stamps.save()
     return written
 
 

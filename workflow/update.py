@@ -113,11 +113,12 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
         if pot is not None and display_path(config, Path(path)) not in refused:
             content = contents.get(path) or stamps.file(path)
             stamps.record(unit, digest(pot, content, settings))
+    templates = write_catalog_templates(config, slugs, stamps)     # each catalog's own (catalog_templates)
     stamps.save()
     if conflicts:
         raise conflicts[0] if len(conflicts) == 1 else ErrorList(conflicts)
     fresh = set(written)
-    written += write_catalog_templates(config, slugs)       # each catalog's own template (catalog_templates)
+    written += templates
     return StageResult(tuple(written), tuple(kept) + tuple(p for p, _ in planned if p not in fresh))
 
 
