@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
-from conftest import REPO, require
+from conftest import REPO, msgcat, require
 
 from workflow.catalog_templates import catalog_template_path, template_groups
 from workflow.catalogs import read_catalog
@@ -151,3 +151,18 @@ def test_an_override_entry_added_by_hand_joins_its_template_at_the_next_update(s
     template = read_catalog(catalog_template_path(config, catalog, "sleep-and-pain"))
     assert "Keep regular hours." in [e.msgid for e in template]
     assert assert_tools_change_nothing(site_project, tmp_path) > 0
+
+
+def test_a_template_edited_by_hand_still_gives_canonical_catalog_templates(site_project, capsys):
+    """A ``.pot`` not as extract wrote it (rewrapped, an obsolete entry) is read, not sliced."""
+    pot = site_project / "locales" / "sleep-and-pain.pot"
+    text = pot.read_text(encoding="utf-8")
+    pot.write_text(text.replace("\n\n", "\n\n\n", 1) + '\n#~ msgid "gone"\n#~ msgstr ""\n', encoding="utf-8")
+    assert main(["--project", str(site_project), "update"]) == 0
+    capsys.readouterr()
+    config = load_config(site_project)
+    for catalog in ("pl", "es"):
+        path = catalog_template_path(config, catalog, "sleep-and-pain")
+        assert msgcat(path) == path.read_bytes()
+        assert "gone" not in path.read_text(encoding="utf-8")
+    assert len(read_catalog(catalog_template_path(config, "es_US", "sleep-and-pain"))) == 0     # (msgcat: b"")

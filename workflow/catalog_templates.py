@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.catalogs import read_catalog
+from workflow.catalogs import catalog_text, read_catalog
 from workflow.config import CONFIG_PATH, Config
 from workflow.entries import in_market
 from workflow.fileio import write_atomic
@@ -95,10 +95,19 @@ def select_template(pot_text: str, keys: list[tuple[str | None, str]], keep, gro
     return "\n\n".join(["\n".join(lines), *kept]) + "\n"
 
 
+def obsolete_or_edited(text: str, entries: int) -> bool:
+    """Whether a ``.pot``'s text is not one block per live entry after its header (not as extract wrote it)."""
+    return "\r" in text or text.rstrip("\n").count("\n\n") != entries
+
+
 def _texts(config: Config, slug: str, groups: tuple[TemplateGroup, ...]) -> list[tuple[Path, str]]:
     pot_path = config.pot_path(slug)
     text = pot_path.read_bytes().decode("utf-8")
-    template = [e for e in read_catalog(pot_path, display_path(config, pot_path)) if not e.obsolete]
+    pot = read_catalog(pot_path, display_path(config, pot_path))
+    template = [e for e in pot if not e.obsolete]
+    if obsolete_or_edited(text, len(template)):
+        pot[:] = template                    # as extract writes it: canonical, live entries only
+        text = catalog_text(pot)
     keys = [(e.msgctxt, e.msgid) for e in template]
     out = []
     for group in groups:
