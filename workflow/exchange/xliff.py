@@ -64,6 +64,7 @@ NOTE_FROM = "locum"
 STATE_OF = {"approved": "signed-off", "pending": "translated", "untranslated": "new"}
 REVIEW = "needs-review-translation"     # every other Locum state
 _NUMBERED = re.compile(r"\{\{(\d+)\}\}")
+_CTYPES = {"literal": "x-placeholder"}      # masking's kinds, named for translators; the others are x-KIND
 _STRUCTURE = ("xliff", "file", "body", "group", "trans-unit")     # elements whose children go on their own lines
 
 
@@ -101,7 +102,7 @@ def split_codes(text: str, catalog: str, source_language: str) -> list[str | Cod
 
     >>> split_codes("Take 2 tablets, see %(url)s.", "es", "en")
     ['Take ', Code(id='1', ctype='x-number', text='2', rendering='2'), ' tablets, see ', \
-Code(id='2', ctype='x-literal', text='%(url)s', rendering='%(url)s'), '.']
+Code(id='2', ctype='x-placeholder', text='%(url)s', rendering='%(url)s'), '.']
     """
     masked = mask(text, catalog, None, source_language)
     parts: list[str | Code] = []
@@ -114,7 +115,7 @@ Code(id='2', ctype='x-literal', text='%(url)s', rendering='%(url)s'), '.']
         before = before[:-1] if slot.kind == "break" and before.endswith(" ") else before
         if before:
             parts.append(before)
-        parts.append(Code(match.group(1), f"x-{slot.kind}", slot.source, slot.rendering))
+        parts.append(Code(match.group(1), _CTYPES.get(slot.kind, f"x-{slot.kind}"), slot.source, slot.rendering))
         last = match.end()
     tail = masked.text[last:]
     after_break = parts and isinstance(parts[-1], Code) and parts[-1].ctype == "x-break"
@@ -196,7 +197,7 @@ def unit_notes(item: Item, glossary: Glossary, source_language: str) -> list[str
     for term in glossary.terms:
         if term.occurs_in(entry.msgid) or (entry.msgid_plural and term.occurs_in(entry.msgid_plural)):
             forms = term.forms_for(item.catalog, source_language)
-            required = f" → {forms.shown}" if forms is not None else ""
+            required = f" → {forms.shown}" if forms is not None else " → keep as written" if term.status == "dnt" else ""
             notes.append(f"glossary: {term.term} ({term.status}){required}{f'; {term.note}' if term.note else ''}")
     for check, severity, message in item.findings:
         notes.append(f"check {severity} [{check}]: {message}")
