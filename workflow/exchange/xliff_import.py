@@ -87,6 +87,21 @@ class ImportReport:
     def count(self) -> int:
         return sum(len(v) for v in self.changed.values())
 
+    def lines(self) -> list[str]:
+        """The report as a person reads it: each changed entry with its findings, then refusals and conflicts."""
+        out = []
+        for entries in self.changed.values():
+            for item in entries:
+                out.append(f"{item.shown}: [{item.id}] back as {item.state}")
+                out += [f"{item.shown}: {severity} [{check}] {message}" for check, severity, message in item.findings]
+        out += [f"refused: {line}" for line in self.refused]
+        out += [str(conflict) for conflict in self.conflicts]
+        verb = "would change" if not self.written and self.count and not self.conflicts else "changed"
+        out.append(f"{self.path}: {verb} {self.count} entr{'y' if self.count == 1 else 'ies'} in "
+                   f"{len(self.changed)} catalog(s); {len(self.refused)} unit(s) refused; "
+                   f"{len(self.conflicts)} conflict(s)")
+        return out
+
 
 @dataclass
 class Unit:
