@@ -14,6 +14,7 @@ from lxml import etree
 from workflow.approval import without_record
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.config import load_config
+from workflow.errors import LocumError
 from workflow.exchange import xliff_import
 from workflow.exchange.xliff import NS, export
 from workflow.exchange.xliff_import import XliffError, import_file
@@ -322,3 +323,35 @@ def test_lock_false_when_the_caller_holds_the_lock(site_project, tmp_path):
     with project_lock(site_project, "locum import", wait=0):
         report = import_file(config, document, lock=False)
     assert report.written == [PAIN]
+
+
+def test_a_plural_form_the_catalog_lacks_is_refused(site_project, tmp_path):
+    config = load_config(site_project)
+    root = etree.fromstring(export(config, "es", "site"))
+    group = root.find(".//x:group[@restype='x-gettext-plurals']", X)
+    extra = etree.fromstring(etree.tostring(group.findall("x:trans-unit", X)[1]))
+    extra.set("id", f"{group.get('id')}[7]")
+    extra.find("x:target", X).text = "sobra "
+    group.append(extra)
+    document = tmp_path / "plural7.xlf"
+    document.write_bytes(etree.tostring(root))
+    before = snapshot(site_project)
+    report = import_file(config, document)
+    assert report.count == 0 and any("plural form 7 does not exist" in r for r in report.refused)
+    assert snapshot(site_project) == before
+
+
+def test_a_catalog_named_twice_is_refused(site_project, tmp_path):
+    config = load_config(site_project)
+    root = etree.fromstring(export(config, "es", "pain-relief"))
+    root.append(etree.fromstring(etree.tostring(root.find("x:file", X))))
+    document = tmp_path / "twice.xlf"
+    document.write_bytes(etree.tostring(root))
+    with pytest.raises(XliffError, match="appears twice"):
+        import_file(config, document)
+
+
+def test_a_control_character_stops_the_export_with_its_place(site_project):
+    edit_catalog(site_project, PAIN, LEAFLET, lambda e: setattr(e, "msgstr", "No tome\x0b más."))
+    with pytest.raises(LocumError, match=r"pain-relief.po:\d+: error: holds the control character U\+000B"):
+        export(load_config(site_project), "es", "pain-relief")

@@ -52,6 +52,7 @@ from workflow import __version__
 from workflow.catalogs import plural_count
 from workflow.config import Config
 from workflow.entries import translations
+from workflow.errors import LocumError
 from workflow.glossary import Glossary, load_glossary
 from workflow.masking import mask
 from workflow.project import display_path
@@ -63,6 +64,7 @@ PLURALS = "x-gettext-plurals"
 NOTE_FROM = "locum"
 STATE_OF = {"approved": "signed-off", "pending": "translated", "untranslated": "new"}
 REVIEW = "needs-review-translation"     # every other Locum state
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")     # characters XML 1.0 cannot hold
 _NUMBERED = re.compile(r"\{\{(\d+)\}\}")
 _CTYPES = {"literal": "x-placeholder"}      # masking's kinds, named for translators; the others are x-KIND
 _STRUCTURE = ("xliff", "file", "body", "group", "trans-unit")     # elements whose children go on their own lines
@@ -219,6 +221,10 @@ def _unit(parent: ET.Element, uid: str, resname: str, source: str, target: str, 
 
 def _entry_units(body: ET.Element, item: Item, nplurals: int, notes: list[str], source_language: str) -> None:
     entry, state = item.entry, xliff_state(item.state)
+    bad = _NOT_XML.search("".join((entry.msgid, entry.msgid_plural or "", *translations(entry))))
+    if bad:
+        raise LocumError(f"holds the control character U+{ord(bad.group()):04X}, which XML cannot carry: "
+                         "remove it before exporting", path=item.shown)
     resname = entry.msgctxt or item.id
     if not entry.msgid_plural:
         _unit(body, item.id, resname, entry.msgid, entry.msgstr, state, notes, item.catalog, source_language)

@@ -19,7 +19,8 @@ stays, now stale (see :mod:`workflow.approval`): **a CAT tool's sign-off
 never becomes a Locum approval**. It comes back not fuzzy (pending, for a
 Locum reviewer) only when the unit's state is ``translated``, ``final`` or
 ``signed-off``; any other state (``needs-review-*``, ``new``, none) brings
-it back fuzzy. A state changed without an edit of the text is ignored.
+it back fuzzy. A state changed without an edit of the text is ignored, and an
+empty target never erases a translation.
 
 Protected inline codes (``<ph>``) come back as the text inside them. A code
 the source does not have, or an inline element we never export
@@ -261,7 +262,13 @@ def _plan(config: Config, sections: list[Section], shown: str, locale: str | Non
     known = {display_path(config, p): (catalog, p) for catalog, p in catalog_paths(config, locale, None)}
     errors: list[LocumError] = []
     plans = []
+    seen: set[str] = set()
     for section in sections:
+        if section.original in seen:
+            errors.append(XliffError(f"<file original=\"{section.original}\"> appears twice", path=shown,
+                                     line=section.line))
+            continue
+        seen.add(section.original)
         if section.original not in known:
             errors.append(XliffError(f"<file original=\"{section.original}\"> is not a catalog of this project"
                                      f"{' for ' + locale if locale else ''}", path=shown, line=section.line))
@@ -315,7 +322,7 @@ def _apply(config: Config, plan: _Plan, glossary: Glossary, report: ImportReport
     trust = trust_for(config, plan.catalog)
     for sid, units in by_entry.items():
         entry = entries[sid]
-        forms, code_findings, state = _new_forms(config, plan.catalog, entry, units, report)
+        forms, code_findings, state = _new_forms(config, plan.catalog, entry, units, nplurals, report)
         if forms is None:
             continue
         before = f"{shown}:{entry.linenum}"
@@ -327,7 +334,8 @@ def _apply(config: Config, plan: _Plan, glossary: Glossary, report: ImportReport
             Changed(before, sid, "fuzzy" if "fuzzy" in entry.flags else "pending", tuple(dict.fromkeys(found))))
 
 
-def _new_forms(config: Config, catalog: str, entry: POEntry, units: list[Unit], report: ImportReport):
+def _new_forms(config: Config, catalog: str, entry: POEntry, units: list[Unit], nplurals: int,
+               report: ImportReport):
     """(the translation's forms as they come back, inline-code findings, the state that decides fuzzy), or
     (None, [], "") when nothing changed or a unit is refused."""
     current = translations(entry)
@@ -336,6 +344,8 @@ def _new_forms(config: Config, catalog: str, entry: POEntry, units: list[Unit], 
     states = []
     for unit in units:
         index = unit.base[1] or 0
+        if not unit.problem and index >= (max(nplurals, len(current)) if entry.msgid_plural else 1):
+            unit.problem = f"plural form {index} does not exist in this catalog (nplurals={nplurals})"
         if unit.problem:
             report.refused.append(f"{report.path}:{unit.line}: unit {unit.id}: {unit.problem}")
             return None, [], ""
