@@ -355,3 +355,28 @@ def test_a_control_character_stops_the_export_with_its_place(site_project):
     edit_catalog(site_project, PAIN, LEAFLET, lambda e: setattr(e, "msgstr", "No tome\x0b más."))
     with pytest.raises(LocumError, match=r"pain-relief.po:\d+: error: holds the control character U\+000B"):
         export(load_config(site_project), "es", "pain-relief")
+
+
+def test_a_file_saved_by_translate_toolkit_comes_back(site_project, tmp_path):
+    """Translate Toolkit (the XLIFF library of Weblate and Pootle) rewrites the whole file when it saves: only
+    the unit its user edited comes back, and the ``<ph>`` codes it kept still restore the placeholders."""
+    try:
+        from translate.storage import xliff
+    except ImportError:
+        missing("translate-toolkit (the test extra)")
+    config = load_config(site_project)
+    exported = tmp_path / "out.xlf"
+    exported.write_bytes(export(config, "es"))
+    store = xliff.xlifffile.parsefile(str(exported))
+    for unit in store.units:
+        if unit.source == LEAFLET and PAIN in unit.getid():
+            unit.target = "No supere la dosis del prospecto."
+            unit.markapproved(True)
+    saved = tmp_path / "saved.xlf"
+    store.savefile(str(saved))
+    before = snapshot(site_project / "locales")
+    report = import_file(config, saved)
+    assert [(c.id, c.state) for entries in report.changed.values() for c in entries] == \
+        [(sid(site_project, PAIN, LEAFLET), "pending")]
+    after = snapshot(site_project / "locales")
+    assert {k for k in before if before[k] != after[k]} == {"es/LC_MESSAGES/pain-relief.po"}
