@@ -29,6 +29,7 @@ Stages (each can run alone; 'make publish' runs them in order):
   compile   <slug>.po              -> <slug>.mo (only approved, check-clean entries)
   build     .mo + source           -> output/<locale>/<slug>/index.html
   publish   extract, update, check, compile, build in order
+  export    XLIFF / TMX / TBX for translators' tools; import: XLIFF back as pending, TMX into the memory
 """
 
 EPILOG = """\
@@ -394,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "gate, so their pages are skipped for that locale and listed.")
     build_options(p)
     p.set_defaults(run=_cmd_publish)
+    from workflow.exchange.commands import add_parsers as exchange_parsers
+    exchange_parsers(sub)
     return parser
 
 
@@ -437,7 +440,7 @@ def run() -> None:
 
 READ_ONLY = {("review", "pending"), ("review", "packet"), ("review", "verify"), ("review", "allowed-signers"),
              ("review", "server-key"), ("review", "passwd"), ("review", "serve"),     # (serve locks each action)
-             ("stats", None)}
+             ("stats", None), ("export", None)}
 
 
 def _locked(config, args):
