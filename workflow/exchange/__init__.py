@@ -1,0 +1,1 @@
+"""Exchange with translators' tools: XLIFF, TMX and TBX files in and out."""
