@@ -15,6 +15,7 @@ from workflow.approval import claimed_state
 from workflow.catalogs import POEntry, POFile, read_catalog
 from workflow.config import Config
 from workflow.entries import is_translated, translations
+from workflow.exchange.tmx import memory_pairs
 from workflow.project import display_path
 
 WORD = re.compile(r"\w+")
@@ -27,6 +28,7 @@ class Record:
     origin: str          # catalog/slug
     msgctxt: str | None
     approved: bool
+    imported: bool = False      # from a translator's memory in locales/memory/ (ranked after the project's own)
 
 
 def index_keys(text: str) -> set[str]:
@@ -70,7 +72,7 @@ class Memory:
     def __init__(self, records: dict[tuple[str, str | None], list[Record]], catalog: str,
                  budget: int | None = BUDGET):
         for found in records.values():
-            found.sort(key=lambda r: (not r.approved, not r.origin.startswith(catalog + "/"), r.origin))
+            found.sort(key=lambda r: (not r.approved, r.imported, not r.origin.startswith(catalog + "/"), r.origin))
         self.exact = records
         self.budget = budget
         self.choices = sorted((source for source, plural in records if plural is None), key=len)
@@ -152,7 +154,8 @@ class Memory:
 
 
 def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Memory:
-    """The memory for ``catalog`` from every catalog of its language (``es`` and ``es_US`` alike).
+    """The memory for ``catalog`` from every catalog of its language (``es`` and ``es_US`` alike), and the
+    translators' memories imported into ``locales/memory/`` (:mod:`workflow.exchange.tmx`), ranked after them.
 
     ``parsed`` holds catalogs already read (the ones being translated); the
     others are read here and let go once their records are taken.
@@ -169,4 +172,6 @@ def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Me
                     continue
                 records.setdefault((entry.msgid, entry.msgid_plural or None), []).append(
                     Record(tuple(translations(entry)), f"{other}/{path.stem}", entry.msgctxt, claimed_state(entry) == "approved"))
+    for source, translation, origin in memory_pairs(config, language):
+        records.setdefault((source, None), []).append(Record((translation,), origin, None, False, imported=True))
     return Memory(records, catalog)

@@ -13,6 +13,7 @@ from workflow.entries import in_market
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.fileio import content_digest, signature, write_atomic, wrote
 from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
+from workflow.hints import add_hints
 from workflow.merge import merge_catalog
 from workflow.parallel import map_ordered
 from workflow.project import SITE_DOMAIN, Progress, StageResult, display_path, select_catalogs, source_paths
@@ -137,6 +138,7 @@ def _updated_text(config: Config, template, catalog: str, slug: str, stamp: str,
         old = new_catalog(template, catalog, stamp)
     merged = merge_catalog(template, old, sparse=sparse, needed=needed,
                            include=lambda e: in_market(e, markets))
+    add_hints(merged, glossary, catalog, config.source_language)       # the glossary's word for each term
     if existing and same_catalog(merged, old):
         return None          # nothing to merge: leave the translator's file exactly as it is
     return catalog_text(merged), read_digest(old, path)
