@@ -26,6 +26,9 @@ def add_parsers(sub) -> None:
                                                  "xliff needs one, tmx takes every catalog without it")
     p.add_argument("--article", metavar="S", help="only this article slug (or 'site')")
     p.add_argument("--output", metavar="FILE", type=Path, help="write here (default: standard output)")
+    p.add_argument("--tbx-version", type=int, choices=(2, 3), default=3,
+                   help="tbx: 3 = TBX v3 TBX-Basic (ISO 30042:2019, default); 2 = the 2008 element names that "
+                        "Translate Toolkit, Weblate and OmegaT read")
     p.set_defaults(run=run_export)
     p = sub.add_parser("import", help="bring an XLIFF file's translations back as pending, or a TMX into the "
                                       "translation memory",
@@ -36,6 +39,7 @@ def add_parsers(sub) -> None:
                                    "the file's root element; outside XML is read with entities and DTDs off.")
     p.add_argument("file", metavar="FILE", type=Path)
     p.add_argument("--locale", metavar="L", help="XLIFF: only the catalogs of this locale")
+    p.add_argument("--name", metavar="N", help="TMX: keep it as locales/memory/N.tmx (default: the file's name)")
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.set_defaults(run=run_import)
 
@@ -51,7 +55,7 @@ def run_export(config, args) -> int:
         data = export(config, args.locale, args.article)
     else:
         from workflow.exchange.tbx import export
-        data = export(config)
+        data = export(config, args.tbx_version)
     if args.output is None:
         sys.stdout.buffer.write(data)
         return EXIT_OK
@@ -90,8 +94,13 @@ def run_import(config, args) -> int:
         return EXIT_PROBLEMS if report.conflicts else EXIT_OK
     if kind == "tmx":
         from workflow.exchange.tmx import import_file
-        report = import_file(config, args.file, dry_run=args.dry_run)
-        for line in report.lines():
-            print(line)
+        report = import_file(config, args.file, name=args.name, dry_run=args.dry_run)
+        for language, count in sorted(report.pairs.items()):
+            print(f"{report.stored}: {count} pair(s) into {language}")
+        for reason, count in sorted(report.skipped.items()):
+            print(f"{args.file}: {count} unit(s) skipped: {reason}")
+        verb = "would keep" if report.dry_run else "kept" if report.written else "already held"
+        print(f"import: {verb} {report.total} pair(s) in {report.stored} for the translation memory",
+              file=sys.stderr)
         return EXIT_OK
     raise UsageError(f"{args.file}: not an XLIFF or TMX file (root element {kind or 'none'!r})")
