@@ -4,8 +4,6 @@ goes out, and a file of another kind is refused with exit 2."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from lxml import etree
 
 from workflow.config import load_config
@@ -48,7 +46,7 @@ def test_tmx_out_of_one_project_into_the_memory_of_another(site_project, project
 def test_tbx_out_on_standard_output(site_project, locum):
     result = locum(site_project, "export", "--format", "tbx")
     assert result.code == 0 and "<tbx" in result.out
-    assert "conceptEntry" in result.out and "duloxetina" in result.out
+    assert "conceptEntry" in result.out and "paracetamol" in result.out and "xml:lang=\"es-US\"" in result.out
 
 
 def test_xliff_needs_a_locale_and_an_unknown_file_is_refused(site_project, locum, tmp_path):
