@@ -137,3 +137,15 @@ def sign_approval(entry, catalog: str, email: str | None = None, meaning: str = 
     email = email or REVIEWERS[catalog]
     record = sign_record(entry, catalog, meaning, email, load_key_file(key_of(email)), **kwargs)
     entry.tcomment = with_record(entry.tcomment, record)
+
+
+def declare_server_key(project: Path, store: Path, retired: bool = False):
+    """Create the review server's key in ``store`` and declare it in ``project``'s locum.toml (as its ``key``, or
+    ``retired``); returns its signer."""
+    from workflow.server.keys import load_or_create, public_line
+
+    signer = load_or_create(store, create=True)
+    field = f'retired_keys = ["{public_line(signer)}"]' if retired else f'key = "{public_line(signer)}"'
+    with open(project / "locales" / "locum.toml", "a", encoding="utf-8") as out:
+        out.write(f"\n[review_server]\n{field}\n")
+    return signer

@@ -2,8 +2,9 @@
 Translate Toolkit), and ``update`` gives the lines back in canonical form with no orphan left.
 
 Each test starts from the published fixture project (every catalog signed by its reviewer, plus one
-rejection with a reason long enough for ``approval-reason+:`` lines and one accepted machine suggestion
-with an ``approval-origin:`` line and a translator's own comment), runs the tool over every catalog, then
+rejection with a reason long enough for ``approval-reason+:`` lines, one accepted machine suggestion
+with an ``approval-origin:`` line and a translator's own comment, and one approval made in the review server
+with an ``approval-via:`` line), runs the tool over every catalog, then
 checks that ``review verify`` reports exactly the same records in the same states and that ``publish``
 publishes exactly the same pages, with the same bytes.
 """
@@ -18,15 +19,25 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import REVIEWERS, key_of, missing, require, sign_approval
+from conftest import REVIEWERS, declare_server_key, key_of, missing, require, sign_approval
 
-from workflow.approval import Record, canonical, is_record_line, parse_record, suggestion_note
+from workflow.approval import (
+    VIA_SERVER,
+    Record,
+    canonical,
+    is_record_line,
+    parse_record,
+    sign_record,
+    suggestion_note,
+    with_record,
+)
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.review import segment_id
 
 BIN = Path(sys.executable).parent       # console scripts of the environment running the tests
 REJECTED = ("ar", "sleep-and-pain", "Avoid screens late at night.")
 SUGGESTED = ("pl", "pain-relief", "Do not take more than the leaflet says.")
+SERVED = ("es", "pain-relief", "Pain relief basics")
 REASON = ("Use the wording of the leaflet at https://example.org/leaflets/paracetamol-500mg-tablets-"
           "patient-information.pdf and check the dose again.")
 
@@ -95,8 +106,9 @@ def assert_canonical_and_no_orphans(root: Path) -> None:
 
 
 @pytest.fixture
-def baseline(site_project: Path, locum):
-    """The published project with a rejection and an accepted suggestion too, and what verify and publish say."""
+def baseline(site_project: Path, locum, tmp_path: Path):
+    """The published project with a rejection, an accepted suggestion and a server-made approval too, and what
+    verify and publish say."""
     catalog, slug, msgid = REJECTED
     po = read_catalog(site_project / "locales" / catalog / "LC_MESSAGES" / f"{slug}.po")
     result = locum(site_project, "review", "reject", "--locale", catalog, "--reviewer", REVIEWERS[catalog],
@@ -110,6 +122,14 @@ def baseline(site_project: Path, locum):
     entry.tcomment = "Checked against the 2026 leaflet.\n" + suggestion_note(entry, "mt: libre 2026-11-20")
     sign_approval(entry, catalog, origin="mt: libre 2026-11-20")
     write_catalog(po, path)
+    server = declare_server_key(site_project, tmp_path / "store")
+    catalog, slug, msgid = SERVED
+    path = site_project / "locales" / catalog / "LC_MESSAGES" / f"{slug}.po"
+    po = read_catalog(path)
+    entry = po.find(msgid)
+    entry.tcomment = with_record(entry.tcomment, sign_record(entry, catalog, "approved", REVIEWERS[catalog], server,
+                                                             via=VIA_SERVER))
+    write_catalog(po, path)
 
     before = records(site_project)
     rows = verified(site_project, locum)
@@ -117,6 +137,7 @@ def baseline(site_project: Path, locum):
     assert set(states) == {"approved", "rejected"} and states["rejected"] == 1 and states["approved"] > 60
     assert any("approval-reason+: " in line for r in before.values() for line in r.lines())
     assert any(r.origin for r in before.values())
+    assert any(r.via == VIA_SERVER for r in before.values())
     pages = published(site_project, locum)
     assert len(pages) >= 8          # the rejected entry keeps one page back
     assert_canonical_and_no_orphans(site_project)

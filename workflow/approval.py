@@ -8,22 +8,30 @@ no PO tool rewraps them: polib wraps at 78, Babel at 76), in this order::
     # approval-source: <SHA-256 of context and source, base64url>
     # approval-text: <SHA-256 of context, source and translation, base64url>
     # approval-origin: mt: libre 2026-11-20        (an accepted suggestion only)
+    # approval-via: review-server                   (made in the review server only)
     # approval-reason: …                            (a rejection only; one or more)
     # approval-sig: <SSHSIG blob, base64, 56 characters a line>
 
 The signature (OpenSSH's SSHSIG format, namespace ``locum-approval``) covers
 :meth:`Record.message`: the meaning, the reviewer's e-mail, the UTC time, the
 catalog (known from the file's place, so a record moved to another catalog
-no longer verifies), both digests and the reason or origin. A record is:
+no longer verifies), both digests, the origin, ``via`` and the reason.
+
+A record made in the browser (:mod:`workflow.server`) is signed by the review
+server's key (``[review_server]`` in ``locum.toml``) in the name of the
+signed-in reviewer and says ``via: review-server``, as a code host signs a
+commit made in its web editor. A record is:
 
 - ``approved``: it verifies, by a key declared for a reviewer allowed for the
-  catalog, and the text is the one it names;
+  catalog (or by the server's key, naming such a reviewer), and the text is
+  the one it names;
 - ``stale``: it verifies, but the text changed since;
-- ``unverified``: it verifies, but its key is retired or its reviewer no
-  longer declared for the catalog;
+- ``unverified``: it verifies, but its key (the reviewer's or the server's)
+  is retired or its reviewer no longer declared for the catalog;
 - ``forged``: anything else (hand-written, altered, copied from another
   entry, signed with a key nobody declares, dated in the future, damaged,
-  or an unsigned record of an earlier Locum).
+  an unsigned record of an earlier Locum; signed by the server without
+  ``via``, or in the name of nobody declared; ``via`` without the server's key).
 
 This module is the only place that knows the format.
 """
@@ -35,17 +43,19 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workflow import sshsig
 from workflow.entries import translations
 
 NAMESPACE = "locum-approval"
 KEY = "approval"
+VIA_SERVER = "review-server"            # Record.via of a record made in the review server
+SERVER_PRINCIPAL = "locum-review-server"    # the server's key's comment, and its principal in allowed-signers
 SIG_WIDTH, REASON_WIDTH = 56, 48
 SKEW = dt.timedelta(minutes=10)         # clocks of reviewers' machines may run ahead this much
-_FIELD = re.compile(r"^approval(?:-(by|source|text|origin|reason\+?|sig))?: ?(.*)$")
-_JOINED = re.compile(r"\S approval(?:-(?:by|source|text|origin|reason\+?|sig))?: ")
+_FIELD = re.compile(r"^approval(?:-(by|source|text|origin|via|reason\+?|sig))?: ?(.*)$")
+_JOINED = re.compile(r"\S approval(?:-(?:by|source|text|origin|via|reason\+?|sig))?: ")
 _LEGACY = re.compile(r"^(?:approved-by|rejected-by): |^sha256:[0-9a-f]{0,64}$")
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _DIGEST = re.compile(r"^[A-Za-z0-9_-]{43}$")
@@ -103,6 +113,7 @@ class Record:
     signature: bytes = b""
     reason: str = ""
     origin: str = ""
+    via: str = ""           # VIA_SERVER for a record the review server signed
 
     def message(self, catalog: str) -> bytes:
         """The bytes the reviewer's key signs (``ssh-keygen -Y verify`` checks them as they are)."""
@@ -110,6 +121,8 @@ class Record:
                  f"time: {self.time}", f"catalog: {catalog}", f"source: {self.source}", f"text: {self.text}"]
         if self.origin:
             lines.append(f"origin: {self.origin}")
+        if self.via:
+            lines.append(f"via: {self.via}")
         if self.reason:
             lines.append(f"reason: {self.reason}")
         return ("\n".join(lines) + "\n").encode("utf-8")
@@ -120,6 +133,8 @@ class Record:
                f"{KEY}-text: {self.text}"]
         if self.origin:
             out.append(f"{KEY}-origin: {self.origin}")
+        if self.via:
+            out.append(f"{KEY}-via: {self.via}")
         out += _reason_lines(self.reason)
         text = base64.b64encode(self.signature).decode()
         out += [f"{KEY}-sig: {text[i:i + SIG_WIDTH]}" for i in range(0, len(text), SIG_WIDTH)]
@@ -175,7 +190,7 @@ def parse_record(comment: str | None) -> Record | Damaged | None:
         return Damaged("an unsigned approval record of an earlier Locum: approve the entry again, with a "
                        "signing key") if legacy else None
     single = {}
-    for name in ("", "by", "source", "text", "origin"):
+    for name in ("", "by", "source", "text", "origin", "via"):
         values = fields.get(name, [])
         if len(values) > 1:
             return Damaged(f"the record has {len(values)} '{KEY}{'-' + name if name else ''}:' lines")
@@ -193,7 +208,7 @@ def parse_record(comment: str | None) -> Record | Damaged | None:
         return Damaged("the record is not signed")
     reason = _join_reason(comment) if "reason" in fields or "reason+" in fields else ""
     record = Record(head[0], head[1], single["by"], single["source"], single["text"], signature, reason,
-                    single["origin"])
+                    single["origin"], single["via"])
     if any(" ".join(line.split()) != " ".join(record.lines()) for line in joined):
         return Damaged("a comment line holds several record fields that are not this record's")
     return record
@@ -234,14 +249,13 @@ def canonical(comment: str | None) -> str | None:
 
 
 def sign_record(entry, catalog: str, meaning: str, email: str, signer: sshsig.Signer,
-                when: dt.datetime | None = None, reason: str = "", origin: str = "") -> Record:
-    """A new record of ``meaning`` on ``entry`` by ``email``, signed with ``signer``."""
+                when: dt.datetime | None = None, reason: str = "", origin: str = "", via: str = "") -> Record:
+    """A new record of ``meaning`` on ``entry`` by ``email``, signed with ``signer`` (the reviewer's key, or the
+    server's with ``via`` :data:`VIA_SERVER`)."""
     when = when or dt.datetime.now(dt.timezone.utc)
     unsigned = Record(meaning, utc_stamp(when), email, source_digest(entry), text_digest(entry),
-                      reason=" ".join(reason.split()), origin=origin)
-    blob = signer.sign(unsigned.message(catalog), NAMESPACE)
-    return Record(unsigned.meaning, unsigned.time, unsigned.email, unsigned.source, unsigned.text, blob,
-                  unsigned.reason, unsigned.origin)
+                      reason=" ".join(reason.split()), origin=origin, via=via)
+    return replace(unsigned, signature=signer.sign(unsigned.message(catalog), NAMESPACE))
 
 
 @dataclass(frozen=True)
@@ -250,22 +264,33 @@ class Trust:
 
     Keys of reviewers declared for the catalog are usable; their retired keys,
     and keys of reviewers not (or no longer) declared for it, verify but do not
-    open the gate. A key in neither is nobody's.
+    open the gate. A key in neither is nobody's. ``server``: the review
+    server's keys → usable (False for a retired one); ``reviewers``: every
+    declared e-mail (lower-case) → may approve this catalog, for the records
+    the server signs in a reviewer's name.
     """
 
     catalog: str
     keys: dict = field(default_factory=dict, hash=False)
+    server: dict = field(default_factory=dict, hash=False)
+    reviewers: dict = field(default_factory=dict, hash=False)
 
 
-def trust_for(reviewers, catalog: str) -> Trust:
-    """The :class:`Trust` of ``catalog`` from the declared reviewers (``config.reviewers``)."""
+def trust_for(reviewers, catalog: str, server_keys=(), server_retired_keys=()) -> Trust:
+    """The :class:`Trust` of ``catalog`` from the declared reviewers (``config.reviewers``) and the review
+    server's keys (``config.server_keys``, ``config.server_retired_keys``)."""
     keys: dict[bytes, tuple[str, bool]] = {}
+    allowed: dict[str, bool] = {}
     for reviewer in reviewers:
+        email = reviewer.email.lower()
+        allowed[email] = allowed.get(email, False) or catalog in reviewer.catalogs
         for line in reviewer.retired_keys:
-            keys[sshsig.parse_public_key(line)] = (reviewer.email.lower(), False)
+            keys[sshsig.parse_public_key(line)] = (email, False)
         for line in reviewer.keys:
-            keys[sshsig.parse_public_key(line)] = (reviewer.email.lower(), catalog in reviewer.catalogs)
-    return Trust(catalog, keys)
+            keys[sshsig.parse_public_key(line)] = (email, catalog in reviewer.catalogs)
+    server = {sshsig.parse_public_key(line): False for line in server_retired_keys}
+    server.update({sshsig.parse_public_key(line): True for line in server_keys})
+    return Trust(catalog, keys, server, allowed)
 
 
 @dataclass(frozen=True)
@@ -291,17 +316,16 @@ def judge(entry, trust: Trust, siblings=None, now: dt.datetime | None = None) ->
     if key is None:
         return Verdict("forged", record, "the signature does not hold for this record in this catalog "
                                          "(written or altered by hand, or copied from another catalog)")
-    owner = trust.keys.get(key)
-    if owner is None:
-        return Verdict("forged", record, f"signed with a key no reviewer declares ({sshsig.fingerprint(key)})", key)
-    email, usable = owner
-    if email != record.email.lower():
-        return Verdict("forged", record, f"signed with {email}'s key in the name of {record.email}", key)
+    owner = _owner(record, key, trust)
+    if isinstance(owner, str):
+        return Verdict("forged", record, owner, key)
+    usable = owner
     if record.time > utc_stamp((now or dt.datetime.now(dt.timezone.utc)) + SKEW):     # ISO times sort as text
         return Verdict("forged", record, f"dated in the future ({record.time})", key)
     if not usable:
-        return Verdict("unverified", record, f"its key ({sshsig.fingerprint(key)}) is retired, or {record.email} is no "
-                                             f"longer declared for {trust.catalog}", key)
+        whose = "the review server's key" if key in trust.server else "its key"
+        return Verdict("unverified", record, f"{whose} ({sshsig.fingerprint(key)}) is retired, or {record.email} is "
+                                             f"no longer declared for {trust.catalog}", key)
     if record.meaning == "rejected":
         return Verdict("rejected", record, record.reason, key)
     if record.text == text_digest(entry):
@@ -310,6 +334,27 @@ def judge(entry, trust: Trust, siblings=None, now: dt.datetime | None = None) ->
             and record.source in _sources(siblings)):       # (a fuzzy match copies comments: update drops those)
         return Verdict("forged", record, "copied from another entry of this catalog", key)
     return Verdict("stale", record, "the text changed after it was approved", key)
+
+
+def _owner(record: Record, key: bytes, trust: Trust) -> bool | str:
+    """Whether the verified ``key`` may sign ``record`` for the catalog now (True), only once did (False), or
+    why it never could (a message: the record is forged)."""
+    if key in trust.server:
+        if record.via != VIA_SERVER:
+            return (f"signed with the review server's key ({sshsig.fingerprint(key)}) but not made through "
+                    f"it (no 'via: {VIA_SERVER}')")
+        if record.email.lower() not in trust.reviewers:
+            return f"signed by the review server in the name of {record.email}, who is not a declared reviewer"
+        return trust.server[key] and trust.reviewers[record.email.lower()]
+    if record.via:
+        return f"says it was made via {record.via} but is not signed with the review server's key"
+    owner = trust.keys.get(key)
+    if owner is None:
+        return f"signed with a key no reviewer declares ({sshsig.fingerprint(key)})"
+    email, usable = owner
+    if email != record.email.lower():
+        return f"signed with {email}'s key in the name of {record.email}"
+    return usable
 
 
 def _sources(po) -> set[str]:
@@ -392,7 +437,8 @@ def approval_info(entry, verdict: Verdict | None = None, reviewers: dict | None 
         record = None
     came = origin(entry)
     name = (reviewers or {}).get(record.email.lower()) if record else None
-    return {"approver": (f"{name} <{record.email}>" if name else record.email) if record else None,
+    via = {"via": record.via} if record and record.via else {}     # (only then: earlier audits keep their bytes)
+    return {**via, "approver": (f"{name} <{record.email}>" if name else record.email) if record else None,
             "date": record.time[:10] if record else None, "time": record.time if record else None,
             "fingerprint": _fingerprint(record, verdict),
             "meaning": record.meaning if record else None,

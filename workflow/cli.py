@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 from workflow import __version__, console
 from workflow.config import load_config
-from workflow.errors import ConflictError, ErrorList, LocumError
+from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.stamps import one_save
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -84,6 +84,8 @@ def _cmd_check(config, args) -> int:
 def _cmd_review(config, args) -> int:
     from workflow import review
     from workflow.fileio import write_atomic
+    if args.action in ("server-key", "passwd", "serve"):
+        return _cmd_review_server(config, args)
     if args.action == "pending":
         items = review.pending(config, args.locale, args.article)
         for item in items:
@@ -93,7 +95,7 @@ def _cmd_review(config, args) -> int:
     if args.action == "approve":
         approved, skipped = review.approve(config, args.locale, args.reviewer, ids=args.id,
                                            article=args.article, all_clean=args.all_clean, key_file=args.key,
-                                           accept_suggestion=args.accept_suggestion)
+                                           accept_suggestion=args.accept_suggestion, lock=False)
         for item in skipped:
             print(f"not approved {item.id} ({item.shown}): has findings; review it and approve by --id",
                   file=sys.stderr)
@@ -101,7 +103,8 @@ def _cmd_review(config, args) -> int:
               + (f", {len(skipped)} left pending" if skipped else ""))
         return EXIT_OK
     if args.action == "reject":
-        rejected = review.reject(config, args.locale, args.reviewer, args.id[0], args.reason, key_file=args.key)
+        rejected = review.reject(config, args.locale, args.reviewer, args.id[0], args.reason, key_file=args.key,
+                                 lock=False)
         print(f"review: {len(rejected)} segment(s) rejected and marked fuzzy")
         return EXIT_OK
     if args.action == "verify":
@@ -132,6 +135,53 @@ def _cmd_review(config, args) -> int:
     else:
         sys.stdout.write(html)
     return EXIT_OK
+
+
+def _store_dir(config, args) -> Path:
+    """The review server's store: --store, else $LOCUM_REVIEW_STORE, else <project>/.review/."""
+    chosen = args.store or os.environ.get("LOCUM_REVIEW_STORE")
+    return Path(chosen).resolve() if chosen else config.root / ".review"
+
+
+def _cmd_review_server(config, args) -> int:
+    """``review server-key``, ``passwd`` and ``serve``: the review server (workflow.server, imported here only)."""
+    store_dir = _store_dir(config, args)
+    if args.action == "server-key":
+        from workflow.server.keys import load_or_create, public_line
+        line = public_line(load_or_create(store_dir, create=True))
+        print(line)
+        if line.split()[:2] not in [key.split()[:2] for key in config.server_keys]:
+            print("review: paste this line into locales/locum.toml as [review_server] key = \"…\" (its private key "
+                  f"is {store_dir / 'server_key'}; keep it out of git)", file=sys.stderr)
+        return EXIT_OK
+    if args.action == "passwd":
+        from workflow.review import reviewer_for
+        reviewer = reviewer_for(config, args.email, set())
+        password = _new_password(args.password_stdin)
+        from workflow.server.store import Store
+        Store(store_dir).set_password(reviewer.email, password)
+        print(f"review: password set for {reviewer.email}", file=sys.stderr)
+        return EXIT_OK
+    from workflow.server.app import serve
+    serve(config, store_dir, args.host, args.port, not args.insecure_cookies)
+    return EXIT_OK
+
+
+MIN_PASSWORD = 12
+
+
+def _new_password(from_stdin: bool) -> str:
+    """A new password: one line of standard input, or typed twice at a prompt; at least 12 characters."""
+    import getpass
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("new password: ")
+        if getpass.getpass("again: ") != password:
+            raise UsageError("the two passwords differ; nothing was changed")
+    if len(password) < MIN_PASSWORD:
+        raise UsageError(f"a password has at least {MIN_PASSWORD} characters; nothing was changed")
+    return password
 
 
 def _cmd_stats(config, args) -> int:
@@ -307,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--locale", metavar="L", required=True, help="catalog (es) or output locale (es-US)")
     a.add_argument("--article", metavar="S", required=True, help="the article slug")
     a.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    _review_server_parsers(actions)
     p.set_defaults(run=_cmd_review)
 
     p = sub.add_parser("stats", help="progress per locale and article",
@@ -346,6 +397,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _review_server_parsers(actions) -> None:
+    """``review server-key``, ``passwd`` and ``serve``."""
+    store = dict(metavar="DIR", type=Path, help="the server's store: accounts, sessions, audit log and key "
+                                                "(default: $LOCUM_REVIEW_STORE, else .review/ in the project)")
+    a = actions.add_parser("server-key", help="create the review server's signing key if missing and print the "
+                                              "public line for [review_server] key in locales/locum.toml")
+    a.add_argument("--store", **store)
+    a = actions.add_parser("passwd", help="set a declared reviewer's password for the review server (prompts twice)")
+    a.add_argument("email", metavar="EMAIL", help="a reviewer declared in locales/locum.toml")
+    a.add_argument("--store", **store)
+    a.add_argument("--password-stdin", action="store_true", help="read the password from one line of standard input")
+    a = actions.add_parser("serve", help="run the review server: reviewers sign in and approve, reject and edit in "
+                                         "a browser (put a TLS reverse proxy in front of it for a team)")
+    a.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    a.add_argument("--port", type=int, default=8400, help="port (default 8400)")
+    a.add_argument("--store", **store)
+    a.add_argument("--insecure-cookies", action="store_true",
+                   help="session cookies without Secure, for plain http on localhost (never behind a proxy)")
+
+
 def run() -> None:
     """The ``locum`` program: :func:`main`, then exit without tearing the interpreter down.
 
@@ -365,6 +436,7 @@ def run() -> None:
 
 
 READ_ONLY = {("review", "pending"), ("review", "packet"), ("review", "verify"), ("review", "allowed-signers"),
+             ("review", "server-key"), ("review", "passwd"), ("review", "serve"),     # (serve locks each action)
              ("stats", None)}
 
 
@@ -393,7 +465,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         config = load_config(args.project.resolve())
-        with _locked(config, args), one_save():
+        serving = (args.command, getattr(args, "action", None)) == ("review", "serve")
+        with _locked(config, args), (contextlib.nullcontext() if serving else one_save()):   # a server saves as it goes
             return args.run(config, args)
     except LocumError as exc:
         print(str(exc), file=sys.stderr)

@@ -211,7 +211,7 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
         known = None if findings is None else frozenset(f.msgid for f in findings      # errors, and records
                                                         if f.severity == ERROR or f.check == APPROVAL)  # not verified
         if name not in trusts:
-            trusts[name] = trust_for(config.reviewers, name)
+            trusts[name] = trust_for(config.reviewers, name, config.server_keys, config.server_retired_keys)
         jobs.append(_Job(name, path, display_path(config, path), shared, hashlib.sha256(data).hexdigest(),
                          trusts[name], names, known, glossary, config.source_language))
     results = map_ordered(_compile_one, jobs, progress=progress)

@@ -63,6 +63,8 @@ class Config:
     reviewers: tuple[Reviewer, ...]
     policy: str
     show_reviewers: bool = False        # [publish]: "Reviewed by <names>, <date>" on each article page
+    server_keys: tuple[str, ...] = ()           # [review_server] key: the review server's public key
+    server_retired_keys: tuple[str, ...] = ()   # [review_server] retired_keys: its earlier keys
 
     @property
     def source_dir(self) -> Path:
@@ -188,16 +190,18 @@ def parse_config(data: dict, root: Path, lines: Mapping[KeyPath, int] | None = N
     error on its key's line; without it errors name the file only.
     """
     report = _Report(lines or {})
-    report.unknown(data, {"project", "markets", "locales", "reviewers", "publish"}, (), "top level")
+    report.unknown(data, {"project", "markets", "locales", "reviewers", "publish", "review_server"}, (), "top level")
     project = _check_project(report, report.table(data, "project"))
     markets = _check_markets(report, report.table(data, "markets"))
     publish = _check_publish(report, report.table(data, "publish"))
     locales = _check_locales(report, report.table(data, "locales"), markets, publish["policy"])
     catalogs = {name for loc in locales for name in loc.chain}
-    reviewers = _check_reviewers(report, data.get("reviewers", []), catalogs)
+    owners: dict[bytes, str] = {}          # raw public key → who declares it (a reviewer's e-mail, or the server)
+    reviewers = _check_reviewers(report, data.get("reviewers", []), catalogs, owners)
+    server = _check_server(report, report.table(data, "review_server"), owners)
     if report.errors:
         raise ErrorList(report.errors)
-    return Config(root=root, markets=markets, locales=locales, reviewers=reviewers, **project, **publish)
+    return Config(root=root, markets=markets, locales=locales, reviewers=reviewers, **project, **publish, **server)
 
 
 def _check_project(report: _Report, project: dict) -> dict:
@@ -287,12 +291,12 @@ def _check_locale(report: _Report, tag: str, spec: object, markets: dict[str, st
     return OutputLocale(tag, str(market), tuple(chain), loc_policy)
 
 
-def _check_reviewers(report: _Report, entries: object, catalogs: set[str]) -> tuple[Reviewer, ...]:
+def _check_reviewers(report: _Report, entries: object, catalogs: set[str],
+                     owners: dict[bytes, str]) -> tuple[Reviewer, ...]:
     """``[[reviewers]]`` → the reviewers; ``catalogs`` are those the locales' chains name."""
     if not isinstance(entries, list):
         report.add(("reviewers",), "[[reviewers]]: must be an array of tables")
         return ()
-    owners: dict[bytes, str] = {}          # raw public key → the e-mail of the first reviewer declaring it
     reviewers = []
     for index, spec in enumerate(entries):
         reviewer = _check_reviewer(report, index, spec, catalogs, owners)
@@ -329,9 +333,31 @@ def _check_reviewer(report: _Report, index: int, spec: object, catalogs: set[str
     return Reviewer(str(spec.get("name", "")), str(email), tuple(names), keys["keys"], keys["retired_keys"])
 
 
+SERVER = "the review server"      # the owner of [review_server]'s keys, for "already declared for …"
+
+
+def _check_server(report: _Report, table: dict, owners: dict[bytes, str]) -> dict:
+    """``[review_server]`` → ``server_keys`` (its ``key``) and ``server_retired_keys`` of :class:`Config`.
+
+    The server signs approvals made in the browser in the signed-in reviewer's
+    name (:mod:`workflow.approval`); its key may not be a reviewer's too.
+    """
+    at, where = ("review_server",), "[review_server]"
+    report.unknown(table, {"key", "retired_keys"}, at, where)
+    key = table.get("key", "")
+    if not isinstance(key, str):
+        report.add(at + ("key",), f"{where} key: must be one OpenSSH public key line (ssh-ed25519 …)")
+        key = ""
+    keys = _check_keys(report, at + ("key",), f"{where} key", [key] if key else [], SERVER, owners)
+    retired = _check_keys(report, at + ("retired_keys",), f"{where} retired_keys", table.get("retired_keys", []),
+                          SERVER, owners)
+    return {"server_keys": keys, "server_retired_keys": retired}
+
+
 def _check_keys(report: _Report, at: KeyPath, where: str, lines: object, email: str,
                 owners: dict[bytes, str]) -> tuple[str, ...]:
-    """A reviewer's ``keys`` or ``retired_keys``: OpenSSH public key lines, each key owned by one reviewer."""
+    """A reviewer's (or the server's) ``keys`` or ``retired_keys``: OpenSSH public key lines, each key owned by
+    one of them."""
     if not _is_list_of_str(lines):
         report.add(at, f"{where}: must be a list of OpenSSH public key lines")
         return ()
@@ -343,7 +369,8 @@ def _check_keys(report: _Report, at: KeyPath, where: str, lines: object, email: 
             continue
         other = owners.setdefault(raw, email)
         if other.lower() != email.lower():
-            report.add(at, f"{where}: this key is already declared for {other}; each key belongs to one reviewer")
+            report.add(at, f"{where}: this key is already declared for {other}; each key belongs to one reviewer "
+                       "(or to the review server)")
     return tuple(lines)
 
 

@@ -8,6 +8,7 @@ on what ran before in the process.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -56,6 +57,24 @@ def render_html(tokens: list[Token]) -> str:
     """
     md = _html_renderer()
     return md.renderer.render(tokens, md.options, {})
+
+
+def render_inline(tokens: list[Token], text_html: Callable[[str], str]) -> str:
+    """HTML of inline tokens (:func:`parse_inline`'s), each text token's content turned into HTML by ``text_html``
+    (which must escape it), everything else as the translation renderer writes it.
+
+    >>> from markupsafe import escape
+    >>> render_inline(parse_inline("*a<b* [c](https://x.org)"), lambda text: str(escape(text)).upper())
+    '<em>A&LT;B</em> <a href="https://x.org">C</a>'
+    """
+    md = _inline_parser()
+    out = []
+    for token in tokens:
+        if token.type == "text":
+            out.append(text_html(token.content))
+        else:
+            out.append(md.renderer.renderInline([token], md.options, {}))
+    return "".join(out)
 
 
 def _children(tokens: list[Token]) -> list[Token]:

@@ -5,34 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from markupsafe import Markup, escape
-
 from workflow import languages
 from workflow.approval import without_record
 from workflow.checks.numbers import extract_quantities
 from workflow.config import Config
 from workflow.entries import shown_translation
 from workflow.glossary import Glossary, load_glossary
+from workflow.inline import highlight, render_inline  # noqa: F401  (highlight: packet.highlight, as before)
 from workflow.languages import SOURCE_LANGUAGE
 from workflow.render import environment
 from workflow.review import Item, load_items
-
-
-def highlight(text: str, spans: list[tuple[int, int, str]]) -> Markup:
-    """Escaped ``text`` with ``<mark class="…">`` around non-overlapping spans (first one wins).
-
-    >>> str(highlight("Take 30 mg <now>", [(5, 10, "number")]))
-    'Take <mark class="number">30 mg</mark> &lt;now&gt;'
-    """
-    out, position = [], 0
-    for start, end, kind in sorted(spans):
-        if start < position or start >= end:
-            continue
-        out += [escape(text[position:start]), Markup('<mark class="{}">').format(kind),
-                escape(text[start:end]), Markup("</mark>")]
-        position = end
-    out.append(escape(text[position:]))
-    return Markup("").join(out)
 
 
 def _quantity_spans(text: str, language: str, source_language: str) -> list[tuple[int, int, str]]:
@@ -71,8 +53,8 @@ def _row(item: Item, glossary: Glossary, reviewers, source_language: str) -> dic
     names = {r.email.lower(): r.name for r in reviewers}
     who = (names.get(record.email.lower(), record.email) if record else None)
     return {"id": item.id, "region": item.region, "kind": (entry.comment or "").split("\n")[0].removeprefix("kind: "),
-            "source": highlight(entry.msgid, source_spans(entry.msgid, glossary, source_language)),
-            "target": highlight(target, target_spans(target, item.catalog, glossary, source_language)),
+            "source": render_inline(entry.msgid, lambda text: source_spans(text, glossary, source_language)),
+            "target": render_inline(target, lambda text: target_spans(text, item.catalog, glossary, source_language)),
             "findings": item.findings, "state": item.state, "provenance": item.origin,
             "approver": (f"{who}, {record.time.replace('T', ' ').replace('Z', ' UTC')} ({item.verdict.state})"
                          if record and item.verdict.state in ("approved", "stale", "unverified")

@@ -43,7 +43,7 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
     shared = check_inputs(config)
     findings: list[Finding] = []
     jobs: list[_Job] = []
-    trusts = {catalog: trust_for(config.reviewers, catalog) for catalog in config.catalogs}
+    trusts = {catalog: trust_for(config.reviewers, catalog, config.server_keys, config.server_retired_keys) for catalog in config.catalogs}
     for catalog, path in catalog_paths(config, locale, article):
         cached = None if annotate else cached_findings(stamps, shared, catalog, path)
         if cached is not None:                 # same catalog, glossary and config as last time

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow import sshsig
-from workflow.approval import NAMESPACE, Trust, Verdict, judge, origin, sign_record, with_record
+from workflow.approval import (
+    NAMESPACE,
+    SERVER_PRINCIPAL,
+    VIA_SERVER,
+    Trust,
+    Verdict,
+    judge,
+    origin,
+    sign_record,
+    text_digest,
+    with_record,
+)
 from workflow.approval import trust_for as approval_trust
 from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
 from workflow.config import CONFIG_PATH, Config, Reviewer
@@ -16,6 +28,7 @@ from workflow.entries import has_translation, regions
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.findings import check_entry
 from workflow.glossary import Glossary, load_glossary
+from workflow.lock import project_lock
 from workflow.project import catalog_paths, display_path
 from workflow.sshsig import parse_public_key
 
@@ -123,7 +136,7 @@ def reviewer_for(config: Config, email: str, catalogs: set[str]) -> Reviewer:
 
 def trust_for(config: Config, catalog: str) -> Trust:
     """Which keys may sign for ``catalog`` (see :class:`workflow.approval.Trust`)."""
-    return approval_trust(config.reviewers, catalog)
+    return approval_trust(config.reviewers, catalog, config.server_keys, config.server_retired_keys)
 
 
 def signer_for(reviewer: Reviewer, key_file: Path | None) -> sshsig.Signer:
@@ -163,46 +176,97 @@ def _select(items: list[Item], ids: list[str]) -> list[Item]:
     return chosen
 
 
+class Conflict(ConflictError):
+    """The text a reviewer judged is no longer the text in the catalog (a translator or another reviewer saved
+    it meanwhile): nothing was written. ``items`` are the entries as they are now (those still there)."""
+
+    def __init__(self, message: str, items: list[Item], path: str | None = None):
+        super().__init__(message, path=path)
+        self.items = items
+
+    def __reduce__(self):
+        return Conflict, (self.message, self.items, self.path)
+
+
+def _guarded(config: Config, what: str, lock: bool):
+    """The project lock for a review action, unless the caller holds it already (the CLI takes it for every
+    command that writes, in :func:`workflow.cli.main`; flock is per open file, so taking it twice would wait
+    for ever)."""
+    return project_lock(config.root, f"locum review {what}") if lock else contextlib.nullcontext()
+
+
+def _check_expected(items: list[Item], expect: dict[str, str] | None) -> None:
+    """Raise :class:`Conflict` unless every segment in ``expect`` (id → the text digest the reviewer saw) still
+    has that text."""
+    if not expect:
+        return
+    by_id: dict[str, list[Item]] = {}
+    for item in items:
+        by_id.setdefault(item.id, []).append(item)
+    changed = [wanted for wanted, seen in expect.items()
+               if not by_id.get(wanted) or any(text_digest(i.entry) != seen for i in by_id[wanted])]
+    if changed:
+        current = [i for wanted in changed for i in by_id.get(wanted, [])]
+        where = current[0].shown if current else None
+        raise Conflict(f"segment {', '.join(changed)} changed since you read it (someone saved the catalog "
+                       "meanwhile): nothing was written; read the new text and decide again", current, where)
+
+
 def approve(config: Config, locale: str, email: str, ids: list[str] | None = None,
             article: str | None = None, all_clean: bool = False, key_file: Path | None = None,
-            accept_suggestion: bool = False, now: dt.datetime | None = None) -> tuple[list[Item], list[Item]]:
+            accept_suggestion: bool = False, now: dt.datetime | None = None, signer: sshsig.Signer | None = None,
+            via: str = "", expect: dict[str, str] | None = None, lock: bool = True) -> tuple[list[Item], list[Item]]:
     """Sign approvals of segments by id, or of every clean pending segment of an article.
 
     Nothing is written unless every requested segment may be approved.
     ``accept_suggestion`` approves machine or memory suggestions exactly as
     they came (the record names their origin); ``all_clean`` never does.
-    Returns (approved, left pending because not clean).
+    ``signer`` signs instead of the reviewer's own key (the review server's,
+    with ``via`` :data:`workflow.approval.VIA_SERVER` in the record).
+    ``expect`` (segment id → :func:`~workflow.approval.text_digest` the
+    reviewer saw) raises :class:`Conflict`, writing nothing, when one of them
+    changed. The catalogs are read, checked and written under the project lock
+    (``lock=False``: the caller holds it). Returns (approved, left pending
+    because not clean).
     """
-    items, files = load_items(config, locale, article)
-    if ids:
-        chosen, skipped = _select(items, ids), []
-    elif all_clean and article:
-        waiting = [i for i in items if i.state in ("pending", "stale", "unverified", "forged")]
-        chosen = [i for i in waiting if not i.findings]
-        skipped = [i for i in waiting if i.findings]
-    else:
-        raise UsageError("say which segments: --id ID … or --article SLUG --all-clean")
-    touched = {i.catalog for i in chosen} or {i.catalog for i in items}
-    reviewer = reviewer_for(config, email, touched)
-    problems = []
-    for item in chosen:
-        problem = _why_not(item, accept_suggestion)
-        if problem:
-            problems.append(ReviewError(f"cannot approve {item.id}: {problem}", path=item.shown))
-    if problems:
-        raise problems[0] if len(problems) == 1 else ErrorList(problems)
-    signer = signer_for(reviewer, key_file)
-    when = _now(now)
-    for item in chosen:
-        came = origin(item.entry) if item.state == "suggested" else None
-        if came:
-            item.entry.flags.remove("fuzzy")
-            item.entry.previous_msgid = item.entry.previous_msgid_plural = item.entry.previous_msgctxt = None
-        record = sign_record(item.entry, item.catalog, "approved", reviewer.email, signer, when,
-                             origin=came[0] if came else "")
-        item.entry.tcomment = with_record(item.entry.tcomment, record)
-    _write_all(config, files, {item.path for item in chosen})
+    with _guarded(config, "approve", lock):
+        items, files = load_items(config, locale, article)
+        _check_expected(items, expect)
+        if ids:
+            chosen, skipped = _select(items, ids), []
+        elif all_clean and article:
+            waiting = [i for i in items if i.state in ("pending", "stale", "unverified", "forged")]
+            chosen = [i for i in waiting if not i.findings]
+            skipped = [i for i in waiting if i.findings]
+        else:
+            raise UsageError("say which segments: --id ID … or --article SLUG --all-clean")
+        touched = {i.catalog for i in chosen} or {i.catalog for i in items}
+        reviewer = reviewer_for(config, email, touched)
+        problems = []
+        for item in chosen:
+            problem = _why_not(item, accept_suggestion)
+            if problem:
+                problems.append(ReviewError(f"cannot approve {item.id}: {problem}", path=item.shown))
+        if problems:
+            raise problems[0] if len(problems) == 1 else ErrorList(problems)
+        signer = signer or signer_for(reviewer, key_file)
+        when = _now(now)
+        for item in chosen:
+            came = origin(item.entry) if item.state == "suggested" else None
+            if came:
+                _clear_fuzzy(item.entry)
+            record = sign_record(item.entry, item.catalog, "approved", reviewer.email, signer, when,
+                                 origin=came[0] if came else "", via=via)
+            item.entry.tcomment = with_record(item.entry.tcomment, record)
+        _write_all(config, files, {item.path for item in chosen})
     return chosen, skipped
+
+
+def _clear_fuzzy(entry: POEntry) -> None:
+    """Not fuzzy any more: the flag goes, and with it the previous source (``#|``) that only a fuzzy entry keeps."""
+    if "fuzzy" in entry.flags:
+        entry.flags.remove("fuzzy")
+    entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
 
 
 def _why_not(item: Item, accept_suggestion: bool) -> str | None:
@@ -228,22 +292,68 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def reject(config: Config, locale: str, email: str, segment: str, reason: str, key_file: Path | None = None,
-           now: dt.datetime | None = None) -> list[Item]:
-    """Send a segment back: mark it fuzzy and sign a record of the reviewer's reason."""
+           now: dt.datetime | None = None, signer: sshsig.Signer | None = None, via: str = "",
+           expect: dict[str, str] | None = None, article: str | None = None, lock: bool = True) -> list[Item]:
+    """Send a segment back: mark it fuzzy and sign a record of the reviewer's reason.
+
+    ``signer``, ``via``, ``expect`` and ``lock`` as for :func:`approve`;
+    ``article`` only narrows what is read.
+    """
     if not reason.strip():
         raise UsageError("a rejection needs a --reason the translator can act on")
-    items, files = load_items(config, locale, None)
-    chosen = _select(items, [segment])
-    reviewer = reviewer_for(config, email, {i.catalog for i in chosen})
-    signer = signer_for(reviewer, key_file)
-    when = _now(now)
-    for item in chosen:
-        if "fuzzy" not in item.entry.flags:
-            item.entry.flags.insert(0, "fuzzy")
-        record = sign_record(item.entry, item.catalog, "rejected", reviewer.email, signer, when, reason=reason)
-        item.entry.tcomment = with_record(item.entry.tcomment, record)
-    _write_all(config, files, {item.path for item in chosen})
+    with _guarded(config, "reject", lock):
+        items, files = load_items(config, locale, article)
+        _check_expected(items, expect)
+        chosen = _select(items, [segment])
+        reviewer = reviewer_for(config, email, {i.catalog for i in chosen})
+        signer = signer or signer_for(reviewer, key_file)
+        when = _now(now)
+        for item in chosen:
+            if "fuzzy" not in item.entry.flags:
+                item.entry.flags.insert(0, "fuzzy")
+            record = sign_record(item.entry, item.catalog, "rejected", reviewer.email, signer, when,
+                                 reason=reason, via=via)
+            item.entry.tcomment = with_record(item.entry.tcomment, record)
+        _write_all(config, files, {item.path for item in chosen})
     return chosen
+
+
+def edit(config: Config, locale: str, email: str, segment: str, msgstrs: list[str],
+         expect: dict[str, str] | None = None, article: str | None = None, lock: bool = True) -> Item:
+    """The reviewer's own correction of one segment: its translation becomes ``msgstrs`` (one string, or one per
+    plural form) and it is no longer fuzzy; its record stays, now stale, until someone approves the new text.
+
+    ``locale`` must select one catalog's entry for ``segment``. Returns the
+    entry as written, re-checked (its findings). ``expect`` and ``lock`` as
+    for :func:`approve`.
+    """
+    with _guarded(config, "edit", lock):
+        items, files = load_items(config, locale, article)
+        _check_expected(items, expect)
+        chosen = _select(items, [segment])
+        if len(chosen) > 1:
+            raise UsageError(f"segment {segment} is in {', '.join(i.catalog for i in chosen)}: name the catalog")
+        item = chosen[0]
+        reviewer_for(config, email, {item.catalog})
+        _set_translation(item, msgstrs, plural_count(files[item.path].metadata.get("Plural-Forms")))
+        _clear_fuzzy(item.entry)
+        _write_all(config, files, {item.path})
+        fresh, _ = load_items(config, item.catalog, item.slug)
+    return next(i for i in fresh if i.id == item.id)
+
+
+def _set_translation(item: Item, msgstrs: list[str], nplurals: int) -> None:
+    entry = item.entry
+    if any(not text.strip() for text in msgstrs) or not msgstrs:
+        raise UsageError(f"an edit of {item.id} cannot leave a translation empty", path=item.shown)
+    if entry.msgid_plural:
+        if len(msgstrs) != nplurals:
+            raise UsageError(f"{item.id} has {nplurals} plural forms; the edit gave {len(msgstrs)}", path=item.shown)
+        entry.msgstr_plural = dict(enumerate(msgstrs))
+    elif len(msgstrs) != 1:
+        raise UsageError(f"{item.id} has no plural forms; the edit gave {len(msgstrs)} texts", path=item.shown)
+    else:
+        entry.msgstr = msgstrs[0]
 
 
 def _write_all(config: Config, files: dict, paths: set) -> None:
@@ -265,10 +375,15 @@ def verify(config: Config, locale: str | None = None) -> list[Item]:
 
 
 def allowed_signers(config: Config) -> str:
-    """An OpenSSH allowed-signers file of every declared key (retired keys are left out)."""
+    """An OpenSSH allowed-signers file of every declared key (retired keys are left out): each reviewer's under
+    their e-mail, the review server's under the principal ``locum-review-server`` (verify a record that says
+    ``via: review-server`` with ``-I locum-review-server``; its ``reviewer:`` line names who approved)."""
     lines = ["# Locum reviewers' keys, from locales/locum.toml: ssh-keygen -Y verify -f THIS_FILE "
-             f"-I EMAIL -n {NAMESPACE} -s MESSAGE.sig < MESSAGE"]
+             f"-I EMAIL -n {NAMESPACE} -s MESSAGE.sig < MESSAGE",
+             f"# a record made in the review server (via: {VIA_SERVER}): -I {SERVER_PRINCIPAL}"]
     for reviewer in config.reviewers:
         for line in reviewer.keys:
             lines.append(f'{reviewer.email} namespaces="{NAMESPACE}" {sshsig.public_line(parse_public_key(line))}')
+    for line in config.server_keys:
+        lines.append(f'{SERVER_PRINCIPAL} namespaces="{NAMESPACE}" {sshsig.public_line(parse_public_key(line))}')
     return "\n".join(lines) + "\n"

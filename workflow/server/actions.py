@@ -1,0 +1,116 @@
+"""The four review actions of the interface (approve, accept a suggestion, reject, edit), each through the
+same locked compare-and-swap path as the command line (``workflow.review``), signed with the server's key.
+
+:func:`perform` never raises for what a reviewer can cause: it returns an
+:class:`Outcome` saying what happened (done, conflict, refused), and the
+store's audit log gets every attempt with the client's address.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from workflow import review
+from workflow.config import Config
+from workflow.errors import ConflictError, LocumError
+from workflow.server.i18n import N_
+
+ACTIONS = ("approve", "accept", "reject", "edit")
+VIA = "review-server"
+SEGMENT_ID = re.compile(r"^[0-9a-f]{8}$")
+MAX_TEXT = 20_000       # characters in one submitted field: a segment, not a file
+
+# What the page says after an action; ids are hexadecimal, so they need no escaping (escaped anyway).
+DONE = {
+    "approve": N_("Segment %(id)s approved and signed by the review server."),
+    "accept": N_("Suggestion %(id)s accepted as it is and approved."),
+    "reject": N_("Segment %(id)s rejected; the translator sees your reason."),
+    "edit": N_("Your edit of %(id)s was saved and checked again; approve it when it is right."),
+}
+CONFLICT = N_("Someone saved this catalog after you opened the page: segment %(id)s now reads as shown "
+              "below. Nothing was written; read it again and decide.")
+BAD_REQUEST = N_("The form was incomplete: reload the page and try again.")
+REFUSED = N_("Not done:")
+EMPTY_REASON = N_("Say why you reject it: the translator needs a reason to act on.")
+
+
+@dataclass
+class Outcome:
+    """What an action did: ``done`` (303 back with a flash), ``conflict`` (409), ``refused`` (422) or
+    ``invalid`` (400). ``message`` is a msgid with ``%(id)s``; ``detail`` is the library's own text."""
+
+    kind: str
+    action: str
+    segment: str
+    message: str
+    detail: str = ""
+    args: dict = field(default_factory=dict)
+
+    @property
+    def status(self) -> int:
+        return {"done": 303, "conflict": 409, "refused": 422, "invalid": 400}[self.kind]
+
+
+def fields(form) -> tuple[str, str, str, list[str]]:
+    """(segment id, seen digest, reason, msgstrs) from a submitted form; browsers send CRLF in textareas."""
+    def text(name: str) -> str:
+        return str(form.get(name, ""))[:MAX_TEXT].replace("\r\n", "\n")
+
+    if "msgstr" in form:
+        msgstrs = [text("msgstr")]
+    else:
+        msgstrs = [text(f"msgstr{n}") for n in range(10) if f"msgstr{n}" in form]
+    return text("id"), text("seen"), text("reason"), msgstrs
+
+
+def perform(config: Config, store, email: str, ip: str, catalog: str, slug: str, action: str, form) -> Outcome:
+    """Run ``action`` for the signed-in reviewer ``email`` on one segment of ``catalog``/``slug``."""
+    segment, seen, reason, msgstrs = fields(form)
+    if not SEGMENT_ID.match(segment) or not seen or (action == "edit" and not msgstrs):
+        outcome = Outcome("invalid", action, segment[:8], BAD_REQUEST)
+    elif action == "reject" and not reason.strip():
+        outcome = Outcome("refused", action, segment, EMPTY_REASON)
+    else:
+        outcome = _attempt(config, store, email, catalog, slug, action, segment, {segment: seen}, reason, msgstrs)
+    outcome.args = {"id": outcome.segment}
+    detail = reason if action == "reject" and outcome.kind == "done" else outcome.detail
+    store.audit(email, action if outcome.kind == "done" else f"{action}-{outcome.kind}", ip, catalog=catalog,
+                article=slug, segment=outcome.segment, detail=detail[:500])
+    return outcome
+
+
+def _attempt(config: Config, store, email: str, catalog: str, slug: str, action: str, segment: str,
+             expect: dict[str, str], reason: str, msgstrs: list[str]) -> Outcome:
+    try:
+        if action == "edit":
+            review.edit(config, catalog, email, segment, msgstrs, expect=expect, article=slug)
+        elif action == "reject":
+            review.reject(config, catalog, email, segment, reason, signer=store.server_signer(), via=VIA,
+                          expect=expect, article=slug)
+        else:
+            review.approve(config, catalog, email, ids=[segment], article=slug,
+                           accept_suggestion=action == "accept", signer=store.server_signer(), via=VIA,
+                           expect=expect)
+    except ConflictError as exc:        # review.Conflict, or a translator's save inside the write itself
+        return Outcome("conflict", action, segment, CONFLICT, detail=str(exc))
+    except LocumError as exc:           # not clean, not translated, unknown id, not declared…
+        return Outcome("refused", action, segment, REFUSED, detail=str(exc))
+    return Outcome("done", action, segment, DONE[action])
+
+
+def flash_value(outcome: Outcome) -> str:
+    """The flash cookie's value: the action and the segment id, nothing a user typed."""
+    return f"{outcome.action}.{outcome.segment}"
+
+
+def flash_message(value: str | None) -> tuple[str, dict] | None:
+    """The message (msgid, arguments) a flash cookie asks for, or None if it is not one of ours.
+
+    >>> flash_message("approve.0a1b2c3d")[1], flash_message("approve.<script>"), flash_message(None)
+    ({'id': '0a1b2c3d'}, None, None)
+    """
+    action, _, segment = (value or "").partition(".")
+    if action in DONE and SEGMENT_ID.match(segment):
+        return DONE[action], {"id": segment}
+    return None

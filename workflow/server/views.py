@@ -1,0 +1,363 @@
+"""What the review server shows, as frozen dataclasses: the dashboard's counts and an article's rows (pure of HTTP).
+
+Every piece of HTML here is built from escaped text: a source or translation
+is rendered by :func:`workflow.inline.render_inline` (raw HTML stays text),
+diffs by :func:`workflow.server.diff.word_diff`; plain fields are ``str`` for
+the templates to escape. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from workflow import languages
+from workflow.approval import Record, text_digest, without_record
+from workflow.catalogs import read_catalog
+from workflow.config import Config
+from workflow.entries import has_translation, translations
+from workflow.errors import UsageError
+from workflow.glossary import Glossary, load_glossary
+from workflow.inline import render_inline
+from workflow.packet import source_spans, target_spans
+from workflow.pages import keeps_snapshot
+from workflow.project import SITE_DOMAIN, display_path
+from workflow.review import Item, load_items
+from workflow.server.diff import word_diff
+from workflow.snapshots import read_snapshot
+from workflow.source import read_article, safety_change
+
+STATES = ("approved", "pending", "suggested", "fuzzy", "stale", "rejected", "untranslated", "unverified", "forged")
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many segments (or source words) of an article are in each review state; ``with_errors`` counts
+    those with an error finding, whatever their state. The states add up to ``total``."""
+
+    approved: int = 0
+    pending: int = 0
+    suggested: int = 0
+    fuzzy: int = 0
+    stale: int = 0
+    rejected: int = 0
+    untranslated: int = 0
+    unverified: int = 0
+    forged: int = 0
+    with_errors: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, state) for state in STATES)
+
+
+@dataclass(frozen=True)
+class PageState:
+    """A published page readers no longer see as it is now: ``outdated`` (its last approved version is
+    served, the English changed since ``since``) or ``withdrawn`` (a safety change on ``since`` came after
+    its last approval, ``approved``)."""
+
+    locale: str
+    state: str
+    approved: str | None
+    since: str | None
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """One article of one catalog on the dashboard; ``title`` is the source's (empty for the site chrome)."""
+
+    slug: str
+    title: str
+    segments: Tally
+    words: Tally
+    pages: tuple[PageState, ...]
+
+
+@dataclass(frozen=True)
+class CatalogSummary:
+    catalog: str
+    lang: str
+    dir: str
+    articles: tuple[ArticleSummary, ...]
+    segments: Tally
+    words: Tally
+
+
+@dataclass(frozen=True)
+class Approver:
+    """Who signed the record of this very text: declared name (else the e-mail), UTC time, verdict state."""
+
+    name: str
+    email: str
+    time: str
+    state: str
+    via: str = ""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    name: str
+    email: str
+    time: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One segment of the article view (see :func:`article_view`)."""
+
+    id: str
+    state: str
+    region: str
+    kind: str
+    where: str
+    msgid: str                              # the source text as written
+    source_html: Markup
+    source_plural_html: Markup | None
+    target_html: Markup                     # the translation (a plural's first form)
+    forms: tuple[Markup, ...]               # every form, rendered (one for a singular entry)
+    msgstrs: tuple[str, ...]                # every form as written (for the edit form)
+    findings: tuple[tuple[str, str, str], ...]
+    errors: bool
+    provenance: str | None
+    approver: Approver | None
+    rejection: Rejection | None
+    record_note: str                        # why a record does not approve this text (stale, forged…), or ""
+    notes: tuple[str, ...]                  # the translator's own comments
+    source_diff: Markup | None
+    text_diff: Markup | None
+    seen: str
+    shadowed_by: tuple[str, ...]
+
+    @property
+    def plural(self) -> bool:
+        return self.source_plural_html is not None
+
+    @property
+    def shadowed(self) -> bool:
+        return bool(self.shadowed_by)
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    catalog: str
+    slug: str
+    title: str
+    lang: str
+    dir: str
+    rows: tuple[Row, ...]
+    segments: Tally
+
+
+def reviewer_catalogs(config: Config, email: str) -> tuple[str, ...]:
+    """The catalogs the declared reviewer ``email`` may approve, in the configuration's order (none if undeclared)."""
+    mine: set[str] = set()
+    for reviewer in config.reviewers:
+        if reviewer.email.lower() == email.lower():
+            mine.update(reviewer.catalogs)
+    return tuple(c for c in config.catalogs if c in mine)
+
+
+def lang_dir(catalog: str) -> tuple[str, str]:
+    """A catalog's BCP 47 ``lang`` and its ``dir``.
+
+    >>> lang_dir("ar"), lang_dir("es_US")
+    (('ar', 'rtl'), ('es-US', 'ltr'))
+    """
+    tag = catalog.replace("_", "-")
+    return tag, "rtl" if languages.right_to_left(tag) else "ltr"
+
+
+def tally(items: list[Item], weight=lambda item: 1) -> Tally:
+    """Count ``items`` per state, each counting ``weight(item)``."""
+    counts = dict.fromkeys((*STATES, "with_errors"), 0)
+    for item in items:
+        counts[item.state] += weight(item)
+        if item.errors:
+            counts["with_errors"] += weight(item)
+    return Tally(**counts)
+
+
+def source_words(item: Item) -> int:
+    """Words of the source text (the singular).
+
+    >>> from workflow.catalogs import POEntry
+    >>> source_words(Item("x", "es", "x", Path("x.po"), "x", POEntry(msgid="Don't take **120 mg** a day.")))
+    6
+    """
+    return len(_WORD.findall(item.entry.msgid))
+
+
+def dashboard(config: Config, email: str, glossary: Glossary | None = None) -> list[CatalogSummary]:
+    """Per catalog ``email`` may approve, per article: segments and source words in each state, and pages
+    that are outdated or withdrawn (none for an undeclared e-mail)."""
+    catalogs = reviewer_catalogs(config, email)
+    if catalogs and glossary is None:
+        glossary = load_glossary(config.root, config.catalogs, config.source_language)
+    titles: dict[str, str] = {}
+    out = []
+    for catalog in catalogs:
+        items, _ = load_items(config, catalog, None, glossary)
+        slugs = list(dict.fromkeys(item.slug for item in items))
+        articles = []
+        for slug in slugs:
+            mine = [item for item in items if item.slug == slug]
+            if slug not in titles:
+                titles[slug] = article_title(config, slug)
+            articles.append(ArticleSummary(slug, titles[slug], tally(mine), tally(mine, source_words),
+                                           page_states(config, catalog, slug)))
+        out.append(CatalogSummary(catalog, *lang_dir(catalog), tuple(articles), tally(items),
+                                  tally(items, source_words)))
+    return out
+
+
+def article_title(config: Config, slug: str) -> str:
+    """The title in the article's front matter ("" for the site chrome's catalog, which has no article)."""
+    if slug == SITE_DOMAIN:
+        return ""
+    path = config.source_dir / f"{slug}.md"
+    return read_article(path, set(config.markets), display_path(config, path)).title
+
+
+def page_states(config: Config, catalog: str, slug: str) -> tuple[PageState, ...]:
+    """The pages showing ``catalog``'s text of ``slug`` that readers see in their last approved version
+    (the English changed since) or withdrawn (a safety change since), from the snapshots in
+    ``locales/published/``: what the next build serves, whether or not it ran yet."""
+    if slug == SITE_DOMAIN:
+        return ()
+    current = None
+    out = []
+    for locale in config.locales:
+        if catalog not in locale.chain or not keeps_snapshot(config, locale):
+            continue
+        snapshot = read_snapshot(config.root, locale.tag, slug)
+        if snapshot is None:
+            continue
+        if current is None:
+            path = config.source_dir / f"{slug}.md"
+            current = read_article(path, set(config.markets), display_path(config, path))
+        if snapshot.source == current.text:
+            continue
+        safety = safety_change(current)
+        if safety is not None and (snapshot.approved or "") <= safety.isoformat():
+            out.append(PageState(locale.tag, "withdrawn", snapshot.approved, safety.isoformat()))
+        else:
+            out.append(PageState(locale.tag, "outdated", snapshot.approved, snapshot.stale_since))
+    return tuple(out)
+
+
+def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | None = None) -> ArticleView:
+    """Every live entry of ``catalog`` for article ``slug``, in the article's order, as a reviewer sees it.
+
+    Raises :class:`UsageError` for a catalog the project does not have or an
+    unknown article (the app answers 404).
+    """
+    if catalog not in config.catalogs:
+        raise UsageError(f"no catalog {catalog!r} (catalogs: {', '.join(config.catalogs)})")
+    glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs,
+                                                                   config.source_language)
+    items, _ = load_items(config, catalog, slug, glossary)
+    if not items and not config.po_path(catalog, slug).exists():
+        raise UsageError(f"no catalog {catalog}/{slug}.po")
+    items.sort(key=lambda item: _first_line(item, slug))
+    approved = approved_translations(config, catalog, slug)
+    shadows = shadowing(config, catalog, slug)
+    names = {r.email.lower(): r.name for r in config.reviewers}
+    rows = tuple(_row(config, item, glossary, names, approved, shadows) for item in items)
+    return ArticleView(catalog, slug, article_title(config, slug), *lang_dir(catalog), rows, tally(items))
+
+
+def _first_line(item: Item, slug: str) -> int:
+    """Where the entry first occurs in the article (entries without a place go last, in catalog order)."""
+    lines = [int(line) for path, line in item.entry.occurrences
+             if Path(path).name == f"{slug}.md" and str(line).isdigit()]
+    return min(lines) if lines else 1 << 30
+
+
+def approved_translations(config: Config, catalog: str, slug: str) -> dict[str, str]:
+    """Source text → the translation ``catalog`` gave it in the page's last approved version (its snapshot)."""
+    found: dict[str, str] = {}
+    for locale in config.locales:
+        if catalog not in locale.chain or not keeps_snapshot(config, locale):
+            continue
+        snapshot = read_snapshot(config.root, locale.tag, slug) if slug != SITE_DOMAIN else None
+        for translation in snapshot.translations if snapshot else ():
+            if translation.catalog == catalog:
+                found.setdefault(translation.msgid, translation.msgstr)
+    return found
+
+
+def shadowing(config: Config, catalog: str, slug: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(context, source) → the catalogs before ``catalog`` in some locale's chain (a regional override,
+    ``es_US`` before ``es``) whose entry of it has a translation: readers there see that one instead."""
+    overriders = list(dict.fromkeys(name for locale in config.locales if catalog in locale.chain
+                                    for name in locale.chain[:locale.chain.index(catalog)]))
+    found: dict[tuple[str, str], list[str]] = {}
+    for name in overriders:
+        path = config.po_path(name, slug)
+        if not path.exists():
+            continue
+        for entry in read_catalog(path, display_path(config, path)):
+            if not entry.obsolete and has_translation(entry):
+                found.setdefault((entry.msgctxt or "", entry.msgid), []).append(name)
+    return {key: tuple(names) for key, names in found.items()}
+
+
+def _row(config: Config, item: Item, glossary: Glossary, names: dict[str, str], approved: dict[str, str],
+         shadows: dict) -> Row:
+    entry, language = item.entry, config.source_language
+    def source(text: str) -> Markup:
+        return render_inline(text, lambda node: source_spans(node, glossary, language))
+    def target(text: str) -> Markup:
+        return render_inline(text, lambda node: target_spans(node, item.catalog, glossary, language))
+    texts = tuple(translations(entry))
+    forms = tuple(target(text) for text in texts)
+    approver, rejection, note = _record(item, names)
+    last = approved.get(entry.msgid) or (approved.get(entry.previous_msgid) if entry.previous_msgid else None)
+    shown = texts[0] if texts else ""
+    return Row(
+        id=item.id, state=item.state, region=item.region, kind=_kind(entry.comment), where=item.shown, msgid=entry.msgid,
+        source_html=source(entry.msgid),
+        source_plural_html=source(entry.msgid_plural) if entry.msgid_plural else None,
+        target_html=forms[0] if forms else Markup(""), forms=forms, msgstrs=texts,
+        findings=tuple(tuple(f) for f in item.findings), errors=bool(item.errors), provenance=item.origin,
+        approver=approver, rejection=rejection, record_note=note,
+        notes=tuple(line for line in without_record(entry.tcomment).split("\n")
+                    if line and not line.startswith(("mt: ", "tm: ", "(locum) "))),
+        source_diff=(word_diff(entry.previous_msgid, entry.msgid)
+                     if entry.previous_msgid is not None and entry.previous_msgid != entry.msgid else None),
+        text_diff=(word_diff(last, shown) if last is not None and not entry.msgid_plural and last != shown
+                   and has_translation(entry) else None),
+        seen=text_digest(entry), shadowed_by=shadows.get((entry.msgctxt or "", entry.msgid), ()))
+
+
+def _kind(comment: str | None) -> str:
+    """The segment's kind from its extracted comment.
+
+    >>> _kind("kind: title, heading\\nregion: gb")
+    'title, heading'
+    """
+    for line in (comment or "").split("\n"):
+        if line.startswith("kind:"):
+            return line[len("kind:"):].strip()
+    return ""
+
+
+def _record(item: Item, names: dict[str, str]) -> tuple[Approver | None, Rejection | None, str]:
+    """The approver of this very text (a verified record of it; never on a fuzzy row), the rejection, and
+    what is wrong with any other record."""
+    verdict, record = item.verdict, item.verdict.record
+    if not isinstance(record, Record):
+        return None, None, f"{verdict.state}: {verdict.reason}" if verdict.state == "forged" else ""
+    name = names.get(record.email.lower(), record.email)
+    if verdict.state == "approved" and "fuzzy" not in item.entry.flags:
+        return Approver(name, record.email, record.time, verdict.state, getattr(record, "via", "")), None, ""
+    if verdict.state == "rejected":
+        return None, Rejection(name, record.email, record.time, record.reason), ""
+    return None, None, f"{verdict.state}: {verdict.reason}" if verdict.state != "approved" else ""
+
