@@ -392,7 +392,28 @@ def test_a_on_a_focused_segment_approves_it(server, browse):
     assert_server_record(server.root, "es", "pain-relief", PARAGRAPH, ANA)
 
 
-def test_the_article_view_fits_a_1280_pixel_laptop(server, browse):
+def test_reject_and_accept_by_keyboard_alone(server, browse):
+    tab = browse()
+    login(tab, server.url, ANA)
+    tab.goto(f"{server.url}/c/es/pain-relief")
+    tab.keyboard.press("j")                                       # j: the first segment
+    assert tab.evaluate("document.activeElement.classList.contains('segment')")
+    segment(tab, server.root, "es", "pain-relief", EMERGENCY).focus()
+    tab.keyboard.press("r")                                       # r: the reason box, focused
+    assert tab.evaluate("document.activeElement.name") == "reason"
+    tab.keyboard.type("Use the number first.")
+    tab.keyboard.press("Tab")
+    with tab.expect_navigation():
+        tab.keyboard.press("Enter")                               # the focused Reject button
+    assert_server_record(server.root, "es", "pain-relief", EMERGENCY, ANA, "rejected")
+    tab.goto(f"{server.url}/c/es/sleep-and-pain")
+    segment(tab, server.root, "es", "sleep-and-pain", SUGGESTED).focus()
+    with tab.expect_navigation():
+        tab.keyboard.press("s")                                   # s: accept the suggestion
+    assert_server_record(server.root, "es", "sleep-and-pain", SUGGESTED, ANA)
+
+
+def test_the_article_view_fits_a_1280_pixel_laptop_and_a4_paper(server, browse):
     tab = browse(viewport={"width": 1280, "height": 800})
     login(tab, server.url, LAYLA)
     tab.goto(f"{server.url}/c/ar/pain-relief")
@@ -400,6 +421,13 @@ def test_the_article_view_fits_a_1280_pixel_laptop(server, browse):
     translation = tab.locator(".segment .translation").first
     assert translation.get_attribute("dir") == "rtl" and translation.get_attribute("lang").startswith("ar")
     assert translation.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    tab.set_viewport_size({"width": 794, "height": 1123})          # A4 at 96 px per inch
+    tab.emulate_media(media="print")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 794
+    sizes = tab.evaluate("""() => [...document.querySelectorAll('.segment .source, .segment .translation')]
+        .map(el => parseFloat(getComputedStyle(el).fontSize))""")
+    assert sizes and min(sizes) >= 13.3, sizes                      # 10 pt or more on paper
+    assert tab.pdf(format="A4")[:4] == b"%PDF"
 
 
 @pytest.mark.parametrize("who, locale, catalog, lang", [(ANA, "en-GB", "es", ""), (LAYLA, "ar", "ar", ""),
