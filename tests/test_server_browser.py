@@ -275,6 +275,24 @@ def test_a_translators_save_after_page_load_is_a_conflict_not_a_lost_edit(server
     assert found.entry.msgstr == theirs and found.verdict.state == "none"
 
 
+def test_an_edit_over_a_translators_save_is_a_conflict_and_keeps_their_text(server, browse):
+    tab = browse()
+    login(tab, server.url, ANA)
+    tab.goto(f"{server.url}/c/es/pain-relief")
+    section = segment(tab, server.root, "es", "pain-relief", EMERGENCY)
+    field = section.locator("form.edit textarea[name=msgstr]")
+    reveal(field)
+    field.fill("Si es una emergencia, llame al 911.")
+    theirs = "En caso de emergencia, llame al 911."
+    set_msgstr(server.root, "es", "pain-relief", EMERGENCY, theirs)
+    sent = posts(tab)
+    submit(tab, section, "edit")
+    assert sent == [("c/es/pain-relief/edit", 409)]
+    assert tab.locator("[role=alert].conflict").is_visible()
+    assert theirs in segment(tab, server.root, "es", "pain-relief", EMERGENCY).locator(".translation").inner_text()
+    assert item(server.root, "es", "pain-relief", EMERGENCY).entry.msgstr == theirs
+
+
 def _form_fields(section, form: str) -> dict[str, str]:
     return {name: section.locator(f"form.{form} input[name={name}]").get_attribute("value")
             for name in ("csrf", "id", "seen")}
@@ -367,6 +385,18 @@ def test_markup_in_a_translation_is_shown_escaped_and_never_runs(server, browse)
         shown = segment(tab, server.root, "es", "pain-relief", msgid).locator(".translation").inner_text()
         assert payloads[msgid].split(". ", 1)[1] in shown, shown
     assert tab.evaluate("document.querySelectorAll('img').length") == 0
+    section = segment(tab, server.root, "es", "pain-relief", PARAGRAPH)
+    field = section.locator("form.edit textarea[name=msgstr]")
+    reveal(field)
+    typed = "No tome más.</textarea><img src=x onerror=alert(4)><b>"      # an edit that tries to leave its box
+    field.fill(typed)
+    submit(tab, section, "edit")
+    tab.wait_for_timeout(300)
+    assert item(server.root, "es", "pain-relief", PARAGRAPH).entry.msgstr == typed
+    assert dialogs == [] and tab.evaluate("document.querySelectorAll('img, .translation b').length") == 0
+    section = segment(tab, server.root, "es", "pain-relief", PARAGRAPH)
+    assert typed in section.locator(".translation").inner_text()
+    assert section.locator("form.edit textarea[name=msgstr]").input_value() == typed
 
 
 # ---------------------------------------------------------------- keyboard, layout, accessibility
@@ -444,4 +474,5 @@ def test_axe_finds_no_violation_on_login_dashboard_and_article(server, browse, w
         violations[name] = axe(tab)
     if lang:
         assert tab.evaluate("document.documentElement.lang") == lang
+        assert tab.locator("form.approve button").first.inner_text() == "Aprobar"
     assert {name: found for name, found in violations.items() if found} == {}
