@@ -33,6 +33,9 @@ from server_fixture import (
 from test_browser import browser  # noqa: F401  (the Chromium fixture)
 from test_site import AXE
 
+from workflow.config import load_config
+from workflow.sshsig import parse_public_key
+
 PARAGRAPH = "Do not take more than the leaflet says."
 EMERGENCY = "Call 911 in an emergency."
 TITLE = "Pain relief basics"
@@ -111,8 +114,10 @@ def submit(tab, section, form: str):
 
 
 def reveal(field) -> None:
-    """Open the ``<details>`` a form field may sit in, so it can be typed into."""
-    field.evaluate("el => { const d = el.closest('details'); if (d) d.open = true; }")
+    """Open the ``<details>`` a form field may sit in (a click on its summary), so it can be typed into."""
+    if not field.is_visible():
+        field.locator("xpath=ancestor::details[1]/summary").click()
+    assert field.is_visible()
 
 
 def assert_server_record(root: Path, catalog: str, slug: str, msgid: str, email: str, state: str = "approved"):
@@ -122,6 +127,7 @@ def assert_server_record(root: Path, catalog: str, slug: str, msgid: str, email:
     assert verdict.state == state, (verdict.state, verdict.reason, found.entry.tcomment)
     assert verdict.record.email == email
     assert verdict.record.via == "review-server"
+    assert verdict.key in {parse_public_key(line) for line in load_config(root).server_keys}    # the server's key
     assert "approval-via: review-server" in found.entry.tcomment
     return found
 
