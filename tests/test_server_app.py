@@ -288,6 +288,7 @@ def test_a_translators_save_between_view_and_approve_is_a_conflict(served):
     assert alert and newer in alert.group(1)
     assert (served.root / ES).read_bytes() == before and served.judged(FIRST).state == "stale"
     assert served.store.audit_log()[0].action == "approve-conflict"
+    assert 'href="/c/es/pain-relief?lang=es"' in response.text          # the language switch leads to the page
 
 
 def test_approving_an_unclean_segment_is_refused_with_the_reason(served):
@@ -338,7 +339,7 @@ def test_security_headers(served):
         policy = headers["content-security-policy"]
         assert "default-src 'self'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
         assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
-        assert headers["referrer-policy"] == "same-origin"
+        assert headers["referrer-policy"] == "same-origin" and "max-age" in headers["strict-transport-security"]
         if not url.startswith("/static/"):
             assert headers["cache-control"] == "no-store"
 
@@ -403,3 +404,18 @@ def test_a_broken_catalog_is_a_clear_error_page(served):
     (served.root / ES).write_text('msgid "x"\nmsgstr "unterminated\n', encoding="utf-8")
     response = served.client.get("/c/es/pain-relief")
     assert response.status_code == 500 and 'role="alert"' in response.text and "pain-relief.po" in response.text
+
+
+def test_the_pages_are_valid_html(served, vnu, tmp_path):
+    retranslate(served.root, FIRST, XSS)
+    pages = {"login": served.client.get("/login?lang=es").text}
+    sign_in(served.client)
+    pages["dashboard"] = served.client.get("/").text
+    pages["article"] = served.client.get("/c/es/pain-relief").text
+    pages["forbidden"] = served.client.get("/c/pl/pain-relief").text
+    paths = []
+    for name, html in pages.items():
+        paths.append(str(tmp_path / f"{name}.html"))
+        Path(paths[-1]).write_text(html, encoding="utf-8")
+    result = vnu(paths)
+    assert result.returncode == 0, result.stdout + result.stderr

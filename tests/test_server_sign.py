@@ -115,9 +115,11 @@ def test_the_server_key_may_not_be_a_reviewers(site_project, locum):
     with open(site_project / "locales/locum.toml", "a", encoding="utf-8") as out:
         out.write(f'\n[review_server]\nkey = "{line}"\nport = 1\n')
     result = locum(site_project, "review", "verify")
+    lines = (site_project / "locales/locum.toml").read_text(encoding="utf-8").splitlines()
     assert result.code == 2
-    assert "[review_server] key: this key is already declared for piotr.nowak@example.org" in result.err
-    assert "[review_server]: unknown key 'port'" in result.err
+    assert (f"locales/locum.toml:{len(lines) - 1}: error: [review_server] key: this key is already declared for "
+            "piotr.nowak@example.org") in result.err
+    assert f"locales/locum.toml:{len(lines)}: error: [review_server]: unknown key 'port'" in result.err
 
 
 def test_ssh_keygen_verifies_reviewer_and_server_records(served, locum, tmp_path):
@@ -258,3 +260,22 @@ def test_passwd_sets_the_password(site_project, locum, monkeypatch, tmp_path):
     result = locum(site_project, "review", "passwd", PIOTR.upper(), "--store", str(tmp_path / "s"), "--password-stdin")
     assert result.code == 0, result.err
     assert store.Store(tmp_path / "s").check_password(PIOTR, "correct horse battery staple", "127.0.0.1") == "ok"
+
+
+def test_serve_runs_the_app_without_holding_the_project_lock(site_project, locum, monkeypatch, tmp_path):
+    monkeypatch.delenv("LOCUM_REVIEW_STORE", raising=False)
+    import sys
+    import types
+
+    from workflow.lock import project_lock
+    calls = []
+
+    def serve(config, store_dir, host, port, secure_cookies):
+        with project_lock(config.root, "test", wait=0):       # the server takes it per action, not for its life
+            calls.append((config.root, store_dir, host, port, secure_cookies))
+
+    monkeypatch.setitem(sys.modules, "workflow.server.app", types.SimpleNamespace(serve=serve))
+    assert locum(site_project, "review", "serve", "--store", str(tmp_path / "s"), "--port", "9000").code == 0
+    assert locum(site_project, "review", "serve", "--host", "0.0.0.0", "--insecure-cookies").code == 0
+    assert calls == [(site_project, tmp_path / "s", "127.0.0.1", 9000, True),
+                     (site_project, site_project / ".review", "0.0.0.0", 8400, False)]

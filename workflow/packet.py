@@ -7,12 +7,14 @@ import re
 
 from workflow import languages
 from workflow.approval import without_record
+from workflow.catalogs import read_catalog
 from workflow.checks.numbers import extract_quantities
 from workflow.config import Config
-from workflow.entries import shown_translation
+from workflow.entries import has_translation, shown_translation
 from workflow.glossary import Glossary, load_glossary
 from workflow.inline import highlight, render_inline  # noqa: F401  (highlight: packet.highlight, as before)
 from workflow.languages import SOURCE_LANGUAGE
+from workflow.project import display_path
 from workflow.render import environment
 from workflow.review import Item, load_items
 
@@ -44,22 +46,66 @@ def target_spans(text: str, catalog: str, glossary: Glossary,
     return spans + _quantity_spans(text, catalog, source_language)
 
 
-def _row(item: Item, glossary: Glossary, reviewers, source_language: str) -> dict:
+def _row(item: Item, glossary: Glossary, names: dict[str, str], source_language: str,
+         shadowed: list[str]) -> dict:
     entry = item.entry
     target = shown_translation(entry)
-    record = item.verdict.record
     notes = [line for line in without_record(entry.tcomment).split("\n")
              if line and not line.startswith(("mt: ", "tm: ", "(locum) "))]
-    names = {r.email.lower(): r.name for r in reviewers}
-    who = (names.get(record.email.lower(), record.email) if record else None)
     return {"id": item.id, "region": item.region, "kind": (entry.comment or "").split("\n")[0].removeprefix("kind: "),
             "source": render_inline(entry.msgid, lambda text: source_spans(text, glossary, source_language)),
             "target": render_inline(target, lambda text: target_spans(text, item.catalog, glossary, source_language)),
             "findings": item.findings, "state": item.state, "provenance": item.origin,
-            "approver": (f"{who}, {record.time.replace('T', ' ').replace('Z', ' UTC')} ({item.verdict.state})"
-                         if record and item.verdict.state in ("approved", "stale", "unverified")
-                         else f"{item.verdict.state}: {item.verdict.reason}" if record else None),
-            "notes": notes, "where": item.shown}
+            "approver": decision(item, names), "notes": notes, "where": item.shown, "shadowed": shadowed}
+
+
+def decision(item: Item, names: dict[str, str]) -> str | None:
+    """Who decided on this text, when: only for a verified record of the entry as it is now (an approval of this
+    exact text, not fuzzy; or the rejection that made it fuzzy); otherwise what is wrong with the record, with no
+    name (a stale approval judged another text, a forged one names someone who did not sign it)."""
+    verdict, record = item.verdict, item.verdict.record
+    if record is None:
+        return None
+    via = " (in the review server)" if record.via else ""
+    when = record.time.replace("T", " ").replace("Z", " UTC")
+    who = names.get(record.email.lower(), record.email)
+    if item.state == "approved":
+        return f"approved by {who}, {when}{via}"
+    if item.state == "rejected":
+        return f"rejected by {who}, {when}{via}: {verdict.reason}"
+    if verdict.state == "stale" or item.state in ("fuzzy", "suggested"):
+        return "an earlier approval no longer covers this text"
+    return f"{verdict.state}: {verdict.reason}" if verdict.reason else verdict.state
+
+
+def shadowing(config: Config, article: str, catalog: str) -> dict[tuple[str | None, str], list[str]]:
+    """(context, source) → the output locales (``es-US``) whose readers see an override catalog's (``es_US``)
+    translation of that entry instead of ``catalog``'s."""
+    out: dict[tuple[str | None, str], list[str]] = {}
+    for loc in config.locales:
+        if catalog not in loc.chain:
+            continue
+        for override in loc.chain[:loc.chain.index(catalog)]:
+            path = config.po_path(override, article)
+            if not path.exists():
+                continue
+            for entry in read_catalog(path, display_path(config, path)):
+                if not entry.obsolete and has_translation(entry) and "fuzzy" not in entry.flags:
+                    tags = out.setdefault((entry.msgctxt, entry.msgid), [])
+                    if f"{loc.tag} ({override})" not in tags:
+                        tags.append(f"{loc.tag} ({override})")
+    return out
+
+
+def article_title(config: Config, article: str) -> str:
+    """The article's title as its front matter gives it (the template's ``kind: title`` entry), else the slug."""
+    path = config.pot_path(article)
+    if path.exists():
+        for entry in read_catalog(path, display_path(config, path)):
+            kinds = (entry.comment or "").split("\n")[0].removeprefix("kind: ").split(", ")
+            if "title" in kinds:
+                return entry.msgid
+    return article
 
 
 def render_packet(config: Config, locale: str, article: str, today: dt.date | None = None) -> str:
@@ -67,10 +113,13 @@ def render_packet(config: Config, locale: str, article: str, today: dt.date | No
     glossary = load_glossary(config.root, config.catalogs, config.source_language)
     items, _ = load_items(config, locale, article, glossary)
     catalogs = list(dict.fromkeys(item.catalog for item in items))
+    names = {r.email.lower(): r.name for r in config.reviewers}
     sections = []
     for catalog in catalogs:
-        rows = [_row(item, glossary, config.reviewers, config.source_language) for item in items
-                if item.catalog == catalog]
+        shadows = shadowing(config, article, catalog)
+        rows = [_row(item, glossary, names, config.source_language,
+                     shadows.get((item.entry.msgctxt, item.entry.msgid), []))
+                for item in items if item.catalog == catalog]
         counts = {state: sum(1 for r in rows if r["state"] == state)
                   for state in ("approved", "pending", "stale", "suggested", "fuzzy", "rejected", "untranslated",
                                 "unverified", "forged")}
@@ -79,11 +128,10 @@ def render_packet(config: Config, locale: str, article: str, today: dt.date | No
                          "dir": "rtl" if languages.right_to_left(tag) else "ltr",
                          "rows": rows, "counts": counts,
                          "reviewers": [r for r in config.reviewers if catalog in r.catalogs]})
-    title = re.sub(r"\s+", " ", article)
     env = environment(_null())
     return env.get_template("review_packet.html").render(
-        title=title, locale=locale, article=article, sections=sections,
-        generated=(today or dt.date.today()).isoformat(), source_language=config.source_language)
+        title=re.sub(r"\s+", " ", article_title(config, article)), locale=locale, article=article,
+        sections=sections, generated=(today or dt.date.today()).isoformat(), source_language=config.source_language)
 
 
 def _null():

@@ -107,7 +107,8 @@ def page(request: Request, template: str, status: int = 200, user: Reviewer | No
     """Render ``template`` in the reviewer's interface language; remember a ``?lang=`` choice."""
     ctx = context(request)
     lang = language(request)
-    switch = [{"code": code, "name": LANGUAGE_NAMES[code], "href": f"{request.url.path}?lang={code}",
+    here = request.url.path if request.method == "GET" else values.get("base", "/")     # never a POST's URL
+    switch = [{"code": code, "name": LANGUAGE_NAMES[code], "href": f"{here}?lang={code}",
                "current": code == lang} for code in LANGUAGES]
     html = ctx.environments[lang].get_template(template).render(
         lang=lang, switch=switch, user=user, csrf=csrf, site_name=ctx.config.site_name, **values)
@@ -157,12 +158,11 @@ async def login_page(request: Request) -> Response:
     return await run_in_threadpool(_login_page, request)
 
 
-def _login_page(request: Request, status: int = 200, alert: str = "") -> Response:
+def _login_page(request: Request, status: int = 200, alert: str = "", email: str = "") -> Response:
     if status == 200 and signed_in(request)[0]:
         return RedirectResponse("/", status_code=303)
     token = request.cookies.get(auth.LOGIN_COOKIE) or auth.new_token()
-    response = page(request, "login.html", status, csrf=token, alert=alert,
-                    email=str(request.query_params.get("email", ""))[:200])
+    response = page(request, "login.html", status, csrf=token, alert=alert, email=email)
     context(request).cookies.set(response, auth.LOGIN_COOKIE, token, max_age=3600)
     return response
 
@@ -185,11 +185,11 @@ def _login(request: Request, form) -> Response:
     if result != "ok":
         ctx.store.audit(email, "login-throttled" if result == "throttled" else "login-failed", ip)
         status, alert = (429, THROTTLED) if result == "throttled" else (401, WRONG_LOGIN)
-        return _login_page(request, status, alert)
+        return _login_page(request, status, alert, email)
     token, _csrf = ctx.store.open_session(email)
     ctx.store.audit(email, "login", ip)
     response = RedirectResponse("/", status_code=303)
-    ctx.cookies.set(response, auth.SESSION_COOKIE, token, max_age=auth.SESSION_HOURS * 3600)
+    ctx.cookies.set(response, auth.SESSION_COOKIE, token)     # gone when the browser closes; the store expires it
     ctx.cookies.clear(response, auth.LOGIN_COOKIE)
     return response
 

@@ -22,7 +22,6 @@ SESSION_COOKIE = "locum_session"
 LOGIN_COOKIE = "locum_login"
 LANG_COOKIE = "locum_lang"
 FLASH_COOKIE = "locum_flash"
-SESSION_HOURS = 8
 
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -81,7 +80,8 @@ def client_ip(request: Request) -> str:
 
 
 class SecurityHeaders:
-    """ASGI middleware: the security headers on every response, and ``no-store`` on everything but /static."""
+    """ASGI middleware: the security headers on every response, HSTS over HTTPS, and ``no-store`` on
+    everything but /static."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -91,11 +91,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope.get("path", "").startswith("/static/")
+        https = scope.get("scheme") == "https"      # behind a TLS proxy, uvicorn's proxy_headers set it
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in HEADERS]
                 headers += [(k.encode(), v.encode()) for k, v in HEADERS.items()]
+                if https:
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
                 if not static:
                     headers = [(k, v) for k, v in headers if k.lower() != b"cache-control"]
                     headers.append((b"cache-control", b"no-store"))

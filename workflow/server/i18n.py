@@ -5,6 +5,11 @@ The ``.po`` is compiled in memory at start-up (Babel reads it, writes a
 compiled file to keep in step. The interface language is chosen per request:
 ``?lang=`` (remembered in a cookie), else the browser's Accept-Language, else
 English.
+
+Adding a message: mark it (``_()`` in a template, ``N_()`` in Python), run
+``python -m workflow.server.i18n`` to rewrite ``locale/locum-review.pot``,
+then ``msgmerge --update locale/es.po locale/locum-review.pot`` and
+translate; tests/test_server_app.py fails while a message has no Spanish.
 """
 
 from __future__ import annotations
@@ -76,9 +81,6 @@ def negotiate(asked: str | None, remembered: str | None, accept_language: str | 
     return min(ranked)[2] if ranked else LANGUAGES[0]
 
 
-PYTHON_SOURCES = ("app.py", "actions.py", "auth.py", "i18n.py")
-
-
 def interface_messages() -> list[tuple[str, str, int]]:
     """Every message of the interface: (msgid, file, line), from the templates and the Python modules."""
     found = []
@@ -87,22 +89,31 @@ def interface_messages() -> list[tuple[str, str, int]]:
             TEMPLATES, method_map=[("**.html", "jinja2.ext:babel_extract")], options_map={"**.html": options}):
         found.append((message if isinstance(message, str) else message[0], f"templates/{filename}", lineno))
     for filename, lineno, message, _comments, _ctx in extract_from_dir(
-            HERE, method_map=[(name, "python") for name in PYTHON_SOURCES]):
+            HERE, method_map=[("*.py", "python")]):          # N_() marks them (and _() would)
         if isinstance(message, str) and message:
             found.append((message, filename, lineno))
     return found
 
 
-def write_template(path: Path = LOCALE_DIR / f"{DOMAIN}.pot") -> None:
-    """Write the interface's message template (``python -m workflow.server.i18n``), sorted, without dates."""
+def write_template(path: Path = LOCALE_DIR / f"{DOMAIN}.pot") -> bool:
+    """Write the interface's message template (``python -m workflow.server.i18n``), sorted; a template whose
+    messages did not change is left alone (its creation date too). Returns whether it was written."""
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
     catalog = Catalog(project="Locum review", domain=DOMAIN, charset="utf-8", fuzzy=False)
     for msgid, filename, line in interface_messages():
         catalog.add(msgid, locations=[(f"workflow/server/{filename}", line)])
-    with path.open("wb") as out:
-        write_po(out, catalog, width=79, sort_output=True, omit_header=False, include_lineno=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=79, sort_output=True, include_lineno=True)
+
+    def dateless(data: bytes) -> list[bytes]:
+        return [line for line in data.splitlines() if not line.startswith(b'"POT-Creation-Date:')]
+
+    if path.exists() and dateless(path.read_bytes()) == dateless(buffer.getvalue()):
+        return False
+    path.write_bytes(buffer.getvalue())
+    return True
 
 
 if __name__ == "__main__":
