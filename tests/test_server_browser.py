@@ -166,7 +166,9 @@ def test_log_in_and_approve_lands_as_a_verified_server_record(server, browse):
     assert sent == [("c/es/pain-relief/approve", 303)]
     assert landed.status == 200 and landed.url.startswith(f"{server.url}/c/es/pain-relief")
     assert tab.locator("[role=status].flash").is_visible()
-    assert segment(tab, server.root, "es", "pain-relief", PARAGRAPH).get_attribute("data-state") == "approved"
+    section = segment(tab, server.root, "es", "pain-relief", PARAGRAPH)
+    assert section.get_attribute("data-state") == "approved"
+    assert "Dr Ana López" in section.locator(".approver").inner_text()
     assert_server_record(server.root, "es", "pain-relief", PARAGRAPH, ANA)
     assert audited(server, ANA, "login")
     row = next(r for r in server.store.audit_log(500) if r.action == "approve")
@@ -321,6 +323,11 @@ def test_a_post_without_the_csrf_token_is_refused(server, browse):
     logout = tab.request.post(f"{server.url}/logout", form={}, max_redirects=0)
     assert logout.status == 403                                    # logout needs it too
     assert tab.request.post(url, form=fields, max_redirects=0).status == 303      # the session still holds
+    stranger = browse()                                            # a login form posted from elsewhere
+    refused = stranger.request.post(f"{server.url}/login", form={"email": ANA, "password": PASSWORD},
+                                    max_redirects=0)
+    assert refused.status == 403
+    assert not any(c["name"] == "locum_session" for c in stranger.context.cookies())
     assert_server_record(server.root, "es", "pain-relief", PARAGRAPH, ANA)
 
 
@@ -476,7 +483,7 @@ def test_axe_finds_no_violation_on_login_dashboard_and_article(server, browse, w
     violations["login"] = axe(tab)
     login(tab, server.url, who)
     for name, path in (("dashboard", "/"), ("article", f"/c/{catalog}/pain-relief")):
-        assert tab.goto(f"{server.url}{path}{query}").status == 200
+        assert tab.goto(f"{server.url}{path}").status == 200          # ?lang= is remembered (locum_lang)
         violations[name] = axe(tab)
     if lang:
         assert tab.evaluate("document.documentElement.lang") == lang
