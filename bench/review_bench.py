@@ -19,6 +19,7 @@ approval must be there, verified, made through the server.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import random
@@ -223,9 +224,13 @@ def start_server(root: Path, store: Path, log: Path) -> tuple[subprocess.Popen, 
 
 
 def percentile(values: list[float], share: float) -> float:
-    """The ``share`` quantile (0.95: p95) by the nearest-rank method."""
+    """The ``share`` quantile (0.95: p95) by the nearest-rank method.
+
+    >>> percentile(list(range(1, 21)), 0.95), percentile([3.0], 0.95)
+    (19, 3.0)
+    """
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def judged(root: Path) -> tuple[int, int]:
