@@ -6,11 +6,13 @@ Generates a project with one article of ``--segments`` segments translated
 into Spanish and waiting for review (nothing approved), ``--reviewers``
 reviewers declared for Spanish with passwords in the server's store, and
 the server's key under ``[review_server]``. Starts ``locum review serve``
-on 127.0.0.1 in a child process, then ``--reviewers`` threads, each an
-httpx client playing one reviewer: log in, then for each of its share of
-the segments (distinct from everyone else's) load the article view and
-approve that segment with the page's CSRF token and the text digest it
-showed (``seen``). Every view and every approve is timed. An approve that
+on 127.0.0.1 in a child process. A reviewer is an httpx client in a
+thread: it logs in, then for each of its share of the segments (distinct
+from everyone else's) loads the article view and approves that segment
+with the page's CSRF token and the text digest it showed (``seen``). First
+one reviewer alone approves ``--alone`` segments (the baseline: no
+waiting), then ``--reviewers`` reviewers at once approve the rest. Every
+view and every approve is timed. An approve that
 is not a 303 redirect is an error, except a 409 conflict, counted apart.
 At the end the catalog is judged as ``locum review`` judges it: every
 approval must be there, verified, made through the server.
@@ -243,6 +245,21 @@ def judged(root: Path) -> tuple[int, int]:
     return len(items), len(kept)
 
 
+def phase(base: str, reviewers: int, ids: list[str]) -> tuple[dict, float]:
+    """``reviewers`` threads at once, each approving its share of ``ids``: (results, wall seconds)."""
+    results: dict = {"view": [], "approve": [], "errors": [], "conflicts": 0}
+    start = threading.Barrier(reviewers + 1)
+    threads = [threading.Thread(target=work, args=(Reviewer(base, email(n)), ids[n::reviewers], start, results))
+               for n in range(reviewers)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - began
+
+
 def run(args: argparse.Namespace) -> int:
     root, store = args.dir / "project", args.dir / "store"
     print(f"review_bench: generating {args.segments} segments, {args.reviewers} reviewers in {args.dir} …",
@@ -254,43 +271,40 @@ def run(args: argparse.Namespace) -> int:
     items, _ = load_items(load_config(root), "es", SLUG)
     ids = [i.id for i in items]
     server, base = start_server(root, store, args.dir / "server.log")
-    results: dict = {"view": [], "approve": [], "errors": [], "conflicts": 0}
     try:
-        start = threading.Barrier(args.reviewers + 1)
-        threads = [threading.Thread(target=work, args=(Reviewer(base, email(n)), ids[n::args.reviewers], start,
-                                                       results)) for n in range(args.reviewers)]
-        for thread in threads:
-            thread.start()
-        start.wait()
-        began = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - began
+        alone, _ = phase(base, 1, ids[:args.alone])
+        together, wall = phase(base, args.reviewers, ids[args.alone:])
     finally:
         server.terminate()
         server.wait(timeout=30)
     total, kept = judged(root)
-    report(args, results, wall, len(ids), total, kept)
-    return 1 if results["errors"] or kept != len(ids) - results["conflicts"] else 0
+    report(args, alone, together, wall, total, kept)
+    errors = alone["errors"] + together["errors"]
+    return 1 if errors or kept != len(ids) - alone["conflicts"] - together["conflicts"] else 0
 
 
-def report(args, results: dict, wall: float, asked: int, total: int, kept: int) -> None:
+def report(args, alone: dict, together: dict, wall: float, total: int, kept: int) -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\n{total} segments in one article, {args.reviewers} concurrent reviewers on loopback "
-          f"(`locum review serve`, one process); {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores, load average {load}, Python {platform.python_version()}.\n")
+    print(f"\n{total} segments in one article on loopback (`locum review serve`, one process); "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load average {load}, "
+          f"Python {platform.python_version()}. First one reviewer alone approves {args.alone} segments, then "
+          f"{args.reviewers} reviewers at once approve the other {total - args.alone}, each its own share.\n")
     print("| measurement | requests | median ms | p95 ms | max ms |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for key, label in (("view", f"article view (GET, {total} segments)"), ("approve", "approve (POST → 303)")):
-        values = results[key]
-        if values:
-            print(f"| {label} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
-                  f"{percentile(values, 0.95) * 1000:.0f} | {max(values) * 1000:.0f} |")
-    print(f"\n| outcome | count |\n| --- | ---: |\n| approves asked | {asked} |\n"
-          f"| errors (not 303, not 409) | {len(results['errors'])} |\n| conflicts (409) | {results['conflicts']} |\n"
+    for results, who in ((alone, "1 reviewer alone"), (together, f"{args.reviewers} reviewers at once")):
+        for key, label in (("view", f"article view (GET, {total} segments)"), ("approve", "approve (POST → 303)")):
+            values = results[key]
+            if values:
+                print(f"| {label}, {who} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
+                      f"{percentile(values, 0.95) * 1000:.0f} | {max(values) * 1000:.0f} |")
+    errors = alone["errors"] + together["errors"]
+    print(f"\n| outcome | count |\n| --- | ---: |\n| approves asked | {total} |\n"
+          f"| errors (not 303, not 409) | {len(errors)} |\n"
+          f"| conflicts (409) | {alone['conflicts'] + together['conflicts']} |\n"
           f"| verified server approvals in the .po afterwards | {kept} |\n"
-          f"| wall time, all reviewers | {wall:.1f} s ({len(results['approve']) / wall:.1f} approves/s) |")
-    for error in results["errors"][:10]:
+          f"| wall time, {args.reviewers} reviewers at once | {wall:.1f} s "
+          f"({len(together['approve']) / wall:.1f} approves/s) |")
+    for error in errors[:10]:
         print(f"error: {error}", file=sys.stderr)
 
 
@@ -298,6 +312,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reviewers", type=int, default=20, help="concurrent simulated reviewers (default 20)")
     parser.add_argument("--segments", type=int, default=200, help="segments of the article (default 200)")
+    parser.add_argument("--alone", type=int, default=10,
+                        help="segments one reviewer approves alone first, for a baseline (default 10)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=HERE / "out" / "review")
     return run(parser.parse_args())
