@@ -277,10 +277,14 @@ def test_a_translators_save_after_page_load_is_a_conflict_not_a_lost_edit(server
     landed = submit(tab, section, "approve")
     assert sent == [("c/es/pain-relief/approve", 409)] and landed.status == 409
     assert tab.locator("[role=alert].conflict").is_visible()
-    assert theirs in tab.inner_text("body")
+    section = segment(tab, server.root, "es", "pain-relief", PARAGRAPH)
+    assert theirs in section.locator(".translation").inner_text()
     assert po_path(server.root, "es", "pain-relief").read_bytes() == before
     found = item(server.root, "es", "pain-relief", PARAGRAPH)
     assert found.entry.msgstr == theirs and found.verdict.state == "none"
+    submit(tab, section, "approve")                  # having read it, she approves the text as it now is
+    assert sent[-1] == ("c/es/pain-relief/approve", 303)
+    assert assert_server_record(server.root, "es", "pain-relief", PARAGRAPH, ANA).entry.msgstr == theirs
 
 
 def test_an_edit_over_a_translators_save_is_a_conflict_and_keeps_their_text(server, browse):
