@@ -254,7 +254,22 @@ def test_inline_codes_altered_or_unknown(site_project, tmp_path):
     assert any('inline code <ph id="9"> is not in the source' in r for r in report.refused)
 
 
-def test_a_source_that_no_longer_matches_refuses_the_file(site_project, tmp_path):
+def test_a_file_sent_back_unchanged_checks_and_writes_nothing(site_project, tmp_path, monkeypatch):
+    config = load_config(site_project)
+    document = tmp_path / "same.xlf"
+    document.write_bytes(export(config, "es"))
+    before = snapshot(site_project)
+    for name in ("check_entry", "split_codes", "write_catalog"):
+        monkeypatch.setattr(xliff_import, name, lambda *a, _n=name, **k: pytest.fail(f"{_n} called"))
+    report = import_file(config, document)
+    assert report.count == 0 and not report.refused and not report.written and not report.conflicts
+    assert snapshot(site_project) == before
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_source_that_no_longer_matches_refuses_the_file(site_project, tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setenv("LOCUM_WORKERS", workers)
     config = load_config(site_project)
     root = etree.fromstring(export(config, "es", "pain-relief"))
     unit = root.find(f".//x:trans-unit[@id='{sid(site_project, PAIN, LEAFLET)}']", X)
@@ -326,17 +341,20 @@ def test_a_translator_saving_meanwhile_wins(site_project, tmp_path, monkeypatch)
     document.write_bytes(cat_tool_edit(export(config, "es", "pain-relief"),
                                        {sid(site_project, PAIN, LEAFLET): ("Importado.", "translated")}))
     real = xliff_import.read_catalog
+    reads = []
 
-    def read_then_translator_saves(path, shown=None):
+    def read_then_translator_saves(path, shown=None):       # after each read (the import screens, then plans)
         po = real(path, shown)
-        edit_catalog(site_project, PAIN, TITLE, lambda e: setattr(e, "msgstr", "Guardado por la traductora"))
+        reads.append(path)
+        edit_catalog(site_project, PAIN, TITLE, lambda e: setattr(e, "msgstr", f"Guardado por la traductora "
+                                                                               f"{len(reads)}"))
         return po
 
     monkeypatch.setattr(xliff_import, "read_catalog", read_then_translator_saves)
     report = import_file(config, document)
     assert report.conflicts and not report.written and PAIN not in report.changed
     po = read_catalog(site_project / PAIN)
-    assert po.find(TITLE).msgstr == "Guardado por la traductora"
+    assert po.find(TITLE).msgstr == f"Guardado por la traductora {len(reads)}"
     assert po.find(LEAFLET).msgstr != "Importado."
 
 

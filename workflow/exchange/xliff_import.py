@@ -49,6 +49,7 @@ from workflow.exchange.xliff import NS, Code, bcp47, split_codes
 from workflow.findings import check_entry
 from workflow.glossary import Glossary, load_glossary
 from workflow.lock import project_lock
+from workflow.parallel import map_ordered
 from workflow.project import catalog_paths, display_path
 from workflow.review import segment_id, trust_for
 
@@ -115,6 +116,7 @@ class Unit:
     state: str
     line: int
     problem: str = ""
+    source_codes: frozenset[str] = frozenset()      # the ids of the <ph> codes in its <source>
 
     @property
     def base(self) -> tuple[str, int | None]:
@@ -211,7 +213,8 @@ def read_sections(root: ET.Element, lines: dict) -> list[Section]:
             target_parts, target_problem = inline_parts(target) if target is not None else (None, "")
             units.append(Unit(unit.get("id", ""), _plain(source_parts), target_parts,
                               target.get("state", "") if target is not None else "", lines.get(unit, 0),
-                              problem or target_problem))
+                              problem or target_problem,
+                              frozenset(p.id for p in source_parts if isinstance(p, Code))))
         sections.append(Section(element.get("original", ""), element.get("target-language", ""),
                                 lines.get(element, 0), units))
     return sections
@@ -258,10 +261,14 @@ class _Plan:
 
 
 def _plan(config: Config, sections: list[Section], shown: str, locale: str | None) -> list[_Plan]:
-    """Match every section to its catalog and every unit to its entry; any mismatch refuses the file."""
+    """Match every section to its catalog and every unit to its entry; any mismatch refuses the file.
+
+    The catalogs are screened on every core (:func:`_screen`); only those with a unit that may change
+    something are read again here and planned, so a file sent back unchanged checks and writes nothing.
+    """
     known = {display_path(config, p): (catalog, p) for catalog, p in catalog_paths(config, locale, None)}
     errors: list[LocumError] = []
-    plans = []
+    jobs: list[tuple[str, Path, Section, str]] = []
     seen: set[str] = set()
     for section in sections:
         if section.original in seen:
@@ -278,12 +285,35 @@ def _plan(config: Config, sections: list[Section], shown: str, locale: str | Non
             errors.append(XliffError(f"{section.original} holds {bcp47(catalog)}, but the file says "
                                      f"target-language=\"{section.language}\"", path=shown, line=section.line))
             continue
-        po = read_catalog(path, section.original)
-        errors += _match_sources(po, path.stem, section, shown)
-        plans.append(_Plan(catalog, path, po, section.units))
+        jobs.append((catalog, path, section, shown))
+    plans = []
+    for (catalog, path, section, _), screened in zip(jobs, map_ordered(_screen, jobs)):
+        if isinstance(screened, LocumError):
+            errors += screened.errors if isinstance(screened, ErrorList) else [screened]
+        elif screened:
+            po = read_catalog(path, section.original)       # the bytes that will be changed, matched again
+            errors += _match_sources(po, path.stem, section, shown)
+            plans.append(_Plan(catalog, path, po, section.units))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     return plans
+
+
+def _screen(job: tuple[str, Path, Section, str]) -> bool:
+    """Whether a section may change its catalog (a unit with a new target, or one to refuse); raises the
+    mismatches that refuse the file."""
+    catalog, path, section, shown = job
+    po = read_catalog(path, section.original)
+    errors = _match_sources(po, path.stem, section, shown)
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorList(errors)
+    entries = {segment_id(path.stem, e): e for e in po if not e.obsolete}
+    for unit in section.units:
+        base, index = unit.base
+        if unit.problem or (unit.target and _plain(unit.target).strip()
+                            and not _as_it_is(unit, translations(entries[base]), index or 0)):
+            return True
+    return False
 
 
 def _match_sources(po: POFile, slug: str, section: Section, shown: str) -> list[LocumError]:
@@ -349,7 +379,7 @@ def _new_forms(config: Config, catalog: str, entry: POEntry, units: list[Unit], 
         if unit.problem:
             report.refused.append(f"{report.path}:{unit.line}: unit {unit.id}: {unit.problem}")
             return None, [], ""
-        if not unit.target or not _plain(unit.target).strip():
+        if not unit.target or not _plain(unit.target).strip() or _as_it_is(unit, forms, index):
             continue
         codes = [c for c in split_codes(_source_of(entry, unit.base[1]), catalog, config.source_language)
                  if isinstance(c, Code)]
@@ -367,6 +397,13 @@ def _new_forms(config: Config, catalog: str, entry: POEntry, units: list[Unit], 
         return None, [], ""
     state = "translated" if states and all(s in CLEARS_FUZZY for s in states) else "needs-review"
     return forms, findings, state
+
+
+def _as_it_is(unit: Unit, forms: list[str], index: int) -> bool:
+    """Whether the unit's target is the translation as it is, with only its own source's codes: nothing to
+    restore or check (most units of a file sent back, so they cost no masking of the source)."""
+    return (index < len(forms) and _plain(unit.target or []) == forms[index]
+            and all(p.id in unit.source_codes for p in unit.target or [] if isinstance(p, Code)))
 
 
 def _restore(target: list[str | Code], codes: list[Code]) -> tuple[str, str, list[tuple[str, str, str]]]:
