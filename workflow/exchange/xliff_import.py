@@ -49,7 +49,6 @@ from workflow.exchange.xliff import NS, Code, bcp47, split_codes
 from workflow.findings import check_entry
 from workflow.glossary import Glossary, load_glossary
 from workflow.lock import project_lock
-from workflow.parallel import map_ordered
 from workflow.project import catalog_paths, display_path
 from workflow.review import segment_id, trust_for
 
@@ -263,12 +262,11 @@ class _Plan:
 def _plan(config: Config, sections: list[Section], shown: str, locale: str | None) -> list[_Plan]:
     """Match every section to its catalog and every unit to its entry; any mismatch refuses the file.
 
-    The catalogs are screened on every core (:func:`_screen`); only those with a unit that may change
-    something are read again here and planned, so a file sent back unchanged checks and writes nothing.
-    """
+    Every catalog is read (its sources must still match), but one whose units all hold its translations as
+    they are is then neither masked nor checked (:func:`_as_it_is`) nor written."""
     known = {display_path(config, p): (catalog, p) for catalog, p in catalog_paths(config, locale, None)}
     errors: list[LocumError] = []
-    jobs: list[tuple[str, Path, Section, str]] = []
+    plans = []
     seen: set[str] = set()
     for section in sections:
         if section.original in seen:
@@ -285,35 +283,12 @@ def _plan(config: Config, sections: list[Section], shown: str, locale: str | Non
             errors.append(XliffError(f"{section.original} holds {bcp47(catalog)}, but the file says "
                                      f"target-language=\"{section.language}\"", path=shown, line=section.line))
             continue
-        jobs.append((catalog, path, section, shown))
-    plans = []
-    for (catalog, path, section, _), screened in zip(jobs, map_ordered(_screen, jobs)):
-        if isinstance(screened, LocumError):
-            errors += screened.errors if isinstance(screened, ErrorList) else [screened]
-        elif screened:
-            po = read_catalog(path, section.original)       # the bytes that will be changed, matched again
-            errors += _match_sources(po, path.stem, section, shown)
-            plans.append(_Plan(catalog, path, po, section.units))
+        po = read_catalog(path, section.original)
+        errors += _match_sources(po, path.stem, section, shown)
+        plans.append(_Plan(catalog, path, po, section.units))
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     return plans
-
-
-def _screen(job: tuple[str, Path, Section, str]) -> bool:
-    """Whether a section may change its catalog (a unit with a new target, or one to refuse); raises the
-    mismatches that refuse the file."""
-    catalog, path, section, shown = job
-    po = read_catalog(path, section.original)
-    errors = _match_sources(po, path.stem, section, shown)
-    if errors:
-        raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    entries = {segment_id(path.stem, e): e for e in po if not e.obsolete}
-    for unit in section.units:
-        base, index = unit.base
-        if unit.problem or (unit.target and _plain(unit.target).strip()
-                            and not _as_it_is(unit, translations(entries[base]), index or 0)):
-            return True
-    return False
 
 
 def _match_sources(po: POFile, slug: str, section: Section, shown: str) -> list[LocumError]:
