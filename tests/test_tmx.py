@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, require, snapshot
 
+from workflow import parallel
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.cli import main
 from workflow.config import load_config
@@ -83,6 +84,15 @@ def test_the_export_can_be_narrowed_and_is_stable(site_project):
     assert {lang for lang, _, _ in pairs(data)} == {"pl"}
     assert data == tmx.export(config, "pl-GB", "sleep-and-pain")
     assert b"x-locum-article\">pain-relief" not in data
+
+
+def test_the_export_is_the_same_on_every_core(site_project, monkeypatch):
+    config = load_config(site_project)
+    monkeypatch.setenv("LOCUM_WORKERS", "1")
+    serial = tmx.export(config)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setenv("LOCUM_WORKERS", "2")
+    assert tmx.export(config) == serial and b"<tu" in serial
 
 
 def test_translate_toolkit_reads_the_export(site_project):

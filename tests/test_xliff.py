@@ -4,6 +4,7 @@ back as pending, never approved; bad or unsafe files are refused with nothing wr
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from conftest import REPO, missing, require, snapshot
 from lxml import etree
 
+from workflow import parallel
 from workflow.approval import without_record
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.config import load_config
@@ -19,6 +21,7 @@ from workflow.exchange import xliff_import
 from workflow.exchange.xliff import NS, export
 from workflow.exchange.xliff_import import XliffError, import_file
 from workflow.lock import project_lock
+from workflow.quality import run_check
 from workflow.review import segment_id, verify
 
 SCHEMAS = Path(__file__).parent / "data" / "schemas"
@@ -115,10 +118,32 @@ def test_states_say_only_a_verified_approval_is_signed_off(site_project):
 def test_notes_and_inline_codes(site_project):
     data = export(load_config(site_project), "es")
     text = data.decode("utf-8")
-    assert '<note from="locum">glossary: paracetamol (locked) → paracetamol</note>' in text
+    assert '<note from="locum">glossary: paracetamol → paracetamol (locked)</note>' in text
     assert '<note from="locum">region: us</note>' in text
     assert '<ph id="1" ctype="x-placeholder">%(date)s</ph>' in text
     assert 'restype="x-gettext-plurals"' in text
+
+
+def test_glossary_notes_spell_a_pattern_as_the_po_hints_do(site_project):
+    text = export(load_config(site_project), "pl").decode("utf-8")
+    assert "glossary: paracetamol → paracetamol (inflected) (locked)" in text
+    assert "/paracetamol(u|em)?/" not in text
+
+
+def test_the_export_is_the_same_serial_on_every_core_and_from_a_checks_record(site_project, monkeypatch):
+    shutil.rmtree(site_project / ".cache", ignore_errors=True)
+    config = load_config(site_project)
+    monkeypatch.setenv("LOCUM_WORKERS", "1")
+    serial = {locale: export(config, locale) for locale in config.catalogs}      # every entry checked
+    run_check(config)                                                            # its findings recorded
+    edit_catalog(site_project, PAIN, "Help in the US", lambda e: setattr(e, "msgstr", "Ayuda 911 en EE. UU."))
+    fresh = export(config, "es")                                                 # that catalog checked anew
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setenv("LOCUM_WORKERS", "2")
+    for locale in config.catalogs:
+        assert export(config, locale) == (fresh if locale == "es" else serial[locale]), locale
+    shutil.rmtree(site_project / ".cache")
+    assert export(config, "es") == fresh
 
 
 def cat_tool_edit(data: bytes, edits: dict[str, tuple[str, str]]) -> bytes:
@@ -229,7 +254,22 @@ def test_inline_codes_altered_or_unknown(site_project, tmp_path):
     assert any('inline code <ph id="9"> is not in the source' in r for r in report.refused)
 
 
-def test_a_source_that_no_longer_matches_refuses_the_file(site_project, tmp_path):
+def test_a_file_sent_back_unchanged_checks_and_writes_nothing(site_project, tmp_path, monkeypatch):
+    config = load_config(site_project)
+    document = tmp_path / "same.xlf"
+    document.write_bytes(export(config, "es"))
+    before = snapshot(site_project)
+    for name in ("check_entry", "split_codes", "write_catalog"):
+        monkeypatch.setattr(xliff_import, name, lambda *a, _n=name, **k: pytest.fail(f"{_n} called"))
+    report = import_file(config, document)
+    assert report.count == 0 and not report.refused and not report.written and not report.conflicts
+    assert snapshot(site_project) == before
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_source_that_no_longer_matches_refuses_the_file(site_project, tmp_path, monkeypatch, workers):
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setenv("LOCUM_WORKERS", workers)
     config = load_config(site_project)
     root = etree.fromstring(export(config, "es", "pain-relief"))
     unit = root.find(f".//x:trans-unit[@id='{sid(site_project, PAIN, LEAFLET)}']", X)
@@ -301,17 +341,20 @@ def test_a_translator_saving_meanwhile_wins(site_project, tmp_path, monkeypatch)
     document.write_bytes(cat_tool_edit(export(config, "es", "pain-relief"),
                                        {sid(site_project, PAIN, LEAFLET): ("Importado.", "translated")}))
     real = xliff_import.read_catalog
+    reads = []
 
-    def read_then_translator_saves(path, shown=None):
+    def read_then_translator_saves(path, shown=None):       # after each read (the import screens, then plans)
         po = real(path, shown)
-        edit_catalog(site_project, PAIN, TITLE, lambda e: setattr(e, "msgstr", "Guardado por la traductora"))
+        reads.append(path)
+        edit_catalog(site_project, PAIN, TITLE, lambda e: setattr(e, "msgstr", f"Guardado por la traductora "
+                                                                               f"{len(reads)}"))
         return po
 
     monkeypatch.setattr(xliff_import, "read_catalog", read_then_translator_saves)
     report = import_file(config, document)
     assert report.conflicts and not report.written and PAIN not in report.changed
     po = read_catalog(site_project / PAIN)
-    assert po.find(TITLE).msgstr == "Guardado por la traductora"
+    assert po.find(TITLE).msgstr == f"Guardado por la traductora {len(reads)}"
     assert po.find(LEAFLET).msgstr != "Importado."
 
 

@@ -26,11 +26,12 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from workflow import __version__
-from workflow.approval import judge, trust_for
+from workflow.approval import Trust, judge, trust_for
 from workflow.catalogs import read_catalog
 from workflow.config import Config
 from workflow.errors import LocumError, UsageError
 from workflow.fileio import content_digest, write_atomic
+from workflow.parallel import map_ordered
 from workflow.project import catalog_paths, display_path
 
 MEMORY_DIR = Path("locales") / "memory"
@@ -100,21 +101,39 @@ def export(config: Config, locale: str | None = None, article: str | None = None
 
 
 def approved_units(config: Config, locale: str | None = None, article: str | None = None) -> list[Unit]:
-    """Every singular entry whose record :func:`judge` finds ``approved``, in catalog and file order."""
-    names = {reviewer.email.lower(): reviewer.name for reviewer in config.reviewers}
-    units = []
+    """Every singular entry whose record :func:`judge` finds ``approved``, in catalog and file order.
+
+    The catalogs are judged on every core (:func:`workflow.parallel.map_ordered`: the same order as serial).
+    """
+    names = tuple((reviewer.email.lower(), reviewer.name) for reviewer in config.reviewers)
+    trusts: dict[str, Trust] = {}
+    jobs = []
     for catalog, path in catalog_paths(config, locale, article):
-        po = read_catalog(path, display_path(config, path))
-        trust = trust_for(config.reviewers, catalog, config.server_keys, config.server_retired_keys)
-        for entry in po:
-            if entry.obsolete or entry.msgid_plural or not entry.msgid:
-                continue
-            verdict = judge(entry, trust, po)
-            if verdict.state != "approved" or not xml_text(entry.msgid + entry.msgstr):
-                continue
-            record = verdict.record
-            units.append(Unit(entry.msgid, bcp47(catalog), entry.msgstr, path.stem, entry.msgctxt, record.time,
-                              names.get(record.email.lower())))
+        if catalog not in trusts:
+            trusts[catalog] = trust_for(config.reviewers, catalog, config.server_keys, config.server_retired_keys)
+        jobs.append((catalog, path, display_path(config, path), trusts[catalog], names))
+    results = map_ordered(_catalog_units, jobs)
+    errors = [r for r in results if isinstance(r, LocumError)]
+    if errors:
+        raise errors[0]
+    return [unit for found in results for unit in found]
+
+
+def _catalog_units(job: tuple[str, Path, str, Trust, tuple[tuple[str, str], ...]]) -> list[Unit]:
+    """The approved units of one catalog."""
+    catalog, path, shown, trust, names = job
+    po = read_catalog(path, shown)
+    people = dict(names)
+    units = []
+    for entry in po:
+        if entry.obsolete or entry.msgid_plural or not entry.msgid:
+            continue
+        verdict = judge(entry, trust, po)
+        if verdict.state != "approved" or not xml_text(entry.msgid + entry.msgstr):
+            continue
+        record = verdict.record
+        units.append(Unit(entry.msgid, bcp47(catalog), entry.msgstr, path.stem, entry.msgctxt, record.time,
+                          people.get(record.email.lower())))
     return units
 
 

@@ -47,16 +47,22 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from pathlib import Path
 
 from workflow import __version__
-from workflow.catalogs import plural_count
+from workflow.approval import Trust, judge
+from workflow.catalogs import plural_count, read_catalog
 from workflow.config import Config
 from workflow.entries import translations
 from workflow.errors import LocumError
+from workflow.findings import Finding, cached_findings, check_entry, check_inputs
 from workflow.glossary import Glossary, load_glossary
+from workflow.hints import hint
 from workflow.masking import mask
-from workflow.project import display_path
-from workflow.review import Item, load_items
+from workflow.parallel import map_ordered
+from workflow.project import catalog_paths, display_path
+from workflow.review import Item, segment_id, trust_for
+from workflow.stamps import Stamps
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -198,9 +204,8 @@ def unit_notes(item: Item, glossary: Glossary, source_language: str) -> list[str
         notes.append(f"source: {places}")
     for term in glossary.terms:
         if term.occurs_in(entry.msgid) or (entry.msgid_plural and term.occurs_in(entry.msgid_plural)):
-            forms = term.forms_for(item.catalog, source_language)
-            required = f" → {forms.shown}" if forms is not None else " → keep as written" if term.status == "dnt" else ""
-            notes.append(f"glossary: {term.term} ({term.status}){required}{f'; {term.note}' if term.note else ''}")
+            said = hint(term, item.catalog, source_language) or f"{term.term} ({term.status})"   # never a /regex/
+            notes.append(f"glossary: {said}{f'; {term.note}' if term.note else ''}")
     for check, severity, message in item.findings:
         notes.append(f"check {severity} [{check}]: {message}")
     return notes
@@ -240,32 +245,84 @@ def _entry_units(body: ET.Element, item: Item, nplurals: int, notes: list[str], 
 
 def export(config: Config, locale: str, article: str | None = None) -> bytes:
     """The XLIFF 1.2 document (UTF-8 bytes) of every catalog of ``locale`` (a catalog or an output locale),
-    or only ``article``'s. Reads, never writes."""
+    or only ``article``'s. Reads, never writes.
+
+    The catalogs are exported on every core (:func:`workflow.parallel.map_ordered`: the same bytes as a
+    serial run). A catalog whose bytes, glossary and config are those an earlier ``locum check`` judged
+    reuses that check's findings (:func:`workflow.findings.cached_findings`) instead of checking each
+    entry again; every approval record is still verified.
+    """
     glossary = load_glossary(config.root, config.catalogs, config.source_language)
-    items, files = load_items(config, locale, article, glossary)
+    stamps, shared = Stamps(config.root), check_inputs(config)
+    trusts: dict[str, Trust] = {}
+    jobs = []
+    for catalog, path in catalog_paths(config, locale, article):
+        cached = cached_findings(stamps, shared, catalog, path)
+        trust = trusts.setdefault(catalog, trust_for(config, catalog))
+        jobs.append(_Job(catalog, path, display_path(config, path), glossary, trust, config.source_language,
+                         None if cached is None else stamps.file(path), _by_line(cached)))
+    results = map_ordered(_file_xml, jobs)
+    errors = [r for r in results if isinstance(r, LocumError)]
+    if errors:
+        raise errors[0]
     root = ET.Element("xliff", {"xmlns": NS, "version": "1.2"})
-    by_path: dict = {path: [] for path in files}
-    for item in items:
-        by_path[item.path].append(item)
-    for path, po in files.items():
-        catalog = next((i.catalog for i in by_path[path]), None) or _catalog_of(config, path)
-        element = ET.SubElement(root, "file", {
-            "original": display_path(config, path), "source-language": bcp47(config.source_language),
-            "target-language": bcp47(catalog), "datatype": "plaintext", "tool-id": "locum"})
-        header = ET.SubElement(element, "header")
-        ET.SubElement(header, "tool", {"tool-id": "locum", "tool-name": "Locum", "tool-version": __version__})
-        body = ET.SubElement(element, "body")
-        nplurals = plural_count(po.metadata.get("Plural-Forms"))
-        for item in by_path[path]:
-            _entry_units(body, item, nplurals, unit_notes(item, glossary, config.source_language),
-                         config.source_language)
-    _indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    if not results:
+        return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    root.text = _HOLE
+    head, tail = ET.tostring(root, encoding="utf-8", xml_declaration=True).split(_HOLE.encode())
+    return head + b"\n  " + b"\n  ".join(results) + b"\n" + tail + b"\n"
 
 
-def _catalog_of(config: Config, path) -> str:
-    """The catalog a ``.po`` belongs to (``locales/CATALOG/LC_MESSAGES/x.po``)."""
-    return path.parent.parent.name
+_HOLE = "@FILES@"
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One catalog to export; what a worker process needs, picklable. ``content``: the SHA-256 of the bytes
+    ``findings`` (per entry line, from an earlier check) speak of; None: check every entry."""
+
+    catalog: str
+    path: Path
+    shown: str
+    glossary: Glossary
+    trust: Trust
+    source_language: str
+    content: str | None
+    findings: dict[int, list[tuple[str, str, str]]] | None
+
+
+def _by_line(findings: list[Finding] | None) -> dict[int, list[tuple[str, str, str]]] | None:
+    if findings is None:
+        return None
+    lines: dict[int, list[tuple[str, str, str]]] = {}
+    for f in findings:
+        lines.setdefault(f.line, []).append((f.check, f.severity, f.message))
+    return lines
+
+
+def _file_xml(job: _Job) -> bytes:
+    """One catalog's ``<file>`` element, indented for its place in the document (UTF-8, no declaration)."""
+    po = read_catalog(job.path, job.shown)
+    known = job.findings if job.content is not None and po.read_from[1] == job.content else None
+    nplurals = plural_count(po.metadata.get("Plural-Forms"))
+    element = ET.Element("file", {
+        "original": job.shown, "source-language": bcp47(job.source_language),
+        "target-language": bcp47(job.catalog), "datatype": "plaintext", "tool-id": "locum"})
+    header = ET.SubElement(element, "header")
+    ET.SubElement(header, "tool", {"tool-id": "locum", "tool-name": "Locum", "tool-version": __version__})
+    body = ET.SubElement(element, "body")
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if known is not None:
+            findings = list(known.get(entry.linenum, ()))
+        else:
+            findings = check_entry(entry, job.catalog, job.glossary, nplurals, job.trust, po, job.source_language)
+        item = Item(segment_id(job.path.stem, entry), job.catalog, job.path.stem, job.path,
+                    f"{job.shown}:{entry.linenum}", entry, findings, judge(entry, job.trust, po))
+        _entry_units(body, item, nplurals, unit_notes(item, job.glossary, job.source_language), job.source_language)
+    _indent(element, 1)
+    return ET.tostring(element, encoding="utf-8")
 
 
 def _indent(element: ET.Element, depth: int = 0) -> None:

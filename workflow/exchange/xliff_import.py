@@ -115,6 +115,7 @@ class Unit:
     state: str
     line: int
     problem: str = ""
+    source_codes: frozenset[str] = frozenset()      # the ids of the <ph> codes in its <source>
 
     @property
     def base(self) -> tuple[str, int | None]:
@@ -211,7 +212,8 @@ def read_sections(root: ET.Element, lines: dict) -> list[Section]:
             target_parts, target_problem = inline_parts(target) if target is not None else (None, "")
             units.append(Unit(unit.get("id", ""), _plain(source_parts), target_parts,
                               target.get("state", "") if target is not None else "", lines.get(unit, 0),
-                              problem or target_problem))
+                              problem or target_problem,
+                              frozenset(p.id for p in source_parts if isinstance(p, Code))))
         sections.append(Section(element.get("original", ""), element.get("target-language", ""),
                                 lines.get(element, 0), units))
     return sections
@@ -258,7 +260,10 @@ class _Plan:
 
 
 def _plan(config: Config, sections: list[Section], shown: str, locale: str | None) -> list[_Plan]:
-    """Match every section to its catalog and every unit to its entry; any mismatch refuses the file."""
+    """Match every section to its catalog and every unit to its entry; any mismatch refuses the file.
+
+    Every catalog is read (its sources must still match), but one whose units all hold its translations as
+    they are is then neither masked nor checked (:func:`_as_it_is`) nor written."""
     known = {display_path(config, p): (catalog, p) for catalog, p in catalog_paths(config, locale, None)}
     errors: list[LocumError] = []
     plans = []
@@ -349,7 +354,7 @@ def _new_forms(config: Config, catalog: str, entry: POEntry, units: list[Unit], 
         if unit.problem:
             report.refused.append(f"{report.path}:{unit.line}: unit {unit.id}: {unit.problem}")
             return None, [], ""
-        if not unit.target or not _plain(unit.target).strip():
+        if not unit.target or not _plain(unit.target).strip() or _as_it_is(unit, forms, index):
             continue
         codes = [c for c in split_codes(_source_of(entry, unit.base[1]), catalog, config.source_language)
                  if isinstance(c, Code)]
@@ -367,6 +372,13 @@ def _new_forms(config: Config, catalog: str, entry: POEntry, units: list[Unit], 
         return None, [], ""
     state = "translated" if states and all(s in CLEARS_FUZZY for s in states) else "needs-review"
     return forms, findings, state
+
+
+def _as_it_is(unit: Unit, forms: list[str], index: int) -> bool:
+    """Whether the unit's target is the translation as it is, with only its own source's codes: nothing to
+    restore or check (most units of a file sent back, so they cost no masking of the source)."""
+    return (index < len(forms) and _plain(unit.target or []) == forms[index]
+            and all(p.id in unit.source_codes for p in unit.target or [] if isinstance(p, Code)))
 
 
 def _restore(target: list[str | Code], codes: list[Code]) -> tuple[str, str, list[tuple[str, str, str]]]:
