@@ -98,6 +98,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/memory_bench.py
 	$(BIN)/python bench/review_bench.py
+	$(BIN)/python bench/exchange_bench.py
 
 clean:
 	rm -rf output .output-staging-* .output-old-* .cache .pytest_cache .hypothesis bench/out
