@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import gc
 import hashlib
 import os
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -128,12 +131,12 @@ def write_atomic(path: Path, data: bytes | str, expect=ANY, shown: str | None = 
     if isinstance(data, str):
         data = data.encode("utf-8")
     path = Path(path)
+    before = stat_signature(path)       # taken before the read: a save after it is seen again below
     current = _current(path)
     if expect is not ANY:
         _compare(path, current, expect, shown)
     if current == data:
         return False
-    before = stat_signature(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
     try:
@@ -149,7 +152,9 @@ def write_atomic(path: Path, data: bytes | str, expect=ANY, shown: str | None = 
             _settle(path)
             if stat_signature(path) != before:
                 _compare(path, _current(path), expect, shown)
-        os.replace(tmp, path)
+            _swap_in(Path(tmp), path, expect, shown)
+        else:
+            os.replace(tmp, path)
         _WROTE[os.path.abspath(path)] = stat_signature(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -159,6 +164,61 @@ def write_atomic(path: Path, data: bytes | str, expect=ANY, shown: str | None = 
             _KNOWN.pop(str(path), None)
             _KNOWN.pop(os.path.abspath(path), None)
     return True
+
+
+def _swap_in(tmp: Path, path: Path, expect: str | None, shown: str | None) -> None:
+    """Put ``tmp`` at ``path`` only if ``path`` still holds what ``expect`` says, with no gap for a save.
+
+    A check followed by a rename leaves a moment in which an editor's save
+    can land and then be replaced. Instead: a new file is linked in (which
+    fails if one appeared); an existing one trades places with ``tmp`` in one
+    ``renameat2(RENAME_EXCHANGE)``, and the file that came out is compared:
+    if someone saved it meanwhile, the two trade back and :class:`ConflictError`
+    says so. Where the system cannot exchange, a plain rename after the check.
+    """
+    if expect is None:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            _compare(path, _current(path), expect, shown)      # raises: it appeared
+            raise
+        tmp.unlink()
+        return
+    if not exchange(tmp, path):
+        os.replace(tmp, path)
+        return
+    if content_digest(_current(tmp)) != expect:                 # a save landed after the check: give it back
+        exchange(tmp, path)
+        tmp.unlink()
+        raise _conflict("was changed", path, shown)
+    tmp.unlink()
+
+
+_RENAMEAT2: list = []       # the C function, once looked up (None where there is none)
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); False, touching nothing, where the system cannot."""
+    if not _RENAMEAT2:
+        function = None
+        if sys.platform.startswith("linux"):
+            try:
+                function = ctypes.CDLL(None, use_errno=True).renameat2
+                function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+                function.restype = ctypes.c_int
+            except (OSError, AttributeError):       # a libc before glibc 2.28, or not glibc
+                function = None
+        _RENAMEAT2.append(function)
+    function = _RENAMEAT2[0]
+    if function is None:
+        return False
+    if function(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):    # kernel or file system lacks it
+        return False
+    raise OSError(code, os.strerror(code), os.fspath(second))
 
 
 def _settle(path: Path) -> None:
@@ -183,5 +243,9 @@ def _compare(path: Path, current: bytes | None, expect: str | None, shown: str |
     if content_digest(current) == expect:
         return
     what = "was removed" if current is None else ("appeared" if expect is None else "was changed")
-    raise ConflictError(f"{what} by someone else while Locum worked on it, so Locum did not overwrite it; "
-                        "run the command again to take that edit in", path=shown or str(path))
+    raise _conflict(what, path, shown)
+
+
+def _conflict(what: str, path: Path, shown: str | None) -> ConflictError:
+    return ConflictError(f"{what} by someone else while Locum worked on it, so Locum did not overwrite it; "
+                         "run the command again to take that edit in", path=shown or str(path))

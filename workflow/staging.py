@@ -8,14 +8,12 @@ left them. At the end the staging folder is committed: file by file into an
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
+from workflow.fileio import exchange as _exchange
 from workflow.leftovers import RETIRED
 
 
@@ -150,28 +148,3 @@ def swap(staging: Path, output: Path) -> None:
         shutil.rmtree(retired, ignore_errors=True)
 
 
-_RENAMEAT2: list = []       # the C function, once looked up (None where there is none)
-AT_FDCWD, RENAME_EXCHANGE = -100, 2
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths atomically (Linux ``renameat2``); False, touching nothing, where the system cannot."""
-    if not _RENAMEAT2:
-        function = None
-        if sys.platform.startswith("linux"):
-            try:
-                function = ctypes.CDLL(None, use_errno=True).renameat2
-                function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-                function.restype = ctypes.c_int
-            except (OSError, AttributeError):       # a libc before glibc 2.28, or not glibc
-                function = None
-        _RENAMEAT2.append(function)
-    function = _RENAMEAT2[0]
-    if function is None:
-        return False
-    if function(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):    # kernel or file system lacks it
-        return False
-    raise OSError(code, os.strerror(code), os.fspath(second))

@@ -1,0 +1,92 @@
+"""The compare-and-swap write leaves no moment in which an editor's save can land and then be replaced.
+
+The races are forced here, deterministically: a save lands right after the
+file was read, or right after the last comparison, or a file appears where
+there was none. Each time the save survives byte for byte, Locum says
+``ConflictError``, and no temp file is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from workflow import fileio
+from workflow.errors import ConflictError
+from workflow.fileio import content_digest, write_atomic
+
+OURS, THEIRS, READ = b"ours\n", b"theirs\n", b"read\n"
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name != "x.po")
+
+
+def save(path, data):
+    """A PO editor's atomic save: a temp file renamed over the catalog."""
+    temporary = path.with_name(path.name + ".swp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def test_a_save_between_the_last_check_and_the_swap_is_kept(tmp_path, monkeypatch):
+    path = tmp_path / "x.po"
+    path.write_bytes(READ)
+    real = fileio.exchange
+    calls = []
+
+    def late_save_then_exchange(first, second):
+        if not calls:
+            save(path, THEIRS)              # lands after every comparison, just before the swap
+        calls.append(1)
+        return real(first, second)
+
+    monkeypatch.setattr(fileio, "exchange", late_save_then_exchange)
+    with pytest.raises(ConflictError, match="was changed by someone else"):
+        write_atomic(path, OURS, expect=content_digest(READ))
+    assert path.read_bytes() == THEIRS and leftovers(tmp_path) == []
+    assert len(calls) == 2                  # swapped in, saw their save, swapped back
+
+
+def test_a_save_right_after_the_read_is_kept(tmp_path, monkeypatch):
+    path = tmp_path / "x.po"
+    path.write_bytes(READ)
+    real = fileio._current
+
+    def read_then_save(where):
+        data = real(where)
+        if where == path and path.read_bytes() == READ:
+            save(path, THEIRS)              # lands after Locum's read of the file, before anything else
+        return data
+
+    monkeypatch.setattr(fileio, "_current", read_then_save)
+    monkeypatch.setattr(fileio, "SETTLE_NS", 0)
+    with pytest.raises(ConflictError):
+        write_atomic(path, OURS, expect=content_digest(READ))
+    assert path.read_bytes() == THEIRS and leftovers(tmp_path) == []
+
+
+def test_a_file_that_appears_meanwhile_is_kept(tmp_path, monkeypatch):
+    path = tmp_path / "x.po"
+    real = fileio._swap_in
+
+    def appear_then_swap(tmp, where, expect, shown):
+        where.write_bytes(THEIRS)
+        return real(tmp, where, expect, shown)
+
+    monkeypatch.setattr(fileio, "_swap_in", appear_then_swap)
+    with pytest.raises(ConflictError, match="appeared"):
+        write_atomic(path, OURS, expect=None)
+    assert path.read_bytes() == THEIRS and leftovers(tmp_path) == []
+
+
+def test_without_a_race_the_write_lands_and_keeps_the_mode(tmp_path):
+    path = tmp_path / "x.po"
+    path.write_bytes(READ)
+    path.chmod(0o640)
+    assert write_atomic(path, OURS, expect=content_digest(READ))
+    assert path.read_bytes() == OURS and leftovers(tmp_path) == []
+    assert path.stat().st_mode & 0o777 == 0o640
+    fresh = tmp_path / "y.po"
+    assert write_atomic(fresh, OURS, expect=None) and fresh.read_bytes() == OURS
