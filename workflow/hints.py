@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import weakref
 from dataclasses import dataclass
 
 from workflow.glossary import Glossary, Term
@@ -127,14 +128,31 @@ def wrapped(text: str) -> list[str]:
     return lines
 
 
+# The terms each source text names, per glossary: one article's catalogs (pl, ar, es, es_US…) share their
+# sources, so update looks each one up once, not once per catalog.
+_FOUND: dict[int, tuple[weakref.ref, dict]] = {}     # id(glossary) → (that glossary, its lookups)
+
+
+def _terms_in(msgids: tuple[str, ...], glossary: Glossary) -> tuple[Term, ...]:
+    held = _FOUND.get(id(glossary))
+    if held is None or held[0]() is not glossary or len(held[1]) > 20_000:     # (an id may be reused once a
+        _FOUND.clear()                                      # glossary is gone; one article needs far fewer)
+        held = _FOUND[id(glossary)] = (weakref.ref(glossary), {})
+    found = held[1]
+    terms = found.get(msgids)
+    if terms is None:
+        terms = found[msgids] = tuple(term for term in glossary.terms
+                                      if any(term.occurs_in(text) for text in msgids if text))
+    return terms
+
+
 def hint_lines(msgids: list[str], glossary: Glossary, catalog: str, source_language: str) -> list[str]:
     """The hint lines for an entry whose source texts are ``msgids``, in glossary order."""
     lines = []
-    for term in glossary.terms:
-        if any(term.occurs_in(text) for text in msgids if text):
-            said = hint(term, catalog, source_language)
-            if said:
-                lines += wrapped(said)
+    for term in _terms_in(tuple(msgids), glossary):
+        said = hint(term, catalog, source_language)
+        if said:
+            lines += wrapped(said)
     return lines
 
 
