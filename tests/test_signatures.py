@@ -13,11 +13,13 @@ import datetime as dt
 import os
 import re
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from conftest import key_of, require, sign_approval
 
+from workflow import sshsig
 from workflow.approval import NAMESPACE, Record, judge, parse_record, trust_for, with_record
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.config import load_config
@@ -271,3 +273,36 @@ def test_a_post_edited_suggestion_says_so_and_cannot_be_accepted_as_is(suggested
     refused = locum(suggested, "review", "approve", "--locale", "pl", "--reviewer", PIOTR, "--id", segment,
                     "--accept-suggestion", "--key", str(key_of(PIOTR)))
     assert refused.code == 2 and "clears fuzzy" in refused.err
+
+
+def _signed_messages(root: Path, pattern: str = "*/LC_MESSAGES/*.po") -> set[bytes]:
+    """What the records of the catalogs matching ``pattern`` sign (one message may recur: same text, same key)."""
+    return {record.message(path.parent.parent.name) for path in (root / "locales").glob(pattern)
+            for entry in read_catalog(path) if isinstance(record := parse_record(entry.tcomment), Record)}
+
+
+def test_a_cold_publish_verifies_each_record_and_an_incremental_one_only_the_catalog_that_changed(
+        site_project, locum, monkeypatch):
+    monkeypatch.setenv("LOCUM_WORKERS", "1")        # every stage in this process, where the count is kept
+    verified: list[bytes] = []
+    inner = sshsig.verify.__wrapped__
+
+    def counting(blob, message, namespace):
+        verified.append(message)
+        return inner(blob, message, namespace)
+
+    monkeypatch.setattr(sshsig, "verify", lru_cache(maxsize=65536)(counting))
+    assert locum(site_project, "publish").code == 0
+    assert len(verified) == len(set(verified)) > 10
+    assert set(verified) == _signed_messages(site_project)
+
+    path = "locales/pl/LC_MESSAGES/pain-relief.po"
+    po = read_catalog(site_project / path)
+    entry = next(e for e in po if e.msgstr and not e.obsolete and parse_record(e.tcomment))
+    entry.msgstr += " (poprawione)"
+    sign_approval(entry, "pl")
+    write_catalog(po, site_project / path)
+    sshsig.verify.cache_clear()         # what a new process starts with
+    verified.clear()
+    assert locum(site_project, "publish").code == 0
+    assert verified and set(verified) <= _signed_messages(site_project, "pl/LC_MESSAGES/pain-relief.po")

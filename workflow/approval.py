@@ -44,6 +44,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from workflow import sshsig
 from workflow.entries import translations
@@ -170,8 +171,14 @@ def is_record_line(line: str) -> bool:
     return bool(_FIELD.match(line) or _LEGACY.match(line))
 
 
+@lru_cache(maxsize=4096)
 def parse_record(comment: str | None) -> Record | Damaged | None:
-    """The record in a translator comment: a :class:`Record`, :class:`Damaged`, or None when there is none."""
+    """The record in a translator comment: a :class:`Record`, :class:`Damaged`, or None when there is none.
+
+    Cached by the comment's text (both answers are frozen): update, check,
+    the gate and the review tools each ask about the same entries, and a
+    cold publish parsed every record four times.
+    """
     fields: dict[str, list[str]] = {}
     legacy = False
     joined: list[str] = []
