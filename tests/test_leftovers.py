@@ -32,8 +32,8 @@ if point == "between-renames":
     os.rename = dying_rename
 elif point == "after-exchange":
     def dying_rmtree(path, *args, **kwargs):
-        if ".output-staging-" in os.fspath(path):
-            os._exit(137)
+        if os.path.basename(os.fspath(path)).startswith(".output-staging-"):     # the folder itself, holding
+            os._exit(137)                                                       # the old site after the exchange
     shutil.rmtree = dying_rmtree
 main(["--project", sys.argv[1], "build"])
 os._exit(0)

@@ -51,6 +51,7 @@ from workflow.manifest import MISSING, Manifest, Target, input_key, read_manifes
 from workflow.pages import (
     NOTICE_TEMPLATE,
     OUTDATED,
+    SNAPSHOTS,
     ArticleJob,
     ArticleOut,
     ArticleTask,
@@ -125,7 +126,7 @@ class Gathered:
     reused: int
     site: SiteListing
     listing: Listing
-    snapshots: dict[str, str] = field(default_factory=dict)    # snapshot_relpath -> text (workflow.snapshots)
+    snapshots: list[str] = field(default_factory=list)    # snapshot_relpaths staged (workflow.pages.stage_snapshot)
 
 
 @dataclass(frozen=True)
@@ -308,11 +309,11 @@ def gather(plan: Plan, articles: tuple[ArticleOut, ...]) -> Gathered:
     listing: dict[str, list[dict]] = {loc.tag: [] for loc in config.locales}
     listed: dict[str, list[str]] = {loc.tag: [] for loc in config.locales}    # what each index shows
     published_in: dict[str, list[str]] = {}
-    published, skipped, audits, shown, outdated, snapshots = [], [], [], [], [], {}
+    published, skipped, audits, shown, outdated, snapshots = [], [], [], [], [], []
     for article in articles:
         records.update(article.records)
         pages.update(article.pages)
-        snapshots.update(article.snapshots)
+        snapshots.extend(article.snapshots)
         if article.published:
             published_in[article.slug] = list(article.published)
         for locale in config.locales:
@@ -357,8 +358,10 @@ def commit(plan: Plan, gathered: Gathered, staged: Staged, staging: Path) -> Bui
     build is updated file by file; otherwise the staging folder replaces it whole.
     """
     config, target, previous = plan.config, plan.target, plan.previous
-    written = [config.root / relpath for relpath, text in sorted(gathered.snapshots.items())
-               if write_atomic(config.root / relpath, text)]       # only the build writes them, when they change
+    staged_snapshots = staging / SNAPSHOTS
+    written = [config.root / relpath for relpath in sorted(gathered.snapshots)      # only the build writes them,
+               if write_atomic(config.root / relpath, (staged_snapshots / relpath).read_bytes())]   # when they change
+    shutil.rmtree(staged_snapshots, ignore_errors=True)     # not part of the site
     result = BuildResult(list(gathered.listing.published), list(gathered.listing.skipped), gathered.rendered,
                          gathered.reused, target.output, outdated=list(gathered.listing.outdated),
                          written=written)

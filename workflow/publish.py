@@ -198,10 +198,7 @@ def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -
     check errors do not stop the publish (the gate holds those entries back)
     but are handed to ``hooks.checked``.
     """
-    from workflow.build import build
-    from workflow.compile import compile_catalogs
     from workflow.leftovers import recover
-    from workflow.quality import run_check
 
     hooks = hooks or Hooks()
     options = f"preview={preview}"
@@ -211,6 +208,11 @@ def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -
     last = None if preview else unchanged_since_last(config, options, before)    # a preview is built anew
     if last is not None:
         return Outcome(last["published"], last["skipped"], last["held"], last=last)
+    # imported only now: a publish with nothing to do needs none of them, and they were most of its start-up
+    from workflow.build import build
+    from workflow.compile import compile_catalogs
+    from workflow.quality import run_check
+
     root = str(config.root)
     strip, output = len(root) + 1, f"{config.output_dir.name}/"       # paths relative to the root
     known = {path if os.path.isabs(path) else f"{root}/{path}": signature for path, signature in before[0].items()}
