@@ -21,10 +21,11 @@ from workflow.exchange.tmx import memory_pairs
 from workflow.project import display_path
 
 COLUMNS = 32        # character counts kept per text: the 31 commonest characters of the memory, and all others
-COMMON = 10         # the commonest characters, counted only; the others' order is compared (see FuzzyIndex)
+COMMON = 6          # the commonest characters, only counted; the order of all others is compared (see FuzzyIndex)
 SMALL = 64          # a length window this small is simply scanned
 SLACK = 1e-9        # bounds are compared with this much room, so that a float rounding never prunes a tie
 BATCH = 32          # candidates scored at once, the first time (then four times as many each round)
+PROBE = 16          # candidates of the highest count bounds scored first, to raise the cut early
 
 
 @dataclass(frozen=True)
@@ -159,65 +160,86 @@ class FuzzyIndex:
     def __init__(self, texts: list[str], width: int = COLUMNS, common: int = COMMON, small: int = SMALL):
         self.texts, self.small = texts, small
         self.lengths = np.array([len(text) for text in texts], np.int64)
+        self.starts = np.searchsorted(self.lengths, np.arange(self.lengths[-1] + 2 if texts else 1))
         self.columns = char_columns(texts, width)
-        self.width = width
+        self.width, self.common = width, min(common, width - 1)
         matrix = count_matrix(texts, self.columns, width)
         self.overflow = (self.lengths - matrix.sum(axis=1, dtype=np.int64)).astype(np.int32)    # clipped away
+        self.overflowing = np.concatenate(([0], np.cumsum(self.overflow > 0)))      # how many, before each
         self.counts = np.ascontiguousarray(matrix.T)            # a column at a time: contiguous
         del matrix
-        self.common = [column for char, column in self.columns.items() if column < common]
-        self.drop = str.maketrans({char: None for char, column in self.columns.items() if column < common})
+        self.drop = str.maketrans({char: None for char, column in self.columns.items() if column < self.common})
         self.rare = np.array([text.translate(self.drop) for text in texts], dtype=object)
+        self.array = np.array(texts, dtype=object)              # for gathering a batch at once
 
     def best(self, text: str, threshold: float) -> tuple[str, float] | None:
         """The text with the highest ``fuzz.ratio`` to ``text`` (the first in order on a tie), and its ratio,
         if that reaches ``threshold``; exactly :func:`full_scan`'s answer."""
         shortest, longest = length_window(len(text), threshold)
-        lo, hi = np.searchsorted(self.lengths, [shortest, longest + 1])
+        lo, hi = (int(at) for at in np.searchsorted(self.lengths, [shortest, longest + 1]))
         if hi - lo <= self.small or not text:
             return full_scan(self.texts, text, threshold)
         query = count_columns(text, self.columns, self.width)
         spill = int(query.sum() - query.clip(0, 255).sum())     # the query's counts clipped away
         query = query.clip(0, 255).astype(np.uint8)
-        candidates, total = self._by_counts(len(text), query, spill, int(lo), int(hi), threshold)
-        if not len(candidates):
+        common, shared = self._counted(query, lo, hi)
+        found = np.flatnonzero(shared >= self._needed(len(text), threshold, spill, lo, hi))
+        if not len(found):
             return None
-        lcs = lcs_bound(self._common(query, candidates) + spill + self.overflow[candidates],
-                        process.cdist([text.translate(self.drop)], self.rare[candidates], scorer=LCSseq.similarity,
-                                      dtype=np.int64, workers=1)[0], total)
-        bounds = ratio_bound(lcs, len(text), self.lengths[candidates])
-        keep = bounds >= threshold - SLACK
+        candidates, common, shared = found + lo, common[found], shared[found]
+        extra = self.overflow[candidates] + spill
+        bounds = ratio_bound(shared + extra, len(text), self.lengths[candidates])
+        # a few of the highest bounds first: a good match found early raises the cut for all the others
+        probe = np.argpartition(-bounds, PROBE)[:PROBE] if len(bounds) > PROBE else np.arange(len(bounds))
+        probe = probe[np.lexsort((candidates[probe], -bounds[probe]))]
+        winner = self._score(text, threshold, candidates[probe], bounds[probe])
+        keep = bounds >= (threshold if winner is None else winner[0]) - SLACK
+        candidates, common, shared, extra = candidates[keep], common[keep], shared[keep], extra[keep]
+        if not len(candidates):
+            return winner and (self.texts[winner[1]], winner[0])
+        rare = process.cdist([text.translate(self.drop)], self.rare[candidates], scorer=LCSseq.similarity,
+                             dtype=np.int64, workers=1)[0]
+        bounds = ratio_bound(lcs_bound(common + extra, rare, shared + extra), len(text), self.lengths[candidates])
+        keep = bounds >= (threshold if winner is None else winner[0]) - SLACK
         order = np.lexsort((candidates[keep], -bounds[keep]))       # highest bound first, then choices order
-        return self._score(text, threshold, candidates[keep][order], bounds[keep][order])
+        winner = self._score(text, threshold, candidates[keep][order], bounds[keep][order], winner)
+        return winner and (self.texts[winner[1]], winner[0])
 
-    def _by_counts(self, size: int, query: np.ndarray, spill: int, lo: int, hi: int,
-                   threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """The texts of the window ``lo:hi`` whose counts bound can reach ``threshold``, and that bound of
-        their common subsequence with the query (Σ over the columns of the smaller count)."""
-        shared = self.overflow[lo:hi] + spill
-        smaller = np.empty(hi - lo, np.uint8)
-        for column in np.flatnonzero(query):                # a character the query lacks adds nothing
-            np.minimum(self.counts[column, lo:hi], query[column], out=smaller)
-            shared += smaller
-        bounds = ratio_bound(shared, size, self.lengths[lo:hi])
-        found = np.flatnonzero(bounds >= threshold - SLACK)
-        return found + lo, shared[found]
+    def _counted(self, query: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """For each text of the window ``lo:hi``, Σ over the columns of the smaller count: over the common
+        characters' columns, and over all (the characters clipped away not included).
 
-    def _common(self, query: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Σ over the common characters of the smaller count, for each of ``candidates``."""
-        shared = np.zeros(len(candidates), np.int64)
-        for column in self.common:
-            shared += np.minimum(self.counts[column, candidates], query[column])
-        return shared
-
-    def _score(self, text: str, threshold: float, candidates: np.ndarray,
-               bounds: np.ndarray) -> tuple[str, float] | None:
-        """Score ``candidates`` (highest bound first) a batch at a time, until no bound left reaches the best.
-
-        A batch is scored whole, so its first highest score is the one a full scan would keep; across
-        batches a tie goes to the earlier text in ``choices`` order.
+        One pass per character of the query (a column the query lacks adds nothing), in bytes when the
+        sums cannot exceed 255: Σ_c min(q_c, b_c) ≤ Σ_c q_c.
         """
-        winner: tuple[float, int] | None = None         # (score, index in choices)
+        kind = np.uint8 if query.sum() <= 255 else np.uint16
+        common, rare = np.zeros(hi - lo, kind), np.zeros(hi - lo, kind)
+        smaller = np.empty(hi - lo, np.uint8)
+        for column in np.flatnonzero(query):
+            np.minimum(self.counts[column, lo:hi], query[column], out=smaller)
+            total = common if column < self.common else rare
+            np.add(total, smaller, out=total, casting="unsafe")
+        return common, common + rare
+
+    def _needed(self, size: int, threshold: float, spill: int, lo: int, hi: int) -> np.ndarray:
+        """For each text of the window, the smallest common subsequence whose ratio reaches ``threshold``,
+        less what clipping took from both counts (so that it compares with :meth:`_counted`'s sums)."""
+        shortest, longest = int(self.lengths[lo]), int(self.lengths[hi - 1])
+        sizes = np.arange(shortest, longest + 1)
+        least = np.ceil((threshold - SLACK) * (size + sizes) / 200 - SLACK).clip(0, min(size + 1, 255) if size < 255 else None)
+        needed = np.repeat(least.astype(np.int64), np.diff(self.starts[shortest:longest + 2]))
+        if spill or self.overflowing[hi] > self.overflowing[lo]:
+            return (needed - self.overflow[lo:hi] - spill).clip(0)
+        return needed.astype(np.uint8 if size < 255 else np.int64)
+
+    def _score(self, text: str, threshold: float, candidates: np.ndarray, bounds: np.ndarray,
+               winner: tuple[float, int] | None = None) -> tuple[float, int] | None:
+        """The best (score, index in choices) of ``winner`` and ``candidates`` (highest bound first), scored a
+        batch at a time until no bound left reaches the best.
+
+        A batch is scored whole and its earliest best text kept, as a full scan would; across batches a
+        tie goes to the earlier text in ``choices`` order.
+        """
         start, size = 0, BATCH
         while start < len(candidates):
             cut = threshold if winner is None else winner[0]
@@ -225,15 +247,14 @@ class FuzzyIndex:
                 break
             stop = min(start + size, int(np.searchsorted(-bounds, -(cut - SLACK), side="right")))
             batch = candidates[start:stop]
-            scores = process.cdist([text], [self.texts[i] for i in batch], scorer=fuzz.ratio,
+            scores = process.cdist([text], self.array[batch], scorer=fuzz.ratio,
                                    score_cutoff=threshold, dtype=np.float64, workers=1)[0]
-            at = int(np.argmax(scores))
-            top = scores == scores[at]
+            top = scores == scores.max()
             at = int(np.flatnonzero(top)[np.argmin(batch[top])])      # the earliest of the batch's equal best
             if scores[at] >= threshold and (winner is None or (scores[at], -batch[at]) > (winner[0], -winner[1])):
                 winner = (float(scores[at]), int(batch[at]))
             start, size = stop, size * 4
-        return winner and (self.texts[winner[1]], winner[0])
+        return winner
 
 
 class Memory:
