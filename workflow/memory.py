@@ -143,18 +143,27 @@ def full_scan(choices: Sequence[str], text: str, threshold: float) -> tuple[str,
 
 class FuzzyIndex:
     """The singular source texts of a memory, in ``choices`` order (by length, stable), with what bounds
-    their ``fuzz.ratio`` against a query cheaply: for each text its length, its counts of the 31 commonest
-    characters and of all others (uint8, clipped), and the text without its ``COMMON`` commonest
-    characters (its "rare" characters, in order).
+    their ``fuzz.ratio`` against a query cheaply: for each text its length, its counts of the ``COLUMNS - 1``
+    commonest characters and of all others (uint8, a column of 100,000 texts in 100 kB), and the text
+    without its ``COMMON`` commonest characters (its "rare" characters, in order).
 
-    :meth:`best` is exact by construction, a branch and bound: every text of the length window gets an
-    upper bound of its ratio from character counts (NumPy, a pass per column); the few whose bound reaches
-    the threshold get a tighter one, the longest common subsequence of their rare characters with the
-    query's plus the counts of the common ones (RapidFuzz, on strings a third as long); the survivors are
-    scored with ``fuzz.ratio`` in decreasing order of that bound, and the search stops as soon as no bound
-    left reaches the best score so far. A text is only ever skipped because its bound is below what has
-    been found (or the threshold), with ``SLACK`` to spare against float rounding, and equal scores go to
-    the earlier text: the answer is a full scan's, ``process.extractOne`` over the window.
+    :meth:`best` is exact by construction, a branch and bound. ``fuzz.ratio`` is 200·LCS/(la + lb), LCS the
+    longest common subsequence, so any upper bound of LCS bounds the ratio:
+
+    1. every text of the length window gets Σ_c min(count_a(c), count_b(c)) (NumPy, one pass per distinct
+       character of the query); the texts whose bound cannot reach the threshold are dropped;
+    2. the ``PROBE`` highest bounds are scored first: a good match found early raises the cut for the rest;
+    3. the texts still in reach get a tighter bound, the counts of the commonest characters plus the LCS of
+       the rare ones (RapidFuzz on strings half as long): a common subsequence is made of the two;
+    4. the survivors are scored with ``fuzz.ratio`` in decreasing order of that bound, until no bound left
+       reaches the best score so far.
+
+    A text is only ever skipped because its bound is below the threshold or a score already found (with
+    ``SLACK`` to spare against float rounding), and equal scores go to the earlier text: the answer is a
+    full scan's, ``process.extractOne`` over the window (:func:`full_scan`). What it costs: a lookup with
+    no match at the threshold must rule out every text of the window, and character counts rule out only
+    three quarters of English sentences of similar length at 75, so steps 1 and 3 touch tens of thousands
+    of texts of a 100,000-entry memory (bench/memory_bench.py prints the rate).
     """
 
     def __init__(self, texts: list[str], width: int = COLUMNS, common: int = COMMON, small: int = SMALL):
