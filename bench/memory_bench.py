@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threshold", type=float, default=75, help="fuzzy threshold (default 75)")
     parser.add_argument("--verify", type=int, default=None, metavar="N",
                         help="compare the first N lookups with a full scan (default: all of them; 0 to skip)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic memory and queries (default 1)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
