@@ -196,19 +196,22 @@ class FuzzyIndex:
         if not len(found):
             return None
         candidates, common, shared = found + lo, common[found], shared[found]
-        extra = self.overflow[candidates] + spill
-        bounds = ratio_bound(shared + extra, len(text), self.lengths[candidates])
+        lengths = self.lengths[candidates]
+        extra = self.overflow[candidates] + spill if self.overflowing[hi] > self.overflowing[lo] else spill
+        bounds = ratio_bound(shared + extra, len(text), lengths)
         # a few of the highest bounds first: a good match found early raises the cut for all the others
         probe = np.argpartition(-bounds, PROBE)[:PROBE] if len(bounds) > PROBE else np.arange(len(bounds))
         probe = probe[np.lexsort((candidates[probe], -bounds[probe]))]
         winner = self._score(text, threshold, candidates[probe], bounds[probe])
-        keep = bounds >= (threshold if winner is None else winner[0]) - SLACK
-        candidates, common, shared, extra = candidates[keep], common[keep], shared[keep], extra[keep]
-        if not len(candidates):
-            return winner and (self.texts[winner[1]], winner[0])
+        if winner is not None:
+            keep = bounds >= winner[0] - SLACK
+            candidates, common, shared, lengths = candidates[keep], common[keep], shared[keep], lengths[keep]
+            extra = extra[keep] if isinstance(extra, np.ndarray) else extra
+            if not len(candidates):
+                return self.texts[winner[1]], winner[0]
         rare = process.cdist([text.translate(self.drop)], self.rare[candidates], scorer=LCSseq.similarity,
                              dtype=np.int64, workers=1)[0]
-        bounds = ratio_bound(lcs_bound(common + extra, rare, shared + extra), len(text), self.lengths[candidates])
+        bounds = ratio_bound(lcs_bound(common + extra, rare, shared + extra), len(text), lengths)
         keep = bounds >= (threshold if winner is None else winner[0]) - SLACK
         order = np.lexsort((candidates[keep], -bounds[keep]))       # highest bound first, then choices order
         winner = self._score(text, threshold, candidates[keep][order], bounds[keep][order], winner)
