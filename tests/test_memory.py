@@ -138,10 +138,10 @@ def test_chinese_sentences_without_spaces():
     assert any(found) and not all(found)
 
 
-@pytest.mark.parametrize("query", ["", "a", "ab", "x" * 300, "a" * 256 + "b"])
+@pytest.mark.parametrize("query", ["", "a", "ab", "💊", "x" * 300, "a" * 256 + "b"])
 def test_empty_very_short_and_very_long_texts(query):
     """Counts are clipped at 255 per text (uint8): what is clipped away is added back to the bound."""
-    texts = ["", "a", "b", "ab", "ba", "abc", "x" * 299, "x" * 280 + "y" * 20, "a" * 300, "a" * 255 + "bb"]
+    texts = ["", "a", "b", "ab", "ba", "abc", "💊", "a💊", "x" * 299, "x" * 280 + "y" * 20, "a" * 300, "a" * 255 + "bb"]
     index = FuzzyIndex(sorted(texts, key=len), small=0)
     for threshold in (0, 50, 75, 100):
         assert index.best(query, threshold) == window_scan(texts, query, threshold), threshold
