@@ -127,6 +127,12 @@ def test_every_pruning_is_safe_on_ties_short_and_non_latin_texts(example, thresh
         assert index.best(query, threshold) == window_scan(texts, query, threshold), (query, threshold)
 
 
+def test_an_empty_memory_and_a_memory_of_empty_texts():
+    assert Memory.of_texts([]).best("Take one tablet.", 0) is None
+    index = FuzzyIndex([""] * 3, small=0)
+    assert index.best("", 75) == ("", 100) and index.best("a", 0) == ("", 0)
+
+
 def test_chinese_sentences_without_spaces():
     rng = random.Random(3)
     words = ["每日", "服用", "一片", "药", "饭后", "多喝水", "如果", "头痛", "请", "咨询", "医生", "儿童", "不要"]

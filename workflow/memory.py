@@ -119,9 +119,10 @@ def count_matrix(texts: Sequence[str], columns: dict[str, int], width: int, chun
     for start in range(0, len(texts), chunk):
         part = texts[start:start + chunk]
         codes = np.frombuffer("".join(part).encode("utf-32-le"), np.uint32)
-        at = np.searchsorted(keys, codes).clip(0, max(len(keys) - 1, 0))
-        known = keys[at] == codes if len(keys) else np.zeros(len(codes), bool)
-        column = np.where(known, values[at] if len(keys) else 0, width - 1)
+        column = np.full(len(codes), width - 1)
+        if len(keys):
+            at = np.searchsorted(keys, codes).clip(0, len(keys) - 1)
+            column = np.where(keys[at] == codes, values[at], column)
         row = np.repeat(np.arange(len(part)), [len(text) for text in part])
         counts = np.bincount(row * width + column, minlength=len(part) * width).reshape(len(part), width)
         matrix[start:start + len(part)] = counts.clip(0, 255)
@@ -238,7 +239,8 @@ class FuzzyIndex:
         less what clipping took from both counts (so that it compares with :meth:`_counted`'s sums)."""
         shortest, longest = int(self.lengths[lo]), int(self.lengths[hi - 1])
         sizes = np.arange(shortest, longest + 1)
-        least = np.ceil((threshold - SLACK) * (size + sizes) / 200 - SLACK).clip(0, min(size + 1, 255) if size < 255 else None)
+        ceiling = size + 1 if size < 255 else None      # no sum of the smaller counts exceeds the query's size
+        least = np.ceil((threshold - SLACK) * (size + sizes) / 200 - SLACK).clip(0, ceiling)
         needed = np.repeat(least.astype(np.int64), np.diff(self.starts[shortest:longest + 2]))
         if spill or self.overflowing[hi] > self.overflowing[lo]:
             return (needed - self.overflow[lo:hi] - spill).clip(0)
