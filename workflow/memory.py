@@ -104,11 +104,11 @@ def ratio_bound(lcs: np.ndarray, size: int, lengths: np.ndarray) -> np.ndarray:
     return 200.0 * lcs / (size + lengths)
 
 
-def count_matrix(texts: Sequence[str], columns: dict[str, int], width: int, chunk: int = 4096) -> np.ndarray:
+def count_matrix(texts: Sequence[str], columns: dict[str, int], width: int, chunk: int = 1024) -> np.ndarray:
     """The column counts of every text, one row each, clipped to 255 (uint8: 32 bytes a text).
 
-    Done by NumPy a few thousand texts at a time, so that the code points of the whole memory never sit
-    in memory at once.
+    Done by NumPy a thousand texts at a time, so that the code points of the whole memory (and the int64
+    arrays made of them) never sit in memory at once: a few MB at a time, not the memory's size eightfold.
 
     >>> count_matrix(["abcab!", "", "b"], {"a": 0, "b": 1}, 3).tolist()
     [[2, 2, 2], [0, 0, 0], [0, 1, 0]]
