@@ -1,4 +1,4 @@
-"""The translation memory on its own: the fuzzy index against brute force, exact-match precedence, edge cases."""
+"""The translation memory on its own: the fuzzy index against a full scan, exact-match precedence, edge cases."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from workflow.catalogs import POEntry
-from workflow.memory import BUDGET, Memory, Record, length_window
+from workflow.memory import FuzzyIndex, Memory, Record, full_scan, length_window
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from memory_bench import Sentences  # noqa: E402
+from memory_bench import Sentences, workload  # noqa: E402
 
 
 def brute_force(texts: list[str], query: str, threshold: float) -> tuple[str, float] | None:
@@ -23,6 +23,14 @@ def brute_force(texts: list[str], query: str, threshold: float) -> tuple[str, fl
     best = max(sorted(texts, key=len), key=lambda text: fuzz.ratio(query, text))
     score = fuzz.ratio(query, best)
     return (best, score) if score >= threshold else None
+
+
+def window_scan(texts: list[str], query: str, threshold: float) -> tuple[str, float] | None:
+    """``process.extractOne`` over the length window of ``query``, written out here, independently of memory.py."""
+    shortest, longest = length_window(len(query), threshold)
+    window = [text for text in sorted(texts, key=len) if shortest <= len(text) <= longest]
+    found = process.extractOne(query, window, scorer=fuzz.ratio, score_cutoff=threshold)
+    return found and found[:2]
 
 
 def typo(rng: random.Random, text: str) -> str:
@@ -52,42 +60,44 @@ def corpus() -> tuple[list[str], list[str]]:
     return texts, queries
 
 
-@pytest.mark.parametrize("threshold", [75, 90])
+@pytest.fixture(scope="module")
+def bench_corpus() -> tuple[list[str], list[str]]:
+    """The benchmark's own generator (bench/memory_bench.py), smaller: 4,000 entries, 400 lookups."""
+    return workload(4000, 400, seed=3)
+
+
+@pytest.mark.parametrize("threshold", [75, 90, 60])
 def test_the_index_finds_what_a_full_scan_finds(corpus, threshold):
     texts, queries = corpus
-    memory = Memory.of_texts(texts, budget=300)
-    indexed = hits = 0
+    memory = Memory.of_texts(texts)
+    hits = 0
     for query in queries:
-        shortest, longest = length_window(len(query), threshold)
-        indexed += sum(shortest <= len(text) <= longest for text in texts) > memory.budget
-        expected = brute_force(texts, query, threshold)
-        assert memory.best(query, threshold) == expected, query
+        expected = window_scan(texts, query, threshold)
+        assert memory.best(query, threshold) == expected == memory.scan(query, threshold), query
         hits += expected is not None
-    assert indexed >= 0.8 * len(queries)       # the length window alone would have exceeded the budget
-    assert hits >= 0.35 * len(queries)
+    assert 0.2 * len(queries) <= hits <= 0.9 * len(queries)   # both kinds: matches, and none at all
 
 
-def test_a_tight_budget_only_misses_coincidental_matches(corpus):
-    """The default budget's share of a 100,000-entry memory (180 of 3,000): close edits are still always found."""
+def test_the_index_agrees_with_a_full_scan_on_every_query_of_the_benchmark(bench_corpus):
+    """Every query, with its near-ties: the same text and the same score as ``process.extractOne``."""
+    texts, queries = bench_corpus
+    memory = Memory.of_texts(texts)
+    near_ties = misses = 0
+    for query in queries:
+        expected = window_scan(texts, query, 75)
+        assert memory.best(query, 75) == expected, query
+        misses += expected is None
+        if expected is not None:        # another text within a point of the best one
+            scores = sorted(process.extract(query, texts, scorer=fuzz.ratio, limit=2), key=lambda found: -found[1])
+            near_ties += len(scores) > 1 and scores[0][1] - scores[1][1] < 1
+    assert misses >= 0.3 * len(queries) and near_ties >= 5
+
+
+def test_the_full_scan_is_a_brute_force_over_the_window(corpus):
     texts, queries = corpus
-    memory = Memory.of_texts(texts, budget=round(BUDGET * len(texts) / 100_000))
-    agree = 0
-    for number, query in enumerate(queries):
-        found, expected = memory.best(query, 75), brute_force(texts, query, 75)
-        if number < 180:                       # word edits and typos of memory entries
-            assert found == expected, query
-        else:                                  # new sentences: at worst a lesser match, or none
-            assert found is None or (expected is not None and found[1] <= expected[1]), query
-        agree += found == expected
-    assert agree >= 0.97 * len(queries)
-
-
-def test_a_window_within_the_budget_is_scanned_whole(corpus):
-    texts, queries = corpus
-    memory = Memory.of_texts(texts, budget=len(texts))
-    for query in queries[::6]:
+    for query in queries[::12]:
         for threshold in (0, 50, 75):
-            assert memory.best(query, threshold) == brute_force(texts, query, threshold), (query, threshold)
+            assert full_scan(sorted(texts, key=len), query, threshold) == brute_force(texts, query, threshold)
 
 
 @settings(max_examples=300, deadline=None)
@@ -97,6 +107,50 @@ def test_the_length_window_never_excludes_a_text_that_reaches_the_threshold(quer
     shortest, longest = length_window(len(query), threshold)
     if fuzz.ratio(query, text) >= threshold:
         assert shortest <= len(text) <= longest
+
+
+# Few distinct characters make many equal scores: ties. Chinese has no spaces; "" and one-letter texts too.
+LATIN, CHINESE = "ab c", "每日服用一片药水饭后"
+EXAMPLES = st.sampled_from([LATIN, CHINESE, LATIN + CHINESE]).flatmap(
+    lambda alphabet: st.tuples(st.lists(st.text(alphabet, max_size=12), min_size=1, max_size=60, unique=True),
+                               st.lists(st.text(alphabet, max_size=12), min_size=1, max_size=8)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(EXAMPLES, st.sampled_from([0, 1, 40, 50, 66.67, 75, 100]), st.sampled_from([(32, 10), (3, 1), (2, 0)]))
+def test_every_pruning_is_safe_on_ties_short_and_non_latin_texts(example, threshold, shape):
+    """The index with no small-window shortcut, also with few columns (characters merged: looser bounds)."""
+    texts, queries = example
+    width, common = shape
+    index = FuzzyIndex(sorted(texts, key=len), width=width, common=common, small=0)
+    for query in queries + texts[:3]:
+        assert index.best(query, threshold) == window_scan(texts, query, threshold), (query, threshold)
+
+
+def test_an_empty_memory_and_a_memory_of_empty_texts():
+    assert Memory.of_texts([]).best("Take one tablet.", 0) is None
+    index = FuzzyIndex([""] * 3, small=0)
+    assert index.best("", 75) == ("", 100) and index.best("a", 0) == ("", 0)
+
+
+def test_chinese_sentences_without_spaces():
+    rng = random.Random(3)
+    words = ["每日", "服用", "一片", "药", "饭后", "多喝水", "如果", "头痛", "请", "咨询", "医生", "儿童", "不要"]
+    texts = list(dict.fromkeys("".join(rng.choices(words, k=rng.randint(4, 12))) + "。" for _ in range(800)))
+    memory = Memory.of_texts(texts)
+    queries = [text[:-3] + "医生。" for text in texts[:40]] + ["".join(rng.choices(words, k=8)) for _ in range(40)]
+    found = [memory.best(query, 75) for query in queries]
+    assert found == [window_scan(texts, query, 75) for query in queries]
+    assert any(found) and not all(found)
+
+
+@pytest.mark.parametrize("query", ["", "a", "ab", "💊", "x" * 300, "a" * 256 + "b"])
+def test_empty_very_short_and_very_long_texts(query):
+    """Counts are clipped at 255 per text (uint8): what is clipped away is added back to the bound."""
+    texts = ["", "a", "b", "ab", "ba", "abc", "💊", "a💊", "x" * 299, "x" * 280 + "y" * 20, "a" * 300, "a" * 255 + "bb"]
+    index = FuzzyIndex(sorted(texts, key=len), small=0)
+    for threshold in (0, 50, 75, 100):
+        assert index.best(query, threshold) == window_scan(texts, query, threshold), threshold
 
 
 # ---- lookups through the public API -----------------------------------------------------------------
@@ -136,8 +190,8 @@ def test_a_tie_goes_to_the_text_a_full_scan_meets_first(first):
     query = "Take the new pill with some food every morning."
     tied = ["Take the new zzzz with some food every morning.", "Take the new pill with zzzz food every morning."]
     assert fuzz.ratio(query, tied[0]) == fuzz.ratio(query, tied[1]) == pytest.approx(91.49, abs=0.01)  # different keys
-    texts = [f"Filler sentence number {n:04}." for n in range(50)] + [tied[first], tied[1 - first]]
-    memory = Memory.of_texts(texts, budget=10)
+    texts = [f"Filler sentence number {n:04}." for n in range(200)] + [tied[first], tied[1 - first]]
+    memory = Memory.of_texts(texts)
     assert memory.best(query, 75) == brute_force(texts, query, 75) == (tied[first], fuzz.ratio(query, tied[0]))
 
 
@@ -161,7 +215,7 @@ def test_plural_entries_only_ever_match_exactly():
 
 def test_a_recurring_sentence_is_searched_once(corpus, monkeypatch):
     texts, queries = corpus
-    memory, searched = Memory.of_texts(texts, budget=180), []
+    memory, searched = Memory.of_texts(texts), []
     search = memory.best
     monkeypatch.setattr(memory, "best", lambda text, threshold: searched.append(threshold) or search(text, threshold))
     first = memory.lookup(POEntry(msgid=queries[0]), "es/a", 75)
