@@ -317,12 +317,24 @@ class Memory:
         return full_scan(self.choices, text, threshold)
 
 
-def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Memory:
+Records = list[tuple[tuple[str, str | None], Record]]
+
+
+def catalog_records(po: POFile, catalog: str, slug: str) -> Records:
+    """What the memory takes from one catalog: each translated, non-fuzzy entry's source and translation."""
+    return [((entry.msgid, entry.msgid_plural or None),
+             Record(tuple(translations(entry)), f"{catalog}/{slug}", entry.msgctxt,
+                    claimed_state(entry) == "approved"))
+            for entry in po if is_translated(entry)]
+
+
+def build_memory(config: Config, catalog: str, taken: dict[Path, Records]) -> Memory:
     """The memory for ``catalog`` from every catalog of its language (``es`` and ``es_US`` alike), and the
     translators' memories imported into ``locales/memory/`` (:mod:`workflow.exchange.tmx`), ranked after them.
 
-    ``parsed`` holds catalogs already read (the ones being translated); the
-    others are read here and let go once their records are taken.
+    ``taken`` holds the records of catalogs already read (:func:`catalog_records`
+    of the ones being translated); the others are read here, one at a time, and
+    let go once their records are taken.
     """
     language = catalog.split("_")[0]
     records: dict[tuple[str, str | None], list[Record]] = {}
@@ -330,12 +342,11 @@ def build_memory(config: Config, catalog: str, parsed: dict[Path, POFile]) -> Me
         if other.split("_")[0] != language:
             continue
         for path in sorted((config.locales_dir / other / "LC_MESSAGES").glob("*.po")):
-            po = parsed.get(path) or read_catalog(path, display_path(config, path))     # not kept: memory
-            for entry in po:
-                if not is_translated(entry):
-                    continue
-                records.setdefault((entry.msgid, entry.msgid_plural or None), []).append(
-                    Record(tuple(translations(entry)), f"{other}/{path.stem}", entry.msgctxt, claimed_state(entry) == "approved"))
+            found = taken.get(path)
+            if found is None:
+                found = catalog_records(read_catalog(path, display_path(config, path)), other, path.stem)
+            for key, record in found:
+                records.setdefault(key, []).append(record)
     for source, translation, origin in memory_pairs(config, language):
         records.setdefault((source, None), []).append(Record((translation,), origin, None, False, imported=True))
     return Memory(records, catalog)

@@ -24,7 +24,7 @@ from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.fileio import write_atomic
 from workflow.glossary import Glossary, load_glossary
 from workflow.masking import Masked, MaskError, mask, unmask
-from workflow.memory import Memory, build_memory
+from workflow.memory import Memory, Records, build_memory, catalog_records
 from workflow.project import Progress, catalog_paths, display_path
 
 # (PROVIDERS, Provider, batches and split_text are engines.py's, imported from here too)
@@ -93,9 +93,11 @@ class _Job:
     slug: str
     path: Path
     shown: str
-    po: POFile
+    po: POFile | None               # None while the memory provider has let it go (see _run_memory)
     entries: list[POEntry]
     texts: list[list[_Text]] = field(default_factory=list)     # per entry, for an engine
+    todo: int = 0                   # untranslated entries when selected
+    taken: Records | None = None    # for the memory provider: what the memory takes from this catalog
     filled: int = 0
     skipped: int = 0
     written: bool = False
@@ -113,11 +115,13 @@ class Run:
     warnings: list[str] = field(default_factory=list)
 
     @classmethod
-    def select(cls, config: Config, locale: str | None, article: str | None, **settings) -> Run:
+    def select(cls, config: Config, locale: str | None, article: str | None, keep: bool = True,
+               **settings) -> Run:
         """The untranslated entries of the catalogs ``locale`` and ``article`` select; ``settings``: the fields.
 
         A catalog in the source language is skipped with a warning; catalogs that cannot be read are reported
-        all together.
+        all together. Without ``keep`` a catalog is not held once read: only its count of untranslated
+        entries and what the memory takes from it (a thousand parsed catalogs held 300 MB).
         """
         jobs, warnings, errors, seen = [], [], [], set()
         for catalog, path in catalog_paths(config, locale, article):
@@ -132,7 +136,10 @@ class Run:
                 errors.append(exc)
                 continue
             entries = [e for e in po if _untranslated(e)]
-            jobs.append(_Job(catalog, path.stem, path, display_path(config, path), po, entries))
+            job = _Job(catalog, path.stem, path, display_path(config, path), po, entries, todo=len(entries))
+            if not keep:
+                job.po, job.entries, job.taken = None, [], catalog_records(po, catalog, path.stem)
+            jobs.append(job)
         if errors:
             raise errors[0] if len(errors) == 1 else ErrorList(errors)
         return cls(config, jobs, warnings=warnings, **settings)
@@ -163,7 +170,8 @@ def translate_catalogs(config: Config, locale: str | None, article: str | None =
     if provider not in PROVIDERS:
         raise UsageError(f"unknown provider {provider!r} (providers: {', '.join(PROVIDERS)})")
     options = dict(options or {})
-    run = Run.select(config, locale, article, today=today or dt.date.today(), dry_run=dry_run, progress=progress)
+    run = Run.select(config, locale, article, keep=provider != "memory", today=today or dt.date.today(),
+                     dry_run=dry_run, progress=progress)
     if provider == "memory":
         threshold = options.get("threshold", 75)
         if not 0 <= threshold <= 100:
@@ -202,14 +210,26 @@ def _count(n: int) -> str:
 # ---- translation memory (the index lives in memory.py) -------------------------------------------
 
 def _run_memory(run: Run, threshold: float) -> None:
-    """Fill each entry from its language's memory, exactly or at ``threshold``% or more; write catalog by catalog."""
-    parsed = {job.path: job.po for job in run.jobs}
+    """Fill each entry from its language's memory, exactly or at ``threshold``% or more; write catalog by catalog.
+
+    Every memory is built before any entry is filled. The catalogs were let go
+    once read (:meth:`Run.select` without ``keep``): each one with work is read
+    again, filled and written, one at a time, so a translator's save in between
+    is what gets filled (and the write compares against it).
+    """
+    taken = {job.path: job.taken for job in run.jobs if job.taken is not None}
     memories: dict[str, Memory] = {}
-    for job in run.jobs:       # every memory is built before any entry is filled
-        if job.catalog not in memories:
-            memories[job.catalog] = build_memory(run.config, job.catalog, parsed)
-    total, done = sum(len(job.entries) for job in run.jobs), 0
     for job in run.jobs:
+        if job.catalog not in memories:
+            memories[job.catalog] = build_memory(run.config, job.catalog, taken)
+    for job in run.jobs:
+        job.taken = None
+    total, done = sum(job.todo for job in run.jobs), 0
+    for job in run.jobs:
+        if not job.todo:
+            continue
+        job.po = read_catalog(job.path, job.shown)
+        job.entries = [e for e in job.po if _untranslated(e)]
         memory, nplurals = memories[job.catalog], plural_count(job.po.metadata.get("Plural-Forms"))
         for entry in job.entries:
             found = memory.lookup(entry, f"{job.catalog}/{job.slug}", threshold)
@@ -227,6 +247,7 @@ def _run_memory(run: Run, threshold: float) -> None:
             _fill(entry, forms, f"tm: {score}% {record.origin}", nplurals)
             job.filled += 1
         run.save(job)
+        job.po, job.entries = None, []
     if any(job.skipped for job in run.jobs):
         run.warnings.append(f"{_count(sum(j.skipped for j in run.jobs))} had no match of {threshold}% or more "
                             "in the translation memory: left untranslated")
