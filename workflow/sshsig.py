@@ -141,7 +141,9 @@ def _public(key: bytes):
     return VerifyKey(key)                  # every approval is most of what a cold publish adds for signatures
 
 
-@lru_cache(maxsize=65536)       # a record is judged by check and by the gate: verify it once per process
+@lru_cache(maxsize=8192)    # the review tools judge an entry and check it (which judges it) in a row; a cold
+                            # publish verifies each record once, in check (compile reuses its findings).
+                            # 65,536 held 45 MB in each check worker on the 1,000-article bench.
 def verify(blob: bytes, message: bytes, namespace: str) -> bytes | None:
     """The key that signed ``message`` in ``namespace`` with ``blob``, or None if the signature does not hold."""
     from nacl.exceptions import BadSignatureError, CryptoError

@@ -24,7 +24,8 @@ def _prose(text: str) -> str:
     return prose(visible(text))
 
 
-@lru_cache(maxsize=65536)       # the same source text is checked against every language
+@lru_cache(maxsize=16384)       # the same source text is checked against every language (one article's
+                                # catalogs go to one worker in turn: its terms × texts fit)
 def _occurs(source_pattern: re.Pattern, source: str) -> bool:
     """``Term.occurs_in``: whether the term with ``source_pattern`` is in ``source`` outside URLs and link targets."""
     return source_pattern.search(_prose(source)) is not None
