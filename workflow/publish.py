@@ -245,6 +245,9 @@ def extract_and_update(config: Config, hooks: Hooks) -> list[Path]:
     first = update(config, progress=hooks.progress("update"), existing_templates_only=True)   # reads the catalogs
     extracted = write_extract(config, plan)
     hooks.extracted(extracted)
+    if not extracted.written:       # no template changed since the first update read them: nothing to merge
+        hooks.updated(first)
+        return [*extracted.written, *first.written]
     second = update(config, progress=hooks.progress("update"))          # the new templates, where there are any
     written = [*first.written, *(path for path in second.written if path not in first.written)]
     hooks.updated(StageResult(tuple(written), tuple(p for p in second.unchanged if p not in set(written))))
