@@ -9,12 +9,12 @@ store's audit log gets every attempt with the client's address.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 
 from workflow import review
 from workflow.config import Config
 from workflow.errors import ConflictError, LocumError
+from workflow.server.commit import GroupCommit
 from workflow.server.i18n import N_
 
 ACTIONS = ("approve", "accept", "reject", "edit")
@@ -22,10 +22,10 @@ VIA = "review-server"
 SEGMENT_ID = re.compile(r"^[0-9a-f]{8}$")
 MAX_TEXT = 20_000       # characters in one submitted field: a segment, not a file
 
-# The server's actions queue here before the project lock: a thread blocked on a lock is woken when it is
-# free, where the project lock (an flock, shared with other Locum commands) is polled every 50 ms and so
-# let one approve among 20 concurrent reviewers wait 25 s (bench/review_bench.py) against the lock's 30 s.
-_ONE_AT_A_TIME = threading.Lock()
+# The server's actions queue here before the project lock, and those queued for one article while a batch is
+# written are done together in the next (one read, one write): a thread blocked on a lock is woken when it
+# is free, where the project lock (an flock, shared with other Locum commands) is polled every 50 ms.
+_BATCHES = GroupCommit()
 
 # What the page says after an action; ids are hexadecimal, so they need no escaping (escaped anyway).
 DONE = {
@@ -88,27 +88,20 @@ def perform(config: Config, store, email: str, ip: str, catalog: str, slug: str,
 
 def _attempt(config: Config, store, email: str, catalog: str, slug: str, action: str, segment: str,
              expect: dict[str, str], reason: str, msgstrs: list[str]) -> Outcome:
-    try:
-        with _ONE_AT_A_TIME:
-            _run(config, store, email, catalog, slug, action, segment, expect, reason, msgstrs)
-    except ConflictError as exc:        # review.Conflict, or a translator's save inside the write itself
-        return Outcome("conflict", action, segment, CONFLICT, detail=str(exc))
-    except LocumError as exc:           # not clean, not translated, unknown id, not declared…
-        return Outcome("refused", action, segment, REFUSED, detail=str(exc))
+    job = review.Action(action, email, segment, expect[segment], reason, tuple(msgstrs))
+
+    def run(jobs: list[review.Action]) -> list:
+        try:
+            return review.apply_actions(config, catalog, slug, jobs, signer=store.server_signer(), via=VIA)
+        except LocumError as exc:       # the lock held too long, the catalog unreadable: each action is told
+            return [exc] * len(jobs)
+
+    error = _BATCHES.submit((catalog, slug), job, run)
+    if isinstance(error, ConflictError):       # review.Conflict, or a translator's save inside the write itself
+        return Outcome("conflict", action, segment, CONFLICT, detail=str(error))
+    if isinstance(error, LocumError):          # not clean, not translated, unknown id, not declared…
+        return Outcome("refused", action, segment, REFUSED, detail=str(error))
     return Outcome("done", action, segment, DONE[action])
-
-
-def _run(config: Config, store, email: str, catalog: str, slug: str, action: str, segment: str,
-         expect: dict[str, str], reason: str, msgstrs: list[str]) -> None:
-    if action == "edit":
-        review.edit(config, catalog, email, segment, msgstrs, expect=expect, article=slug)
-    elif action == "reject":
-        review.reject(config, catalog, email, segment, reason, signer=store.server_signer(), via=VIA,
-                      expect=expect, article=slug)
-    else:
-        review.approve(config, catalog, email, ids=[segment], article=slug,
-                       accept_suggestion=action == "accept", signer=store.server_signer(), via=VIA,
-                       expect=expect)
 
 
 def flash_value(outcome: Outcome) -> str:
