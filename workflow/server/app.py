@@ -10,11 +10,12 @@ threadpool, so one slow catalog never blocks the event loop.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -29,6 +30,7 @@ from workflow.errors import ConfigError, LocumError
 from workflow.render import escaping_gettext
 from workflow.server import actions, auth, keys, views
 from workflow.server.auth import CookiePolicy, client_ip, origin_allowed, same_token
+from workflow.server.cache import SegmentsCache, ViewCache
 from workflow.server.i18n import LANGUAGE_NAMES, LANGUAGES, N_, TEMPLATES, negotiate, translations
 from workflow.sshsig import parse_public_key
 
@@ -59,6 +61,8 @@ class Context:
     store: Store
     cookies: CookiePolicy
     environments: dict[str, Environment]
+    views: ViewCache = field(default_factory=ViewCache)
+    segments: SegmentsCache = field(default_factory=SegmentsCache)
 
 
 def environments() -> dict[str, Environment]:
@@ -266,12 +270,32 @@ def _article_page(request: Request) -> Response:
 def article(request: Request, reviewer: Reviewer, csrf: str, catalog: str, slug: str, status: int = 200,
             flash: tuple[str, dict] | None = None, outcome: actions.Outcome | None = None) -> HTMLResponse:
     """The article view, with a flash after a redirect or the alert of a conflict or a refusal."""
+    ctx = context(request)
     try:
-        view = views.article_view(context(request).config, catalog, slug)
+        view = ctx.views.article(ctx.config, catalog, slug)
     except LocumError as exc:       # a catalog a translator broke by hand, the lock held too long…
         return message_page(request, 500, UNREADABLE, user=reviewer, csrf=csrf, detail=str(exc))
-    return page(request, "article.html", status, user=reviewer, csrf=csrf, view=view, source_lang=context(request).config.source_language, flash=flash,
-                outcome=outcome, base=f"/c/{catalog}/{slug}")
+    base = f"/c/{catalog}/{slug}"
+    return page(request, "article.html", status, user=reviewer, csrf=csrf, view=view, flash=flash,
+                outcome=outcome, base=base, segments=segments(request, view, base, csrf, outcome))
+
+
+def segments(request: Request, view: views.ArticleView, base: str, csrf: str,
+             outcome: actions.Outcome | None) -> Markup:
+    """The HTML of the view's segments: kept per interface language, the session's token put in; rendered
+    afresh after an action that was not done (its segment is flagged and its form open)."""
+    ctx, lang = context(request), language(request)
+    template = ctx.environments[lang].get_template("segment.html")
+
+    def render(row: views.Row, token: str, shown: actions.Outcome | None = None) -> str:
+        return template.render(row=row, view=view, lang=lang, source_lang=ctx.config.source_language,
+                               base=base, csrf=token, outcome=shown)
+
+    if outcome is not None:
+        return Markup("\n".join(render(row, csrf, outcome) for row in view.rows))
+    joined = ctx.segments.joined((lang, view.catalog, view.slug, base), view,
+                                 lambda row: render(row, SegmentsCache.SLOT))
+    return Markup(SegmentsCache.with_token(joined, str(escape(csrf))))
 
 
 # ---- actions ------------------------------------------------------------------------------------------------

@@ -20,14 +20,14 @@ from workflow.catalogs import read_catalog
 from workflow.config import Config
 from workflow.entries import has_translation, translations
 from workflow.errors import UsageError
-from workflow.glossary import Glossary, load_glossary
+from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
 from workflow.inline import render_inline
 from workflow.packet import source_spans, target_spans
 from workflow.pages import keeps_snapshot
 from workflow.project import SITE_DOMAIN, display_path
 from workflow.review import Item, load_items
 from workflow.server.diff import word_diff
-from workflow.snapshots import read_snapshot
+from workflow.snapshots import read_snapshot, snapshot_relpath
 from workflow.source import read_article, safety_change
 
 STATES = ("approved", "pending", "suggested", "fuzzy", "stale", "rejected", "untranslated", "unverified", "forged")
@@ -270,6 +270,21 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
     names = {r.email.lower(): r.name for r in config.reviewers}
     rows = tuple(_row(config, item, glossary, names, approved, shadows) for item in items)
     return ArticleView(catalog, slug, article_title(config, slug), *lang_dir(catalog), rows, tally(items))
+
+
+def view_files(config: Config, catalog: str, slug: str) -> tuple[Path, ...]:
+    """Every file :func:`article_view` reads for ``catalog``/``slug`` (present or not): the catalog, the
+    glossary, the article's source, the snapshots of the pages it shows in, the regional overrides' catalogs.
+
+    Their bytes (with the configuration, fixed while a server runs) are all
+    a view is made of, so a view made from the same bytes is the same view.
+    """
+    overriders = dict.fromkeys(name for locale in config.locales if catalog in locale.chain
+                               for name in locale.chain[:locale.chain.index(catalog)])
+    snapshots = [config.root / snapshot_relpath(locale.tag, slug) for locale in config.locales
+                 if catalog in locale.chain and keeps_snapshot(config, locale)]
+    return (config.po_path(catalog, slug), config.root / GLOSSARY_PATH, config.source_dir / f"{slug}.md",
+            *snapshots, *(config.po_path(name, slug) for name in overriders))
 
 
 def _first_line(item: Item, slug: str) -> int:
