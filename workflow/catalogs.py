@@ -80,7 +80,8 @@ def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
     return po
 
 
-def _entry_key(entry: polib.POEntry) -> tuple:
+def entry_key(entry: polib.POEntry) -> tuple:
+    """Everything an entry holds, except where it was read from (two entries with equal keys write alike)."""
     return (entry.msgctxt, entry.msgid, entry.msgid_plural or None, entry.msgstr,
             tuple(sorted(entry.msgstr_plural.items())), entry.tcomment or "", entry.comment or "",
             tuple(entry.occurrences), tuple(entry.flags), entry.previous_msgctxt,
@@ -90,7 +91,7 @@ def _entry_key(entry: polib.POEntry) -> tuple:
 def same_catalog(a: polib.POFile, b: polib.POFile) -> bool:
     """True when two catalogs hold the same header and entries (so rewriting one changes nothing)."""
     return (a.header == b.header and a.metadata == b.metadata and a.metadata_is_fuzzy == b.metadata_is_fuzzy
-            and len(a) == len(b) and all(_entry_key(x) == _entry_key(y) for x, y in zip(a, b)))
+            and len(a) == len(b) and all(entry_key(x) == entry_key(y) for x, y in zip(a, b)))
 
 
 def catalog_text(po: polib.POFile, wrap: bool = True) -> str:

@@ -113,13 +113,13 @@ def load_items(config: Config, locale: str | None, article: str | None, glossary
             wanted = segment_id(path.stem, entry)
             if only is not None and wanted not in only:
                 continue
-            items.append(_judged(config, wanted, catalog, path, entry, glossary, nplurals, trust, po))
+            items.append(judge_item(config, wanted, catalog, path, entry, glossary, nplurals, trust, po))
     return items, files
 
 
-def _judged(config: Config, wanted: str, catalog: str, path: Path, entry: POEntry, glossary: Glossary,
+def judge_item(config: Config, wanted: str, catalog: str, path: Path, entry: POEntry, glossary: Glossary,
             nplurals: int, trust: Trust, po: POFile) -> Item:
-    """The item of ``entry`` as it is now: its check findings and its record judged."""
+    """The item of ``entry`` as it is now: its check findings and its record judged (``po``: its catalog)."""
     return Item(wanted, catalog, path.stem, path, f"{display_path(config, path)}:{entry.linenum}", entry,
                 check_entry(entry, catalog, glossary, nplurals, trust, po, config.source_language),
                 judge(entry, trust, po))
@@ -415,7 +415,7 @@ def apply_actions(config: Config, catalog: str, article: str, actions: list[Acti
 
         def judged(item: Item) -> Item:         # as the earlier actions of the batch left it
             po = files[item.path]
-            return _judged(config, item.id, item.catalog, item.path, item.entry, glossary,
+            return judge_item(config, item.id, item.catalog, item.path, item.entry, glossary,
                            plural_count(po.metadata.get("Plural-Forms")), trust, po)
 
         results: list[LocumError | None] = []

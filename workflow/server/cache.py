@@ -7,9 +7,10 @@ segments. Twenty reviewers reading one article paid that twenty times over,
 one after another (Python runs one thread at a time), for the same bytes.
 Here the view is kept with the digest of every file it was made of
 (:func:`workflow.server.views.view_files`) and made again only when one of
-them holds other bytes, by one thread while the others wait for it; and
-each segment's HTML is kept per interface language, so a view made again
-after one approval renders only the segments that changed.
+them holds other bytes, by one thread while the others wait for it, from
+the rows of the last one that did not change; and each segment's HTML is
+kept per interface language, so a view made again after one approval
+checks, verifies and renders only the segments that changed.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ class ViewCache:
     A view is stored only if its files held the same bytes before and
     after it was made, so a save during its making is never hidden. ``ttl``
     bounds how long a view lives even so: verdicts depend on the clock
-    (a record dated in the future is forged until it is not).
+    (a record dated in the future is forged until it is not). A changed
+    view is made from the kept one (:func:`views.article_view`'s
+    ``previous``): only the rows whose entries changed are made again.
     """
 
     def __init__(self, ttl: float = TTL, clock: Callable[[], float] = time.monotonic) -> None:
@@ -65,10 +68,11 @@ class ViewCache:
             files = views.view_files(config, catalog, slug)
             inputs = files_digest(files)
             kept = self._kept.get(key)
-            if kept is not None and kept.inputs == inputs and self.clock() - kept.made < self.ttl:
+            fresh = kept is not None and self.clock() - kept.made < self.ttl
+            if fresh and kept.inputs == inputs:
                 return kept.view
             made = self.clock()
-            view = views.article_view(config, catalog, slug)
+            view = views.article_view(config, catalog, slug, previous=kept.view if fresh else None)
             self.made += 1
             if files_digest(files) == inputs:
                 self._kept[key] = _Kept(inputs, made, view)
