@@ -44,8 +44,8 @@ class _Kept:
 class ViewCache:
     """The article views of this process, one per article, each made again when its files change.
 
-    A view is stored only if its files held the same bytes before and
-    after it was made, so a save during its making is never hidden. ``ttl``
+    A view is served again only if its files held the same bytes before
+    and after it was made, so a save during its making is never hidden. ``ttl``
     bounds how long a view lives even so: verdicts depend on the clock
     (a record dated in the future is forged until it is not). A changed
     view is made from the kept one (:func:`views.article_view`'s
@@ -74,10 +74,9 @@ class ViewCache:
             made = self.clock()
             view = views.article_view(config, catalog, slug, previous=kept.view if fresh else None)
             self.made += 1
-            if files_digest(files) == inputs:
-                self._kept[key] = _Kept(inputs, made, view)
-            else:
-                self._kept.pop(key, None)
+            # Kept either way, to lend its rows to the next view (each row's key names what it was made
+            # from); served again only if no file changed while it was made.
+            self._kept[key] = _Kept(inputs if files_digest(files) == inputs else "", made, view)
             return view
 
 

@@ -19,9 +19,9 @@ from workflow.approval import Record, text_digest, without_record
 from workflow.catalogs import entry_key, plural_count, read_catalog
 from workflow.config import Config
 from workflow.entries import has_translation, translations
-from workflow.errors import UsageError
+from workflow.errors import SourceError, UsageError
 from workflow.findings import article_subject
-from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
+from workflow.glossary import GLOSSARY_PATH, Glossary, glossary_of, load_glossary
 from workflow.inline import render_inline
 from workflow.packet import source_spans, target_spans
 from workflow.pages import keeps_snapshot
@@ -29,7 +29,7 @@ from workflow.project import SITE_DOMAIN, catalog_paths, display_path
 from workflow.review import Item, judge_item, load_items, segment_id, trust_for
 from workflow.server.diff import word_diff
 from workflow.snapshots import read_snapshot, snapshot_relpath
-from workflow.source import read_article, safety_change
+from workflow.source import parse_article, read_article, safety_change
 from workflow.stamps import digest, file_bytes
 
 STATES = ("approved", "pending", "suggested", "fuzzy", "stale", "rejected", "untranslated", "unverified", "forged")
@@ -278,9 +278,9 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
     """
     if catalog not in config.catalogs:
         raise UsageError(f"no catalog {catalog!r} (catalogs: {', '.join(config.catalogs)})")
-    glossary_bytes = file_bytes(config.root / GLOSSARY_PATH)
-    glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs,
-                                                                   config.source_language)
+    glossary_bytes = file_bytes(config.root / GLOSSARY_PATH)      # the rows' keys name the bytes judged by
+    glossary = glossary if glossary is not None else glossary_of(glossary_bytes, config.catalogs,
+                                                                 config.source_language)
     paths = [path for _, path in catalog_paths(config, catalog, slug)]
     if not paths:
         raise UsageError(f"no catalog {catalog}/{slug}.po")
@@ -310,10 +310,24 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
         placed.append((_first_line(entry, slug), row))
     placed.sort(key=lambda pair: pair[0])
     rows = tuple(row for _, row in placed)
-    source = digest(file_bytes(config.source_dir / f"{slug}.md"))
+    text = file_bytes(config.source_dir / f"{slug}.md")
+    source = digest(text)
     title = (previous.title if previous is not None and previous.made is not None and previous.made.source == source
-             else article_title(config, slug))
+             else _title_of(config, slug, text))
     return ArticleView(catalog, slug, title, *lang_dir(catalog), rows, tally(rows), Made(made, source))
+
+
+def _title_of(config: Config, slug: str, data: bytes | None) -> str:
+    """:func:`article_title` from the source's bytes as read (None: no file, as for the site chrome)."""
+    if slug == SITE_DOMAIN or data is None:
+        return ""
+    path = config.source_dir / f"{slug}.md"
+    shown = display_path(config, path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=shown) from None
+    return parse_article(text, slug, shown, set(config.markets)).title
 
 
 def _row_key(around: tuple, entry, approved: dict[str, str], shadows: dict) -> tuple:
