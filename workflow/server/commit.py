@@ -28,8 +28,11 @@ class GroupCommit:
     """Batches of jobs per key, one batch at a time in this process (see the module docstring)."""
 
     def __init__(self) -> None:
-        self._turn = threading.Lock()       # a blocked thread wakes when it is free: no polling
-        self._guard = threading.Lock()      # the queues
+        # One condition for the queues and the turn: a waiting thread wakes when its job is done or the turn
+        # is free (no polling), and a thread whose job is done returns without waiting for a turn it no
+        # longer needs (a plain lock let the next batches' leaders overtake it again and again).
+        self._changed = threading.Condition()
+        self._busy = False
         self._queued: dict[Hashable, list[_Slot]] = {}
 
     def submit(self, key: Hashable, job: Any, run: Callable[[list], list]) -> Any:
@@ -38,14 +41,21 @@ class GroupCommit:
         ``run`` is called by whichever waiting thread gets the turn, for every
         job queued under ``key``; what it raises is raised to each of them.
         """
-        slot = _Slot(job)
-        with self._guard:
+        slot, batch = _Slot(job), None
+        with self._changed:
             self._queued.setdefault(key, []).append(slot)
-        with self._turn:
+            while not slot.done and self._busy:
+                self._changed.wait()
             if not slot.done:
-                with self._guard:
-                    batch = self._queued.pop(key)
+                self._busy = True
+                batch = self._queued.pop(key)
+        if batch is not None:        # this thread's turn: its job and every other queued under the key
+            try:
                 _run(batch, run)
+            finally:
+                with self._changed:
+                    self._busy = False
+                    self._changed.notify_all()
         if slot.error is not None:
             raise slot.error
         return slot.result
