@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import re
 from pathlib import Path
+from typing import Callable
 
 import polib
 from babel import Locale
@@ -22,12 +24,17 @@ POFile = polib.POFile
 DATE_FORMAT = "%Y-%m-%d %H:%M+0000"
 
 
-def read_catalog(path: Path, display: str | None = None) -> polib.POFile:
+def read_catalog(path: Path, display: str | None = None, known: dict | None = None) -> polib.POFile:
     """Parse a PO or POT file; a broken file raises :class:`CatalogError` with its line.
 
     The catalog remembers the digest of the bytes it came from, so that
     :func:`write_catalog` replaces the file only if nobody changed it since.
     A symbolic link is refused: a catalog is a file of the project's own.
+
+    ``known`` (absolute path → (digest, catalog), kept by a long-running
+    caller such as the review server) returns the catalog parsed earlier from
+    the very same bytes instead of parsing them again, and learns new ones:
+    what it returns is shared, so no caller may change it (see :func:`own_copy`).
     """
     shown = display or str(path)
     if os.path.islink(path):
@@ -38,9 +45,31 @@ def read_catalog(path: Path, display: str | None = None) -> polib.POFile:
         raise CatalogError("catalog not found", path=shown) from None
     except IsADirectoryError:
         raise CatalogError("is a directory, not a catalog", path=shown) from None
+    name, digest = os.path.abspath(path), content_digest(data)
+    if known is not None:
+        parsed = known.get(name)
+        if parsed is not None and parsed[0] == digest:
+            return parsed[1]
     po = parse_catalog(data, shown)
-    po.read_from = (os.path.abspath(path), content_digest(data))
+    po.read_from = (name, digest)
+    if known is not None:
+        known[name] = (digest, po)
     return po
+
+
+def own_copy(po: polib.POFile, private: Callable[[polib.POEntry], bool]) -> polib.POFile:
+    """A catalog with ``po``'s header and entries, where the entries ``private`` picks are copies.
+
+    What a writer changes in those entries, readers sharing ``po`` do not
+    see; the copy still remembers the bytes ``po`` was read from, for the
+    compare-and-swap. (Built by hand: polib's own append would compare each
+    entry with all the others.)
+    """
+    mine = polib.POFile.__new__(polib.POFile)
+    mine.__dict__.update(po.__dict__)
+    mine.metadata = dict(po.metadata)
+    list.extend(mine, (copy.deepcopy(entry) if private(entry) else entry for entry in po))
+    return mine
 
 
 def plural_count(plural_forms: str | None) -> int:

@@ -23,7 +23,7 @@ from workflow.approval import (
     with_record,
 )
 from workflow.approval import trust_for as approval_trust
-from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
+from workflow.catalogs import POEntry, POFile, own_copy, plural_count, read_catalog, write_catalog
 from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.entries import has_translation, regions
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
@@ -92,18 +92,18 @@ def segment_id(slug: str, entry: POEntry) -> str:
 
 
 def load_items(config: Config, locale: str | None, article: str | None, glossary: Glossary | None = None,
-               only: set[str] | None = None) -> tuple[list[Item], dict[Path, POFile]]:
+               only: set[str] | None = None, read=read_catalog) -> tuple[list[Item], dict[Path, POFile]]:
     """Every live entry of the selected catalogs, with its check findings and its record judged.
 
     ``only``: just the entries with these segment ids (an action on a few segments checks and verifies only
-    them; the files are still read whole, and written whole).
+    them; the files are still read whole, and written whole). ``read(path, shown)`` reads a catalog.
     """
     glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs, config.source_language)
     items: list[Item] = []
     files: dict[Path, POFile] = {}
     trusts: dict[str, Trust] = {}
     for catalog, path in catalog_paths(config, locale, article):
-        po = read_catalog(path, display_path(config, path))
+        po = read(path, display_path(config, path))
         files[path] = po
         nplurals = plural_count(po.metadata.get("Plural-Forms"))
         trust = trusts.setdefault(catalog, trust_for(config, catalog))
@@ -391,7 +391,8 @@ class Action:
 
 
 def apply_actions(config: Config, catalog: str, article: str, actions: list[Action], signer: sshsig.Signer,
-                  via: str = "", now: dt.datetime | None = None, lock: bool = True) -> list[LocumError | None]:
+                  via: str = "", now: dt.datetime | None = None, lock: bool = True,
+                  known: dict | None = None) -> list[LocumError | None]:
     """Several reviewers' actions on one article's catalog, with one read and one compare-and-swap write.
 
     The review server's group commit: twenty reviewers approving at once
@@ -404,13 +405,20 @@ def apply_actions(config: Config, catalog: str, article: str, actions: list[Acti
     happen. Returns one result per action, in order: None (done) or the
     error. If the write meets someone else's save, nothing is written and
     every action that was done gets that :class:`ConflictError`. ``lock``
-    as for :func:`approve`.
+    as for :func:`approve`; ``known`` as for :func:`~workflow.catalogs.read_catalog`
+    (the catalog read is shared with the server's views: the entries the
+    actions change are copies, see :func:`~workflow.catalogs.own_copy`).
     """
     if not actions:
         return []
     with _guarded(config, "server", lock):
         glossary = load_glossary(config.root, config.catalogs, config.source_language)
-        items, files = load_items(config, catalog, article, glossary, only={a.segment for a in actions})
+        wanted = {a.segment for a in actions}
+
+        def read(path: Path, shown: str) -> POFile:
+            return own_copy(read_catalog(path, shown, known), lambda e: segment_id(path.stem, e) in wanted)
+
+        items, files = load_items(config, catalog, article, glossary, only=wanted, read=read)
         trust, when = trust_for(config, catalog), _now(now)
 
         def judged(item: Item) -> Item:         # as the earlier actions of the batch left it

@@ -70,15 +70,18 @@ def fields(form) -> tuple[str, str, str, list[str]]:
     return text("id"), text("seen"), text("reason"), msgstrs
 
 
-def perform(config: Config, store, email: str, ip: str, catalog: str, slug: str, action: str, form) -> Outcome:
-    """Run ``action`` for the signed-in reviewer ``email`` on one segment of ``catalog``/``slug``."""
+def perform(config: Config, store, email: str, ip: str, catalog: str, slug: str, action: str, form,
+            known: dict | None = None) -> Outcome:
+    """Run ``action`` for the signed-in reviewer ``email`` on one segment of ``catalog``/``slug``; ``known``:
+    parsed catalogs shared with the views (see :func:`workflow.catalogs.read_catalog`)."""
     segment, seen, reason, msgstrs = fields(form)
     if not SEGMENT_ID.match(segment) or not seen or (action == "edit" and not msgstrs):
         outcome = Outcome("invalid", action, segment[:8], BAD_REQUEST)
     elif action == "reject" and not reason.strip():
         outcome = Outcome("refused", action, segment, EMPTY_REASON)
     else:
-        outcome = _attempt(config, store, email, catalog, slug, action, segment, {segment: seen}, reason, msgstrs)
+        outcome = _attempt(config, store, email, catalog, slug, action, segment, {segment: seen}, reason, msgstrs,
+                           known)
     outcome.args = {"id": outcome.segment}
     detail = reason if action == "reject" and outcome.kind == "done" else outcome.detail
     store.audit(email, action if outcome.kind == "done" else f"{action}-{outcome.kind}", ip, catalog=catalog,
@@ -87,12 +90,13 @@ def perform(config: Config, store, email: str, ip: str, catalog: str, slug: str,
 
 
 def _attempt(config: Config, store, email: str, catalog: str, slug: str, action: str, segment: str,
-             expect: dict[str, str], reason: str, msgstrs: list[str]) -> Outcome:
+             expect: dict[str, str], reason: str, msgstrs: list[str], known: dict | None) -> Outcome:
     job = review.Action(action, email, segment, expect[segment], reason, tuple(msgstrs))
 
     def run(jobs: list[review.Action]) -> list:
         try:
-            return review.apply_actions(config, catalog, slug, jobs, signer=store.server_signer(), via=VIA)
+            return review.apply_actions(config, catalog, slug, jobs, signer=store.server_signer(), via=VIA,
+                                        known=known)
         except LocumError as exc:       # the lock held too long, the catalog unreadable: each action is told
             return [exc] * len(jobs)
 

@@ -322,7 +322,7 @@ def _act(request: Request, form) -> Response:
     if refused is not None:
         return refused
     outcome = actions.perform(ctx.config, ctx.store, reviewer.email, client_ip(request), catalog, slug,
-                              action, form)
+                              action, form, ctx.views.catalogs)
     if outcome.kind != "done":
         return article(request, reviewer, session.csrf, catalog, slug, outcome.status, outcome=outcome)
     response = RedirectResponse(f"/c/{catalog}/{slug}#seg-{outcome.segment}", status_code=303)

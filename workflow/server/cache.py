@@ -57,6 +57,7 @@ class ViewCache:
         self._kept: dict[tuple[str, str], _Kept] = {}
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._guard = threading.Lock()
+        self.catalogs: dict = {}        # parsed catalogs by path, shared with the actions (read_catalog's known)
         self.made = 0           # views made (not found kept), for tests and curious operators
 
     def article(self, config: Config, catalog: str, slug: str) -> views.ArticleView:
@@ -72,7 +73,8 @@ class ViewCache:
             if fresh and kept.inputs == inputs:
                 return kept.view
             made = self.clock()
-            view = views.article_view(config, catalog, slug, previous=kept.view if fresh else None)
+            view = views.article_view(config, catalog, slug, previous=kept.view if fresh else None,
+                                      known=self.catalogs)
             self.made += 1
             # Kept either way, to lend its rows to the next view (each row's key names what it was made
             # from); served again only if no file changed while it was made.

@@ -264,7 +264,7 @@ class Made:
 
 
 def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | None = None,
-                 previous: ArticleView | None = None) -> ArticleView:
+                 previous: ArticleView | None = None, known: dict | None = None) -> ArticleView:
     """Every live entry of ``catalog`` for article ``slug``, in the article's order, as a reviewer sees it.
 
     ``previous`` (an earlier view of this article, made by this process
@@ -272,6 +272,7 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
     surroundings are unchanged, and the title if the source is: after one
     approval, one row is checked, verified and rendered again, not all of
     them. The result is the same as without it (the tests compare them).
+    ``known``: parsed catalogs to share (see :func:`workflow.catalogs.read_catalog`).
 
     Raises :class:`UsageError` for a catalog the project does not have or an
     unknown article (the app answers 404).
@@ -286,12 +287,12 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
         raise UsageError(f"no catalog {catalog}/{slug}.po")
     path = paths[0]
     shown = display_path(config, path)
-    po = read_catalog(path, shown)
+    po = read_catalog(path, shown, known)
     nplurals, trust = plural_count(po.metadata.get("Plural-Forms")), trust_for(config, catalog)
     approved = approved_translations(config, catalog, slug)
-    shadows = shadowing(config, catalog, slug)
+    shadows = shadowing(config, catalog, slug, known)
     names = {r.email.lower(): r.name for r in config.reviewers}
-    known = previous.made.rows if previous is not None and previous.made is not None else {}
+    lent = previous.made.rows if previous is not None and previous.made is not None else {}
     around = (catalog, digest(glossary_bytes), nplurals, article_subject(po),
               digest(*(f"{e.msgctxt}\0{e.msgid}\0{e.msgid_plural}" for e in po)))
     made: dict = {}
@@ -300,7 +301,7 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
         if entry.obsolete:
             continue
         key = _row_key(around, entry, approved, shadows)
-        row = known.get(key)
+        row = lent.get(key)
         if row is None:
             item = judge_item(config, segment_id(slug, entry), catalog, path, entry, glossary, nplurals, trust, po)
             row = _row(config, item, glossary, names, approved, shadows)
@@ -374,7 +375,7 @@ def approved_translations(config: Config, catalog: str, slug: str) -> dict[str, 
     return found
 
 
-def shadowing(config: Config, catalog: str, slug: str) -> dict[tuple[str, str], tuple[str, ...]]:
+def shadowing(config: Config, catalog: str, slug: str, known: dict | None = None) -> dict[tuple[str, str], tuple[str, ...]]:
     """(context, source) → the catalogs before ``catalog`` in some locale's chain (a regional override,
     ``es_US`` before ``es``) whose entry of it has a translation: readers there see that one instead."""
     overriders = list(dict.fromkeys(name for locale in config.locales if catalog in locale.chain
@@ -384,7 +385,7 @@ def shadowing(config: Config, catalog: str, slug: str) -> dict[tuple[str, str], 
         path = config.po_path(name, slug)
         if not path.exists():
             continue
-        for entry in read_catalog(path, display_path(config, path)):
+        for entry in read_catalog(path, display_path(config, path), known):
             if not entry.obsolete and has_translation(entry):
                 found.setdefault((entry.msgctxt or "", entry.msgid), []).append(name)
     return {key: tuple(names) for key, names in found.items()}
