@@ -419,3 +419,38 @@ def test_the_pages_are_valid_html(served, vnu, tmp_path):
         Path(paths[-1]).write_text(html, encoding="utf-8")
     result = vnu(paths)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---- kept views ---------------------------------------------------------------------------------------------
+
+def test_a_view_is_kept_until_a_translator_saves_the_catalog_from_outside(served):
+    sign_in(served.client)
+    views = served.client.app.state.review.views
+    first = served.client.get("/c/es/pain-relief").text
+    assert served.client.get("/c/es/pain-relief").text == first and views.made == 1
+    newer = "No tome nunca más de lo que dice el prospecto."
+    segment_id = retranslate(served.root, FIRST, newer)         # an editor's save, not through the server
+    section = segment(served.client.get("/c/es/pain-relief").text, segment_id)
+    assert newer in section and 'data-state="stale"' in section and views.made == 2
+    glossary = served.root / "locales" / "glossary.csv"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "leaflet,locked,,prospecto,,,,\n", encoding="utf-8")
+    assert served.client.get("/c/es/pain-relief").status_code == 200
+    assert views.made == 3                                      # any file the view is made of counts
+
+
+def test_each_session_gets_its_own_token_in_every_form_of_a_kept_view(served):
+    other = TestClient(served.client.app, base_url="https://testserver")
+    sign_in(served.client)
+    sign_in(other, PIOTR)
+    pages = [client.get("/c/es/pain-relief").text for client in (served.client, other)]
+    tokens = [set(re.findall(r'name="csrf" value="([^"]*)"', html)) for html in pages]
+    assert all(len(found) == 1 for found in tokens) and tokens[0] != tokens[1]
+    assert served.client.app.state.review.views.made == 1
+
+
+def test_an_approval_through_the_server_shows_in_the_next_view(served):
+    segment_id = retranslate(served.root, FIRST, "No tome más de lo que dice el prospecto.")
+    sign_in(served.client)
+    assert 'data-state="stale"' in segment(served.client.get("/c/es/pain-relief").text, segment_id)
+    assert act(served.client, "approve", segment_id).status_code == 303
+    assert 'data-state="approved"' in segment(served.client.get("/c/es/pain-relief").text, segment_id)
