@@ -11,7 +11,7 @@ from conftest import REPO, sign_approval
 from markupsafe import escape
 
 from workflow.approval import suggestion_note, text_digest
-from workflow.catalogs import own_copy, read_catalog, write_catalog
+from workflow.catalogs import as_written, catalog_text, entry_key, own_copy, read_catalog, write_catalog
 from workflow.config import load_config
 from workflow.errors import UsageError
 from workflow.server.views import article_view, dashboard
@@ -286,3 +286,40 @@ def test_an_actions_own_copy_changes_no_reader_of_the_shared_catalog(tmp_path):
     assert shared.find("a").msgstr == "A" and "X-Test" not in shared.metadata
     assert mine.find("b") is shared.find("b") and mine.read_from == shared.read_from
     assert write_catalog(mine, path) and read_catalog(path, known=known).find("a").msgstr == "changed"
+
+
+def test_a_catalog_as_written_is_the_catalog_read_back(site_project, tmp_path):
+    """The oracle for as_written: polib's own parse of the canonical text, entry for entry and line for line."""
+    paths = sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po")) + sorted(site_project.glob("locales/*/LC_MESSAGES/*.po"))
+    assert len(paths) > 10
+    for path in paths:
+        po = read_catalog(path)
+        for entry in po:                # a record's worth of lines more, in the middle
+            if not entry.obsolete and entry.msgstr:
+                entry.tcomment = (entry.tcomment + "\n" if entry.tcomment else "") + "one\ntwo\n\nthree"
+                break
+        copy_path = tmp_path / path.name
+        text = catalog_text(po)
+        copy_path.write_text(text, encoding="utf-8")
+        written = as_written(po, text, str(copy_path))
+        back = read_catalog(copy_path)
+        assert written is not None and written.read_from == back.read_from, path
+        assert [(entry_key(e), e.linenum) for e in written] == [(entry_key(e), e.linenum) for e in back], path
+
+
+def test_an_action_teaches_the_shared_parses_the_catalog_it_wrote(site_project, tmp_path):
+    from conftest import declare_server_key
+
+    from workflow import review
+
+    signer = declare_server_key(site_project, tmp_path / "store")
+    config, known = load_config(site_project), {}
+    edit(site_project, PL, MSGID, lambda e: setattr(e, "msgstr", "Inny tekst."))
+    entry = read_catalog(site_project / PL, known=known).find(MSGID)
+    action = review.Action("approve", "piotr.nowak@example.org", review.segment_id("pain-relief", entry),
+                           text_digest(entry))
+    assert review.apply_actions(config, "pl", "pain-relief", [action], signer, known=known) == [None]
+    learnt, fresh = read_catalog(site_project / PL, known=known), read_catalog(site_project / PL)
+    assert learnt is known[str(site_project / PL)][1] and learnt.read_from == fresh.read_from
+    assert [(entry_key(e), e.linenum) for e in learnt] == [(entry_key(e), e.linenum) for e in fresh]
+    assert article_view(config, "pl", "pain-relief", known=known) == article_view(config, "pl", "pain-relief")

@@ -128,15 +128,56 @@ def catalog_text(po: polib.POFile, wrap: bool = True) -> str:
     return format_po(po, wrap)
 
 
-def write_catalog(po: polib.POFile, path: Path, shown: str | None = None) -> bool:
+def write_catalog(po: polib.POFile, path: Path, shown: str | None = None, known: dict | None = None) -> bool:
     """Write ``po`` atomically in canonical form; False when the file already had these bytes.
 
     A compare-and-swap: a catalog from :func:`read_catalog` replaces its file
     only if the file still holds the bytes it was read from; any other
     catalog (new, or read from another file) is written only where there is
     no file yet. Otherwise :class:`ConflictError`, and the file stays as it is.
+    ``known`` (see :func:`read_catalog`) learns the catalog as written, so
+    that the next reader of these bytes need not parse them.
     """
-    return write_atomic(Path(path), catalog_text(po), expect=read_digest(po, path), shown=shown)
+    text = catalog_text(po)
+    wrote = write_atomic(Path(path), text, expect=read_digest(po, path), shown=shown)
+    if known is not None:
+        name = os.path.abspath(path)
+        written = as_written(po, text, name)
+        if written is None:
+            known.pop(name, None)
+        else:
+            known[name] = (written.read_from[1], written)
+    return wrote
+
+
+def as_written(po: polib.POFile, text: str, name: str) -> polib.POFile | None:
+    """``po`` as :func:`read_catalog` would read it back from ``name`` holding ``text`` (its
+    :func:`catalog_text`), without parsing: the same entries, each with the ``linenum`` where its lines begin
+    (an entry whose line moved is a shallow copy; ``po``'s may be shared). None when the text leaves an entry
+    out (an obsolete one with no translation).
+
+    Entries are separated by one blank line and hold none (an empty comment
+    line is ``#``), header first, obsolete entries last; the tests check the
+    lines against polib's own for every catalog they have.
+    """
+    entries = [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
+    chunks = text.split("\n\n") if text else []
+    header = bool(po.metadata or po.header or po.metadata_is_fuzzy)
+    if len(chunks) != len(entries) + header:
+        return None
+    written = polib.POFile.__new__(polib.POFile)
+    written.__dict__.update(po.__dict__)
+    line = 1
+    for index, chunk in enumerate(chunks):
+        if index >= header:
+            entry = entries[index - header]
+            if entry.linenum != line:
+                entry = copy.copy(entry)
+                entry.linenum = line
+            list.append(written, entry)
+        line += chunk.count("\n") + 2
+    written.read_from = (name, content_digest(text.encode("utf-8")))
+    return written
 
 
 def read_digest(po: polib.POFile, path: Path) -> str | None:

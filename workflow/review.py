@@ -445,7 +445,7 @@ def apply_actions(config: Config, catalog: str, article: str, actions: list[Acti
             results.append(None)
             touched.update(item.path for item in current)
         try:
-            _write_all(config, files, touched)
+            _write_all(config, files, touched, known)
         except LocumError as exc:       # a translator's save meanwhile: none of it was written
             results = [exc if result is None else result for result in results]
     return results
@@ -503,12 +503,12 @@ def _set_translation(item: Item, msgstrs: list[str], nplurals: int) -> None:
         entry.msgstr = msgstrs[0]
 
 
-def _write_all(config: Config, files: dict, paths: set) -> None:
+def _write_all(config: Config, files: dict, paths: set, known: dict | None = None) -> None:
     """Write each changed catalog by compare-and-swap; one a translator saved meanwhile is left alone."""
     conflicts = []
     for path in sorted(paths):
         try:
-            write_catalog(files[path], path, display_path(config, path))
+            write_catalog(files[path], path, display_path(config, path), known)
         except ConflictError as exc:
             conflicts.append(exc)
     if conflicts:
