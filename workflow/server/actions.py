@@ -80,32 +80,54 @@ def perform(config: Config, store, email: str, ip: str, catalog: str, slug: str,
     elif action == "reject" and not reason.strip():
         outcome = Outcome("refused", action, segment, EMPTY_REASON)
     else:
-        outcome = _attempt(config, store, email, catalog, slug, action, segment, {segment: seen}, reason, msgstrs,
-                           known)
+        return _attempt(config, store, ip, catalog, slug, known,
+                        review.Action(action, email, segment, seen, reason, tuple(msgstrs)))
     outcome.args = {"id": outcome.segment}
-    detail = reason if action == "reject" and outcome.kind == "done" else outcome.detail
-    store.audit(email, action if outcome.kind == "done" else f"{action}-{outcome.kind}", ip, catalog=catalog,
-                article=slug, segment=outcome.segment, detail=detail[:500])
+    store.audit(**audit_line(email, ip, catalog, slug, outcome, reason))
     return outcome
 
 
-def _attempt(config: Config, store, email: str, catalog: str, slug: str, action: str, segment: str,
-             expect: dict[str, str], reason: str, msgstrs: list[str], known: dict | None) -> Outcome:
-    job = review.Action(action, email, segment, expect[segment], reason, tuple(msgstrs))
+def audit_line(email: str, ip: str, catalog: str, slug: str, outcome: Outcome, reason: str) -> dict:
+    """The audit log's line for an attempt (the arguments of :meth:`Store.audit`)."""
+    detail = reason if outcome.action == "reject" and outcome.kind == "done" else outcome.detail
+    return {"email": email, "action": outcome.action if outcome.kind == "done" else f"{outcome.action}-{outcome.kind}",
+            "ip": ip, "catalog": catalog, "article": slug, "segment": outcome.segment, "detail": detail[:500]}
 
-    def run(jobs: list[review.Action]) -> list:
+
+@dataclass(frozen=True)
+class _Job:
+    action: review.Action
+    ip: str
+
+
+def _attempt(config: Config, store, ip: str, catalog: str, slug: str, known: dict | None,
+             action: review.Action) -> Outcome:
+    """``action`` done in the next batch for its article, its audit line written with the batch's (one disk
+    flush for all of them, before anyone is answered)."""
+    def run(jobs: list[_Job]) -> list[Outcome]:
         try:
-            return review.apply_actions(config, catalog, slug, jobs, signer=store.server_signer(), via=VIA,
-                                        known=known)
+            errors = review.apply_actions(config, catalog, slug, [job.action for job in jobs],
+                                          signer=store.server_signer(), via=VIA, known=known)
         except LocumError as exc:       # the lock held too long, the catalog unreadable: each action is told
-            return [exc] * len(jobs)
+            errors = [exc] * len(jobs)
+        outcomes = [_outcome(job.action, error) for job, error in zip(jobs, errors)]
+        store.audit_all([audit_line(job.action.email, job.ip, catalog, slug, outcome, job.action.reason)
+                         for job, outcome in zip(jobs, outcomes)])
+        return outcomes
 
-    error = _BATCHES.submit((catalog, slug), job, run)
+    return _BATCHES.submit((catalog, slug), _Job(action, ip), run)
+
+
+def _outcome(action: review.Action, error: LocumError | None) -> Outcome:
+    kind, segment = action.kind, action.segment
     if isinstance(error, ConflictError):       # review.Conflict, or a translator's save inside the write itself
-        return Outcome("conflict", action, segment, CONFLICT, detail=str(error))
-    if isinstance(error, LocumError):          # not clean, not translated, unknown id, not declared…
-        return Outcome("refused", action, segment, REFUSED, detail=str(error))
-    return Outcome("done", action, segment, DONE[action])
+        outcome = Outcome("conflict", kind, segment, CONFLICT, detail=str(error))
+    elif isinstance(error, LocumError):        # not clean, not translated, unknown id, not declared…
+        outcome = Outcome("refused", kind, segment, REFUSED, detail=str(error))
+    else:
+        outcome = Outcome("done", kind, segment, DONE[kind])
+    outcome.args = {"id": segment}
+    return outcome
 
 
 def flash_value(outcome: Outcome) -> str:
