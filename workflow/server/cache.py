@@ -93,29 +93,31 @@ class SegmentsCache:
     """
 
     SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+    SEGMENTS = f"segments-slot-{secrets.token_hex(16)}"     # where the page takes the segments' bytes
 
     def __init__(self) -> None:
-        self._last: dict[tuple, tuple[views.ArticleView, dict, str]] = {}
+        self._last: dict[tuple, tuple[views.ArticleView, dict, bytes]] = {}
         self._guard = threading.Lock()
 
-    def joined(self, key: tuple, view: views.ArticleView, render: Callable[[views.Row], str]) -> str:
-        """The HTML of ``view``'s segments, one per line, ``render(row)`` only for rows not rendered last time."""
+    def joined(self, key: tuple, view: views.ArticleView, render: Callable[[views.Row], str]) -> bytes:
+        """The HTML of ``view``'s segments, one per line, in UTF-8; ``render(row)`` only for rows not rendered
+        last time."""
         with self._guard:
             last = self._last.get(key)
         if last is not None and last[0] is view:
             return last[2]
         before = last[1] if last is not None else {}
         fragments = {row: before.get(row) or render(row) for row in view.rows}
-        text = "\n".join(fragments[row] for row in view.rows)
+        text = "\n".join(fragments[row] for row in view.rows).encode("utf-8")
         with self._guard:
             self._last[key] = (view, fragments, text)
         return text
 
     @classmethod
-    def with_token(cls, html: str, token: str) -> str:
+    def with_token(cls, html: bytes, token: str) -> bytes:
         """``html`` with the session's token in each slot (a token is URL-safe base64: nothing to escape).
 
-        >>> SegmentsCache.with_token(f'<input value="{SegmentsCache.SLOT}">', "abc")
-        '<input value="abc">'
+        >>> SegmentsCache.with_token(f'<input value="{SegmentsCache.SLOT}">'.encode(), "abc")
+        b'<input value="abc">'
         """
-        return html.replace(cls.SLOT, token)
+        return html.replace(cls.SLOT.encode(), token.encode("utf-8"))
