@@ -266,10 +266,12 @@ def test_a_view_made_from_the_last_one_is_the_view_made_afresh(site_project):
 def test_a_shared_parse_is_used_while_the_bytes_are_the_same(site_project):
     config, known = load_config(site_project), {}
     first = article_view(config, "pl", "pain-relief", known=known)
-    (po,) = [parsed for _, parsed in known.values() if parsed.read_from[0].endswith("pl/LC_MESSAGES/pain-relief.po")]
+    (po,) = [parsed for parsed in known.values() if parsed.read_from[0].endswith("pl/LC_MESSAGES/pain-relief.po")]
     assert read_catalog(site_project / PL, known=known) is po
     edit(site_project, PL, MSGID, lambda e: setattr(e, "msgstr", "Inny tekst."))
-    assert read_catalog(site_project / PL, known=known) is not po
+    newer = read_catalog(site_project / PL, known=known)
+    assert newer is not po and read_catalog(site_project / PL, known=known) is newer
+    assert known[po.read_from] is po            # a reader still on the older bytes finds them too
     assert article_view(config, "pl", "pain-relief", known=known) != first
 
 
@@ -320,6 +322,6 @@ def test_an_action_teaches_the_shared_parses_the_catalog_it_wrote(site_project, 
                            text_digest(entry))
     assert review.apply_actions(config, "pl", "pain-relief", [action], signer, known=known) == [None]
     learnt, fresh = read_catalog(site_project / PL, known=known), read_catalog(site_project / PL)
-    assert learnt is known[str(site_project / PL)][1] and learnt.read_from == fresh.read_from
+    assert learnt is known[fresh.read_from] and learnt.read_from == fresh.read_from
     assert [(entry_key(e), e.linenum) for e in learnt] == [(entry_key(e), e.linenum) for e in fresh]
     assert article_view(config, "pl", "pain-relief", known=known) == article_view(config, "pl", "pain-relief")

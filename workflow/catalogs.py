@@ -31,10 +31,10 @@ def read_catalog(path: Path, display: str | None = None, known: dict | None = No
     :func:`write_catalog` replaces the file only if nobody changed it since.
     A symbolic link is refused: a catalog is a file of the project's own.
 
-    ``known`` (absolute path → (digest, catalog), kept by a long-running
-    caller such as the review server) returns the catalog parsed earlier from
-    the very same bytes instead of parsing them again, and learns new ones:
-    what it returns is shared, so no caller may change it (see :func:`own_copy`).
+    ``known`` (kept by a long-running caller such as the review server)
+    returns the catalog parsed earlier from the very same bytes instead of
+    parsing them again, and learns new ones: what it returns is shared, so no
+    caller may change it (see :func:`own_copy`).
     """
     shown = display or str(path)
     if os.path.islink(path):
@@ -46,15 +46,31 @@ def read_catalog(path: Path, display: str | None = None, known: dict | None = No
     except IsADirectoryError:
         raise CatalogError("is a directory, not a catalog", path=shown) from None
     name, digest = os.path.abspath(path), content_digest(data)
-    if known is not None:
-        parsed = known.get(name)
-        if parsed is not None and parsed[0] == digest:
-            return parsed[1]
+    parsed = known.get((name, digest)) if known is not None else None
+    if parsed is not None:
+        return parsed
     po = parse_catalog(data, shown)
     po.read_from = (name, digest)
     if known is not None:
-        known[name] = (digest, po)
+        learn(known, po)
     return po
+
+
+KEEP = 3        # versions of one catalog that ``known`` keeps
+
+
+def learn(known: dict, po: polib.POFile) -> None:
+    """Keep ``po`` in ``known`` under the file and the digest of the bytes it was read from (or written as).
+
+    A few versions of each file are kept, not one: a reader that parsed the
+    bytes from before a write may learn them after the writer taught the new
+    ones, and must not make everyone parse those again.
+    """
+    name = po.read_from[0]
+    same = [key for key in list(known) if key[0] == name and key != po.read_from]
+    for key in same[:max(0, len(same) - KEEP + 1)]:
+        known.pop(key, None)
+    known[po.read_from] = po
 
 
 def own_copy(po: polib.POFile, private: Callable[[polib.POEntry], bool]) -> polib.POFile:
@@ -141,12 +157,9 @@ def write_catalog(po: polib.POFile, path: Path, shown: str | None = None, known:
     text = catalog_text(po)
     wrote = write_atomic(Path(path), text, expect=read_digest(po, path), shown=shown)
     if known is not None:
-        name = os.path.abspath(path)
-        written = as_written(po, text, name)
-        if written is None:
-            known.pop(name, None)
-        else:
-            known[name] = (written.read_from[1], written)
+        written = as_written(po, text, os.path.abspath(path))
+        if written is not None:
+            learn(known, written)
     return wrote
 
 
