@@ -454,3 +454,38 @@ def test_an_approval_through_the_server_shows_in_the_next_view(served):
     assert 'data-state="stale"' in segment(served.client.get("/c/es/pain-relief").text, segment_id)
     assert act(served.client, "approve", segment_id).status_code == 303
     assert 'data-state="approved"' in segment(served.client.get("/c/es/pain-relief").text, segment_id)
+
+
+def test_reviewers_approving_at_once_all_land_each_audited(served):
+    """Threads, each a signed-in reviewer's browser, approve distinct segments at once: every approval is
+    written, verified and audited, whichever batch it joined."""
+    import threading
+
+    from workflow.approval import without_record
+
+    po = served.po()
+    waiting = [entry for entry in po if not entry.obsolete][:6]
+    for entry in waiting:
+        entry.tcomment = without_record(entry.tcomment)     # pending again, as if newly translated
+    write_catalog(po, served.root / ES)
+    ids = [review.segment_id("pain-relief", entry) for entry in waiting]
+    clients = [TestClient(served.client.app, base_url="https://testserver") for _ in ids]
+    for client in clients:
+        sign_in(client)
+    start, answers = threading.Barrier(len(ids)), []
+
+    def approve(client: TestClient, segment_id: str) -> None:
+        html = client.get("/c/es/pain-relief").text
+        data = {"csrf": hidden(html, "csrf"), "id": segment_id, "seen": hidden(segment(html, segment_id), "seen")}
+        start.wait()
+        answers.append(client.post("/c/es/pain-relief/approve", data=data, follow_redirects=False).status_code)
+
+    threads = [threading.Thread(target=approve, args=pair) for pair in zip(clients, ids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert answers == [303] * len(ids)
+    assert all(served.judged(entry.msgid).state == "approved" for entry in waiting)
+    audited = [row for row in served.store.audit_log() if row.action == "approve"]
+    assert sorted(row.segment for row in audited) == sorted(ids)
