@@ -268,8 +268,8 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
     """Every live entry of ``catalog`` for article ``slug``, in the article's order, as a reviewer sees it.
 
     ``previous`` (an earlier view of this article, made by this process
-    under the same configuration) lends the rows whose entry and
-    surroundings are unchanged, and the title if the source is: after one
+    under the same configuration, with no ``glossary`` given) lends the rows
+    whose entry and surroundings are unchanged, and the title if the source is: after one
     approval, one row is checked, verified and rendered again, not all of
     them. The result is the same as without it (the tests compare them).
     ``known``: parsed catalogs to share (see :func:`workflow.catalogs.read_catalog`).
@@ -279,7 +279,9 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
     """
     if catalog not in config.catalogs:
         raise UsageError(f"no catalog {catalog!r} (catalogs: {', '.join(config.catalogs)})")
-    glossary_bytes = file_bytes(config.root / GLOSSARY_PATH)      # the rows' keys name the bytes judged by
+    if glossary is not None:
+        previous = None         # the rows' keys name the glossary's bytes, not a glossary given
+    glossary_bytes = file_bytes(config.root / GLOSSARY_PATH)
     glossary = glossary if glossary is not None else glossary_of(glossary_bytes, config.catalogs,
                                                                  config.source_language)
     paths = [path for _, path in catalog_paths(config, catalog, slug)]
