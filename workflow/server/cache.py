@@ -102,16 +102,15 @@ class SegmentsCache:
     def joined(self, key: tuple, view: views.ArticleView, render: Callable[[views.Row], str]) -> bytes:
         """The HTML of ``view``'s segments, one per line, in UTF-8; ``render(row)`` only for rows not rendered
         last time."""
-        with self._guard:
+        with self._guard:       # one thread renders a new view's segments; the others wait and take them
             last = self._last.get(key)
-        if last is not None and last[0] is view:
-            return last[2]
-        before = last[1] if last is not None else {}
-        fragments = {row: before.get(row) or render(row) for row in view.rows}
-        text = "\n".join(fragments[row] for row in view.rows).encode("utf-8")
-        with self._guard:
+            if last is not None and last[0] is view:
+                return last[2]
+            before = last[1] if last is not None else {}
+            fragments = {row: before.get(row) or render(row) for row in view.rows}
+            text = "\n".join(fragments[row] for row in view.rows).encode("utf-8")
             self._last[key] = (view, fragments, text)
-        return text
+            return text
 
     @classmethod
     def with_token(cls, html: bytes, token: str) -> bytes:
