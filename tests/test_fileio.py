@@ -90,3 +90,37 @@ def test_without_a_race_the_write_lands_and_keeps_the_mode(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
     fresh = tmp_path / "y.po"
     assert write_atomic(fresh, OURS, expect=None) and fresh.read_bytes() == OURS
+
+
+
+def _sleeps(monkeypatch) -> list[float]:
+    slept: list[float] = []
+    monkeypatch.setattr(fileio.time, "sleep", slept.append)
+    return slept
+
+
+def test_our_own_fresh_write_is_not_waited_for(tmp_path, monkeypatch):
+    path = tmp_path / "x.po"
+    path.write_bytes(READ)
+    monkeypatch.setattr(fileio, "SETTLE_NS", 0)
+    assert write_atomic(path, OURS, expect=content_digest(READ))
+    monkeypatch.setattr(fileio, "SETTLE_NS", 10**12)        # any young file would be waited for
+    slept = _sleeps(monkeypatch)
+    assert write_atomic(path, READ, expect=content_digest(OURS))
+    assert slept == [] and path.read_bytes() == READ
+
+
+@pytest.mark.parametrize("in_place", [False, True], ids=["renamed", "in-place"])
+def test_a_fresh_save_after_our_write_is_still_waited_for(tmp_path, monkeypatch, in_place):
+    path = tmp_path / "x.po"
+    path.write_bytes(READ)
+    monkeypatch.setattr(fileio, "SETTLE_NS", 0)
+    write_atomic(path, OURS, expect=content_digest(READ))
+    if in_place:
+        path.write_bytes(THEIRS)            # an editor that truncates and writes, right after our write
+    else:
+        save(path, THEIRS)
+    monkeypatch.setattr(fileio, "SETTLE_NS", 10**12)
+    slept = _sleeps(monkeypatch)
+    assert write_atomic(path, OURS, expect=content_digest(THEIRS))
+    assert len(slept) == 1 and path.read_bytes() == OURS

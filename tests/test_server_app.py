@@ -419,3 +419,73 @@ def test_the_pages_are_valid_html(served, vnu, tmp_path):
         Path(paths[-1]).write_text(html, encoding="utf-8")
     result = vnu(paths)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---- kept views ---------------------------------------------------------------------------------------------
+
+def test_a_view_is_kept_until_a_translator_saves_the_catalog_from_outside(served):
+    sign_in(served.client)
+    views = served.client.app.state.review.views
+    first = served.client.get("/c/es/pain-relief").text
+    assert served.client.get("/c/es/pain-relief").text == first and views.made == 1
+    newer = "No tome nunca más de lo que dice el prospecto."
+    segment_id = retranslate(served.root, FIRST, newer)         # an editor's save, not through the server
+    section = segment(served.client.get("/c/es/pain-relief").text, segment_id)
+    assert newer in section and 'data-state="stale"' in section and views.made == 2
+    glossary = served.root / "locales" / "glossary.csv"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "leaflet,locked,,prospecto,,,,\n", encoding="utf-8")
+    assert served.client.get("/c/es/pain-relief").status_code == 200
+    assert views.made == 3                                      # any file the view is made of counts
+
+
+def test_each_session_gets_its_own_token_in_every_form_of_a_kept_view(served):
+    other = TestClient(served.client.app, base_url="https://testserver")
+    sign_in(served.client)
+    sign_in(other, PIOTR)
+    pages = [client.get("/c/es/pain-relief").text for client in (served.client, other)]
+    tokens = [set(re.findall(r'name="csrf" value="([^"]*)"', html)) for html in pages]
+    assert all(len(found) == 1 for found in tokens) and tokens[0] != tokens[1]
+    assert served.client.app.state.review.views.made == 1
+
+
+def test_an_approval_through_the_server_shows_in_the_next_view(served):
+    segment_id = retranslate(served.root, FIRST, "No tome más de lo que dice el prospecto.")
+    sign_in(served.client)
+    assert 'data-state="stale"' in segment(served.client.get("/c/es/pain-relief").text, segment_id)
+    assert act(served.client, "approve", segment_id).status_code == 303
+    assert 'data-state="approved"' in segment(served.client.get("/c/es/pain-relief").text, segment_id)
+
+
+def test_reviewers_approving_at_once_all_land_each_audited(served):
+    """Threads, each a signed-in reviewer's browser, approve distinct segments at once: every approval is
+    written, verified and audited, whichever batch it joined."""
+    import threading
+
+    from workflow.approval import without_record
+
+    po = served.po()
+    waiting = [entry for entry in po if not entry.obsolete][:6]
+    for entry in waiting:
+        entry.tcomment = without_record(entry.tcomment)     # pending again, as if newly translated
+    write_catalog(po, served.root / ES)
+    ids = [review.segment_id("pain-relief", entry) for entry in waiting]
+    clients = [TestClient(served.client.app, base_url="https://testserver") for _ in ids]
+    for client in clients:
+        sign_in(client)
+    start, answers = threading.Barrier(len(ids)), []
+
+    def approve(client: TestClient, segment_id: str) -> None:
+        html = client.get("/c/es/pain-relief").text
+        data = {"csrf": hidden(html, "csrf"), "id": segment_id, "seen": hidden(segment(html, segment_id), "seen")}
+        start.wait()
+        answers.append(client.post("/c/es/pain-relief/approve", data=data, follow_redirects=False).status_code)
+
+    threads = [threading.Thread(target=approve, args=pair) for pair in zip(clients, ids)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert answers == [303] * len(ids)
+    assert all(served.judged(entry.msgid).state == "approved" for entry in waiting)
+    audited = [row for row in served.store.audit_log() if row.action == "approve"]
+    assert sorted(row.segment for row in audited) == sorted(ids)

@@ -30,6 +30,7 @@ from workflow.approval import (
 )
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.config import load_config
+from workflow.errors import ConflictError
 from workflow.sshsig import armor, load_key_file
 
 PL = "locales/pl/LC_MESSAGES/pain-relief.po"
@@ -279,3 +280,62 @@ def test_serve_runs_the_app_without_holding_the_project_lock(site_project, locum
     assert locum(site_project, "review", "serve", "--host", "0.0.0.0", "--insecure-cookies").code == 0
     assert calls == [(site_project, tmp_path / "s", "127.0.0.1", 9000, True),
                      (site_project, site_project / ".review", "0.0.0.0", 8400, False)]
+
+
+def test_a_batch_writes_the_others_and_reports_the_one_that_conflicts(served):
+    root, server = served
+    first = retranslate(root, FIRST, "Nie bierz więcej, niż mówi ulotka.")
+    seen_second = text_digest(entry_of(root, SECOND))
+    second = retranslate(root, SECOND, "Leczenie bólu: podstawy")       # saved after the reviewer read it
+    call = review.segment_id("pain-relief", entry_of(root, CALL))
+    actions = [review.Action("approve", PIOTR, first, text_digest(entry_of(root, FIRST))),
+               review.Action("approve", PIOTR, second, seen_second),
+               review.Action("reject", PIOTR, call, text_digest(entry_of(root, CALL)), reason="Too long.")]
+    results = review.apply_actions(load_config(root), "pl", "pain-relief", actions, server, via=VIA_SERVER)
+    assert results[0] is None and isinstance(results[1], review.Conflict) and results[2] is None
+    assert state_of(root, FIRST) == "approved" and state_of(root, SECOND) == "stale"
+    assert state_of(root, CALL) == "rejected"
+    record = parse_record(entry_of(root, FIRST).tcomment)
+    assert record.email == PIOTR and record.via == VIA_SERVER
+
+
+def test_a_batch_is_judged_in_order_and_a_refused_action_changes_nothing(served):
+    root, server = served
+    entry = entry_of(root, CALL)
+    segment, before = review.segment_id("pain-relief", entry), text_digest(entry)
+    broken = entry.msgstr.replace("999", "998")
+    fixed = entry.msgstr.replace("dzwoń pod 999", "zadzwoń pod 999")
+    digest = lambda text: text_digest(type(entry)(msgid=entry.msgid, msgstr=text))       # noqa: E731
+    actions = [review.Action("edit", PIOTR, segment, before, msgstrs=(broken,)),
+               review.Action("approve", ANA, segment, digest(broken)),       # not declared for pl
+               review.Action("approve", PIOTR, segment, digest(broken)),     # a number error now
+               review.Action("approve", PIOTR, segment, before),             # the text it saw was edited
+               review.Action("edit", PIOTR, segment, digest(broken), msgstrs=(fixed,)),
+               review.Action("approve", PIOTR, segment, digest(fixed))]
+    results = review.apply_actions(load_config(root), "pl", "pain-relief", actions, server, via=VIA_SERVER)
+    assert results[0] is None and results[4] is None and results[5] is None
+    assert isinstance(results[1], review.ReviewError) and "not declared" in str(results[1])
+    assert isinstance(results[2], review.ReviewError) and "fix the error first" in str(results[2])
+    assert isinstance(results[3], review.Conflict)
+    assert entry_of(root, CALL).msgstr == fixed and state_of(root, CALL) == "approved"
+
+
+def test_a_save_during_a_batch_writes_nothing_and_every_done_action_conflicts(served, monkeypatch):
+    root, server = served
+    first = retranslate(root, FIRST, "Nie bierz więcej, niż mówi ulotka.")
+    second = retranslate(root, SECOND, "Leczenie bólu: podstawy")
+    actions = [review.Action("approve", PIOTR, first, text_digest(entry_of(root, FIRST))),
+               review.Action("approve", PIOTR, second, text_digest(entry_of(root, SECOND)))]
+    real = review.load_items
+
+    def read_then_translator_saves(*args, **kwargs):
+        loaded = real(*args, **kwargs)
+        (root / PL).write_bytes((root / PL).read_bytes() + b"\n")
+        return loaded
+
+    monkeypatch.setattr(review, "load_items", read_then_translator_saves)
+    results = review.apply_actions(load_config(root), "pl", "pain-relief", actions, server, via=VIA_SERVER)
+    saved = (root / PL).read_bytes()
+    assert all(isinstance(result, ConflictError) for result in results)
+    monkeypatch.undo()
+    assert saved.endswith(b"\n\n") and state_of(root, FIRST) == state_of(root, SECOND) == "stale"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import stat
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -345,3 +346,35 @@ def test_the_server_key_is_made_once_kept_private_and_signs(store):
     assert store.server_signer().key == signer.key == store.server_signer(create=True).key
     blob = signer.sign(b"approved", "locum-approval")
     assert sshsig.verify(blob, b"approved", "locum-approval") == signer.key
+
+
+def test_audit_all_appends_every_line_in_one_go(tmp_path):
+    store = Store(tmp_path / "store")
+    store.audit_all([{"email": "a@example.org", "action": "approve", "ip": "127.0.0.1", "catalog": "es",
+                      "article": "x", "segment": "0a1b2c3d", "detail": ""},
+                     {"email": "b@example.org", "action": "approve-conflict", "ip": "::1"}])
+    rows = store.audit_log()
+    assert [(r.email, r.action, r.segment) for r in rows] == [("b@example.org", "approve-conflict", ""),
+                                                             ("a@example.org", "approve", "0a1b2c3d")]
+    assert rows[0].time == rows[1].time
+
+
+def test_a_session_lookup_does_not_wait_for_a_write_in_progress(store):
+    token, csrf = store.open_session(EMAIL)
+    held, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with store._write():            # an audit line being flushed to a slow disk
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    held.wait(5)
+    try:
+        began = time.monotonic()
+        assert store.session(token).csrf == csrf and store.has_password(EMAIL)
+        assert time.monotonic() - began < 5
+    finally:
+        release.set()
+        thread.join()

@@ -11,7 +11,7 @@ from conftest import REPO, sign_approval
 from markupsafe import escape
 
 from workflow.approval import suggestion_note, text_digest
-from workflow.catalogs import read_catalog, write_catalog
+from workflow.catalogs import as_written, catalog_text, entry_key, own_copy, read_catalog, write_catalog
 from workflow.config import load_config
 from workflow.errors import UsageError
 from workflow.server.views import article_view, dashboard
@@ -229,3 +229,99 @@ def test_unknown_catalog_or_article(site_project):
         article_view(config, "es-US", "pain-relief")
     with pytest.raises(UsageError):
         article_view(config, "es", "no-such-article")
+
+
+def test_a_view_made_from_the_last_one_is_the_view_made_afresh(site_project):
+    """The oracle for lent rows: after each kind of change, the view made from the previous one is the same,
+    row for row and line for line, as the view made from nothing."""
+    config = load_config(site_project)
+
+    def suggest(entry):
+        entry.msgstr = "Podstawy leczenia bólu"
+        entry.flags.append("fuzzy")
+        entry.tcomment = suggestion_note(entry, "mt: libre 2026-11-22")
+
+    changes = [
+        lambda: edit(site_project, PL, MSGID, lambda e: setattr(e, "msgstr", e.msgstr + " Zawsze.")),
+        lambda: edit(site_project, PL, MSGID, lambda e: sign_approval(e, "pl")),
+        lambda: edit(site_project, PL, "Pain relief basics", suggest),
+        lambda: edit(site_project, PL, MSGID, lambda e: (e.flags.append("fuzzy"),
+                                                     sign_approval(e, "pl", meaning="rejected", reason="No."))),
+        lambda: (site_project / "locales/glossary.csv").write_text(
+            (site_project / "locales/glossary.csv").read_text(encoding="utf-8").replace("paracetamol,", "paracetamol ,", 1),
+            encoding="utf-8"),
+        lambda: (site_project / "source/pain-relief.md").write_text(
+            (site_project / "source/pain-relief.md").read_text(encoding="utf-8").replace("title: ", "title: New ", 1),
+            encoding="utf-8"),
+    ]
+    view = article_view(config, "pl", "pain-relief")
+    for change in changes:
+        change()
+        lent, fresh = article_view(config, "pl", "pain-relief", previous=view), article_view(config, "pl", "pain-relief")
+        assert lent == fresh and [r.where for r in lent.rows] == [r.where for r in fresh.rows]
+        view = lent
+    assert view.title.startswith("New ")
+
+
+def test_a_shared_parse_is_used_while_the_bytes_are_the_same(site_project):
+    config, known = load_config(site_project), {}
+    first = article_view(config, "pl", "pain-relief", known=known)
+    (po,) = [parsed for parsed in known.values() if parsed.read_from[0].endswith("pl/LC_MESSAGES/pain-relief.po")]
+    assert read_catalog(site_project / PL, known=known) is po
+    edit(site_project, PL, MSGID, lambda e: setattr(e, "msgstr", "Inny tekst."))
+    newer = read_catalog(site_project / PL, known=known)
+    assert newer is not po and read_catalog(site_project / PL, known=known) is newer
+    assert known[po.read_from] is po            # a reader still on the older bytes finds them too
+    assert article_view(config, "pl", "pain-relief", known=known) != first
+
+
+def test_an_actions_own_copy_changes_no_reader_of_the_shared_catalog(tmp_path):
+    path = tmp_path / "x.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "a"\nmsgstr "A"\n\n'
+                    'msgid "b"\nmsgstr "B"\n', encoding="utf-8")
+    known: dict = {}
+    shared = read_catalog(path, known=known)
+    assert read_catalog(path, known=known) is shared
+    mine = own_copy(shared, lambda entry: entry.msgid == "a")
+    mine.find("a").msgstr = "changed"
+    mine.metadata["X-Test"] = "1"
+    assert shared.find("a").msgstr == "A" and "X-Test" not in shared.metadata
+    assert mine.find("b") is shared.find("b") and mine.read_from == shared.read_from
+    assert write_catalog(mine, path) and read_catalog(path, known=known).find("a").msgstr == "changed"
+
+
+def test_a_catalog_as_written_is_the_catalog_read_back(site_project, tmp_path):
+    """The oracle for as_written: polib's own parse of the canonical text, entry for entry and line for line."""
+    paths = sorted((REPO / "locales").glob("*/LC_MESSAGES/*.po")) + sorted(site_project.glob("locales/*/LC_MESSAGES/*.po"))
+    assert len(paths) > 10
+    for path in paths:
+        po = read_catalog(path)
+        for entry in po:                # a record's worth of lines more, in the middle
+            if not entry.obsolete and entry.msgstr:
+                entry.tcomment = (entry.tcomment + "\n" if entry.tcomment else "") + "one\ntwo\n\nthree"
+                break
+        copy_path = tmp_path / path.name
+        text = catalog_text(po)
+        copy_path.write_text(text, encoding="utf-8")
+        written = as_written(po, text, str(copy_path))
+        back = read_catalog(copy_path)
+        assert written is not None and written.read_from == back.read_from, path
+        assert [(entry_key(e), e.linenum) for e in written] == [(entry_key(e), e.linenum) for e in back], path
+
+
+def test_an_action_teaches_the_shared_parses_the_catalog_it_wrote(site_project, tmp_path):
+    from conftest import declare_server_key
+
+    from workflow import review
+
+    signer = declare_server_key(site_project, tmp_path / "store")
+    config, known = load_config(site_project), {}
+    edit(site_project, PL, MSGID, lambda e: setattr(e, "msgstr", "Inny tekst."))
+    entry = read_catalog(site_project / PL, known=known).find(MSGID)
+    action = review.Action("approve", "piotr.nowak@example.org", review.segment_id("pain-relief", entry),
+                           text_digest(entry))
+    assert review.apply_actions(config, "pl", "pain-relief", [action], signer, known=known) == [None]
+    learnt, fresh = read_catalog(site_project / PL, known=known), read_catalog(site_project / PL)
+    assert learnt is known[fresh.read_from] and learnt.read_from == fresh.read_from
+    assert [(entry_key(e), e.linenum) for e in learnt] == [(entry_key(e), e.linenum) for e in fresh]
+    assert article_view(config, "pl", "pain-relief", known=known) == article_view(config, "pl", "pain-relief")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import re
 from pathlib import Path
+from typing import Callable
 
 import polib
 from babel import Locale
@@ -22,12 +24,17 @@ POFile = polib.POFile
 DATE_FORMAT = "%Y-%m-%d %H:%M+0000"
 
 
-def read_catalog(path: Path, display: str | None = None) -> polib.POFile:
+def read_catalog(path: Path, display: str | None = None, known: dict | None = None) -> polib.POFile:
     """Parse a PO or POT file; a broken file raises :class:`CatalogError` with its line.
 
     The catalog remembers the digest of the bytes it came from, so that
     :func:`write_catalog` replaces the file only if nobody changed it since.
     A symbolic link is refused: a catalog is a file of the project's own.
+
+    ``known`` (kept by a long-running caller such as the review server)
+    returns the catalog parsed earlier from the very same bytes instead of
+    parsing them again, and learns new ones: what it returns is shared, so no
+    caller may change it (see :func:`own_copy`).
     """
     shown = display or str(path)
     if os.path.islink(path):
@@ -38,9 +45,47 @@ def read_catalog(path: Path, display: str | None = None) -> polib.POFile:
         raise CatalogError("catalog not found", path=shown) from None
     except IsADirectoryError:
         raise CatalogError("is a directory, not a catalog", path=shown) from None
+    name, digest = os.path.abspath(path), content_digest(data)
+    parsed = known.get((name, digest)) if known is not None else None
+    if parsed is not None:
+        return parsed
     po = parse_catalog(data, shown)
-    po.read_from = (os.path.abspath(path), content_digest(data))
+    po.read_from = (name, digest)
+    if known is not None:
+        learn(known, po)
     return po
+
+
+KEEP = 3        # versions of one catalog that ``known`` keeps
+
+
+def learn(known: dict, po: polib.POFile) -> None:
+    """Keep ``po`` in ``known`` under the file and the digest of the bytes it was read from (or written as).
+
+    A few versions of each file are kept, not one: a reader that parsed the
+    bytes from before a write may learn them after the writer taught the new
+    ones, and must not make everyone parse those again.
+    """
+    name = po.read_from[0]
+    same = [key for key in list(known) if key[0] == name and key != po.read_from]
+    for key in same[:max(0, len(same) - KEEP + 1)]:
+        known.pop(key, None)
+    known[po.read_from] = po
+
+
+def own_copy(po: polib.POFile, private: Callable[[polib.POEntry], bool]) -> polib.POFile:
+    """A catalog with ``po``'s header and entries, where the entries ``private`` picks are copies.
+
+    What a writer changes in those entries, readers sharing ``po`` do not
+    see; the copy still remembers the bytes ``po`` was read from, for the
+    compare-and-swap. (Built by hand: polib's own append would compare each
+    entry with all the others.)
+    """
+    mine = polib.POFile.__new__(polib.POFile)
+    mine.__dict__.update(po.__dict__)
+    mine.metadata = dict(po.metadata)
+    list.extend(mine, (copy.deepcopy(entry) if private(entry) else entry for entry in po))
+    return mine
 
 
 def plural_count(plural_forms: str | None) -> int:
@@ -80,7 +125,8 @@ def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
     return po
 
 
-def _entry_key(entry: polib.POEntry) -> tuple:
+def entry_key(entry: polib.POEntry) -> tuple:
+    """Everything an entry holds, except where it was read from (two entries with equal keys write alike)."""
     return (entry.msgctxt, entry.msgid, entry.msgid_plural or None, entry.msgstr,
             tuple(sorted(entry.msgstr_plural.items())), entry.tcomment or "", entry.comment or "",
             tuple(entry.occurrences), tuple(entry.flags), entry.previous_msgctxt,
@@ -90,7 +136,7 @@ def _entry_key(entry: polib.POEntry) -> tuple:
 def same_catalog(a: polib.POFile, b: polib.POFile) -> bool:
     """True when two catalogs hold the same header and entries (so rewriting one changes nothing)."""
     return (a.header == b.header and a.metadata == b.metadata and a.metadata_is_fuzzy == b.metadata_is_fuzzy
-            and len(a) == len(b) and all(_entry_key(x) == _entry_key(y) for x, y in zip(a, b)))
+            and len(a) == len(b) and all(entry_key(x) == entry_key(y) for x, y in zip(a, b)))
 
 
 def catalog_text(po: polib.POFile, wrap: bool = True) -> str:
@@ -98,15 +144,53 @@ def catalog_text(po: polib.POFile, wrap: bool = True) -> str:
     return format_po(po, wrap)
 
 
-def write_catalog(po: polib.POFile, path: Path, shown: str | None = None) -> bool:
+def write_catalog(po: polib.POFile, path: Path, shown: str | None = None, known: dict | None = None) -> bool:
     """Write ``po`` atomically in canonical form; False when the file already had these bytes.
 
     A compare-and-swap: a catalog from :func:`read_catalog` replaces its file
     only if the file still holds the bytes it was read from; any other
     catalog (new, or read from another file) is written only where there is
     no file yet. Otherwise :class:`ConflictError`, and the file stays as it is.
+    ``known`` (see :func:`read_catalog`) learns the catalog as written, so
+    that the next reader of these bytes need not parse them.
     """
-    return write_atomic(Path(path), catalog_text(po), expect=read_digest(po, path), shown=shown)
+    text = catalog_text(po)
+    wrote = write_atomic(Path(path), text, expect=read_digest(po, path), shown=shown)
+    if known is not None:
+        written = as_written(po, text, os.path.abspath(path))
+        if written is not None:
+            learn(known, written)
+    return wrote
+
+
+def as_written(po: polib.POFile, text: str, name: str) -> polib.POFile | None:
+    """``po`` as :func:`read_catalog` would read it back from ``name`` holding ``text`` (its
+    :func:`catalog_text`), without parsing: the same entries, each with the ``linenum`` where its lines begin
+    (an entry whose line moved is a shallow copy; ``po``'s may be shared). None when the text leaves an entry
+    out (an obsolete one with no translation).
+
+    Entries are separated by one blank line and hold none (an empty comment
+    line is ``#``), header first, obsolete entries last; the tests check the
+    lines against polib's own for every catalog they have.
+    """
+    entries = [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
+    chunks = text.split("\n\n") if text else []
+    header = bool(po.metadata or po.header or po.metadata_is_fuzzy)
+    if len(chunks) != len(entries) + header:
+        return None
+    written = polib.POFile.__new__(polib.POFile)
+    written.__dict__.update(po.__dict__)
+    line = 1
+    for index, chunk in enumerate(chunks):
+        if index >= header:
+            entry = entries[index - header]
+            if entry.linenum != line:
+                entry = copy.copy(entry)
+                entry.linenum = line
+            list.append(written, entry)
+        line += chunk.count("\n") + 2
+    written.read_from = (name, content_digest(text.encode("utf-8")))
+    return written
 
 
 def read_digest(po: polib.POFile, path: Path) -> str | None:

@@ -209,11 +209,20 @@ def parse_glossary(text: str, catalogs: tuple[str, ...], path: str = GLOSSARY_PA
 
 def load_glossary(root: Path, catalogs: tuple[str, ...], source_language: str = SOURCE_LANGUAGE) -> Glossary:
     """Read ``locales/glossary.csv`` (terms in ``source_language``; an empty glossary when the project has none)."""
-    path = root / GLOSSARY_PATH
-    if not path.exists():
+    try:
+        data = (root / GLOSSARY_PATH).read_bytes()
+    except FileNotFoundError:
+        data = None
+    return glossary_of(data, catalogs, source_language)
+
+
+def glossary_of(data: bytes | None, catalogs: tuple[str, ...], source_language: str = SOURCE_LANGUAGE) -> Glossary:
+    """The glossary in the bytes of ``locales/glossary.csv`` (None: the project has none), for a caller that
+    must know which bytes it judged by (the review server's views)."""
+    if data is None:
         return Glossary(())
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise GlossaryError(f"not UTF-8: {exc.reason}", path=GLOSSARY_PATH.as_posix()) from None
     return parse_glossary(text, catalogs, source_language=source_language)

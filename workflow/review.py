@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from workflow.approval import (
     with_record,
 )
 from workflow.approval import trust_for as approval_trust
-from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
+from workflow.catalogs import POEntry, POFile, own_copy, plural_count, read_catalog, write_catalog
 from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.entries import has_translation, regions
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
@@ -91,18 +92,18 @@ def segment_id(slug: str, entry: POEntry) -> str:
 
 
 def load_items(config: Config, locale: str | None, article: str | None, glossary: Glossary | None = None,
-               only: set[str] | None = None) -> tuple[list[Item], dict[Path, POFile]]:
+               only: set[str] | None = None, read=read_catalog) -> tuple[list[Item], dict[Path, POFile]]:
     """Every live entry of the selected catalogs, with its check findings and its record judged.
 
     ``only``: just the entries with these segment ids (an action on a few segments checks and verifies only
-    them; the files are still read whole, and written whole).
+    them; the files are still read whole, and written whole). ``read(path, shown)`` reads a catalog.
     """
     glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs, config.source_language)
     items: list[Item] = []
     files: dict[Path, POFile] = {}
     trusts: dict[str, Trust] = {}
     for catalog, path in catalog_paths(config, locale, article):
-        po = read_catalog(path, display_path(config, path))
+        po = read(path, display_path(config, path))
         files[path] = po
         nplurals = plural_count(po.metadata.get("Plural-Forms"))
         trust = trusts.setdefault(catalog, trust_for(config, catalog))
@@ -112,10 +113,16 @@ def load_items(config: Config, locale: str | None, article: str | None, glossary
             wanted = segment_id(path.stem, entry)
             if only is not None and wanted not in only:
                 continue
-            items.append(Item(wanted, catalog, path.stem, path,
-                              f"{display_path(config, path)}:{entry.linenum}", entry,
-                              check_entry(entry, catalog, glossary, nplurals, trust, po, config.source_language), judge(entry, trust, po)))
+            items.append(judge_item(config, wanted, catalog, path, entry, glossary, nplurals, trust, po))
     return items, files
+
+
+def judge_item(config: Config, wanted: str, catalog: str, path: Path, entry: POEntry, glossary: Glossary,
+            nplurals: int, trust: Trust, po: POFile) -> Item:
+    """The item of ``entry`` as it is now: its check findings and its record judged (``po``: its catalog)."""
+    return Item(wanted, catalog, path.stem, path, f"{display_path(config, path)}:{entry.linenum}", entry,
+                check_entry(entry, catalog, glossary, nplurals, trust, po, config.source_language),
+                judge(entry, trust, po))
 
 
 WAITING = ("pending", "stale", "suggested", "fuzzy", "rejected", "unverified", "forged")
@@ -253,24 +260,33 @@ def approve(config: Config, locale: str, email: str, ids: list[str] | None = Non
             raise UsageError("say which segments: --id ID … or --article SLUG --all-clean")
         touched = {i.catalog for i in chosen} or {i.catalog for i in items}
         reviewer = reviewer_for(config, email, touched)
-        problems = []
-        for item in chosen:
-            problem = _why_not(item, accept_suggestion)
-            if problem:
-                problems.append(ReviewError(f"cannot approve {item.id}: {problem}", path=item.shown))
-        if problems:
-            raise problems[0] if len(problems) == 1 else ErrorList(problems)
-        signer = signer or signer_for(reviewer, key_file)
-        when = _now(now)
-        for item in chosen:
-            came = origin(item.entry) if item.state == "suggested" else None
-            if came:
-                _clear_fuzzy(item.entry)
-            record = sign_record(item.entry, item.catalog, "approved", reviewer.email, signer, when,
-                                 origin=came[0] if came else "", via=via)
-            item.entry.tcomment = with_record(item.entry.tcomment, record)
+        _refuse_unapprovable(chosen, accept_suggestion)
+        _sign_approvals(chosen, reviewer, signer or signer_for(reviewer, key_file), _now(now), via)
         _write_all(config, files, {item.path for item in chosen})
     return chosen, skipped
+
+
+def _refuse_unapprovable(chosen: list[Item], accept_suggestion: bool) -> None:
+    """Raise the :class:`ReviewError` (or all of them) of the items that may not be approved now."""
+    problems = []
+    for item in chosen:
+        problem = _why_not(item, accept_suggestion)
+        if problem:
+            problems.append(ReviewError(f"cannot approve {item.id}: {problem}", path=item.shown))
+    if problems:
+        raise problems[0] if len(problems) == 1 else ErrorList(problems)
+
+
+def _sign_approvals(chosen: list[Item], reviewer: Reviewer, signer: sshsig.Signer, when: dt.datetime,
+                    via: str) -> None:
+    """Put a signed approval of its very text into each entry (a suggestion accepted is no longer fuzzy)."""
+    for item in chosen:
+        came = origin(item.entry) if item.state == "suggested" else None
+        if came:
+            _clear_fuzzy(item.entry)
+        record = sign_record(item.entry, item.catalog, "approved", reviewer.email, signer, when,
+                             origin=came[0] if came else "", via=via)
+        item.entry.tcomment = with_record(item.entry.tcomment, record)
 
 
 def _clear_fuzzy(entry: POEntry) -> None:
@@ -317,16 +333,20 @@ def reject(config: Config, locale: str, email: str, segment: str, reason: str, k
         _check_expected(items, expect)
         chosen = _select(items, [segment])
         reviewer = reviewer_for(config, email, {i.catalog for i in chosen})
-        signer = signer or signer_for(reviewer, key_file)
-        when = _now(now)
-        for item in chosen:
-            if "fuzzy" not in item.entry.flags:
-                item.entry.flags.insert(0, "fuzzy")
-            record = sign_record(item.entry, item.catalog, "rejected", reviewer.email, signer, when,
-                                 reason=reason, via=via)
-            item.entry.tcomment = with_record(item.entry.tcomment, record)
+        _sign_rejections(chosen, reviewer, signer or signer_for(reviewer, key_file), _now(now), reason, via)
         _write_all(config, files, {item.path for item in chosen})
     return chosen
+
+
+def _sign_rejections(chosen: list[Item], reviewer: Reviewer, signer: sshsig.Signer, when: dt.datetime,
+                     reason: str, via: str) -> None:
+    """Mark each entry fuzzy and put a signed record of the reviewer's reason into it."""
+    for item in chosen:
+        if "fuzzy" not in item.entry.flags:
+            item.entry.flags.insert(0, "fuzzy")
+        record = sign_record(item.entry, item.catalog, "rejected", reviewer.email, signer, when,
+                             reason=reason, via=via)
+        item.entry.tcomment = with_record(item.entry.tcomment, record)
 
 
 def edit(config: Config, locale: str, email: str, segment: str, msgstrs: list[str],
@@ -353,6 +373,122 @@ def edit(config: Config, locale: str, email: str, segment: str, msgstrs: list[st
     return next(i for i in fresh if i.id == item.id)
 
 
+@dataclass(frozen=True)
+class Action:
+    """One reviewer's decision on one segment, queued by the review server for :func:`apply_actions`.
+
+    ``kind``: approve, accept (a suggestion as it came), reject (for
+    ``reason``) or edit (to ``msgstrs``); ``expect``: the
+    :func:`~workflow.approval.text_digest` of the segment the reviewer saw.
+    """
+
+    kind: str
+    email: str
+    segment: str
+    expect: str
+    reason: str = ""
+    msgstrs: tuple[str, ...] = ()
+
+
+def apply_actions(config: Config, catalog: str, article: str, actions: list[Action], signer: sshsig.Signer,
+                  via: str = "", now: dt.datetime | None = None, lock: bool = True,
+                  known: dict | None = None) -> list[LocumError | None]:
+    """Several reviewers' actions on one article's catalog, with one read and one compare-and-swap write.
+
+    The review server's group commit: twenty reviewers approving at once
+    cost one parse and one write of the catalog instead of twenty. Each
+    action is judged in turn on the catalog as the earlier ones left it,
+    exactly as if they had run one after another: its own ``expect``
+    (:class:`Conflict` when the text changed, an earlier action of the batch
+    included), its reviewer's rights, its own signature of the exact text.
+    An action that fails changes nothing and gets its error; the others still
+    happen. Returns one result per action, in order: None (done) or the
+    error. If the write meets someone else's save, nothing is written and
+    every action that was done gets that :class:`ConflictError`. ``lock``
+    as for :func:`approve`; ``known`` as for :func:`~workflow.catalogs.read_catalog`
+    (the catalog read is shared with the server's views: the entries the
+    actions change are copies, see :func:`~workflow.catalogs.own_copy`).
+    """
+    if not actions:
+        return []
+    with _guarded(config, "server", lock):
+        glossary = load_glossary(config.root, config.catalogs, config.source_language)
+        wanted = {a.segment for a in actions}
+
+        def read(path: Path, shown: str) -> POFile:
+            return own_copy(read_catalog(path, shown, known), lambda e: segment_id(path.stem, e) in wanted)
+
+        items, files = load_items(config, catalog, article, glossary, only=wanted, read=read)
+        trust, when = trust_for(config, catalog), _now(now)
+
+        def judged(item: Item) -> Item:         # as the earlier actions of the batch left it
+            po = files[item.path]
+            return judge_item(config, item.id, item.catalog, item.path, item.entry, glossary,
+                           plural_count(po.metadata.get("Plural-Forms")), trust, po)
+
+        results: list[LocumError | None] = []
+        touched: set[Path] = set()
+        for action in actions:
+            current = [judged(item) for item in items if item.id == action.segment]
+            saved = [_mutable_state(item.entry) for item in current]
+            try:
+                _apply_one(config, action, current, files, signer, when, via)
+            except LocumError as exc:
+                for item, state in zip(current, saved):
+                    _restore(item.entry, state)
+                results.append(exc)
+                continue
+            except BaseException:
+                for item, state in zip(current, saved):
+                    _restore(item.entry, state)
+                raise
+            results.append(None)
+            touched.update(item.path for item in current)
+        try:
+            _write_all(config, files, touched, known)
+        except LocumError as exc:       # a translator's save meanwhile: none of it was written
+            results = [exc if result is None else result for result in results]
+    return results
+
+
+def _apply_one(config: Config, action: Action, current: list[Item], files: dict, signer: sshsig.Signer,
+               when: dt.datetime, via: str) -> None:
+    """One action of :func:`apply_actions` on the entries of its segment, in memory; raises if it may not happen."""
+    _check_expected(current, {action.segment: action.expect})
+    chosen = _select(current, [action.segment])
+    reviewer = reviewer_for(config, action.email, {i.catalog for i in chosen})
+    if action.kind in ("approve", "accept"):
+        _refuse_unapprovable(chosen, action.kind == "accept")
+        _sign_approvals(chosen, reviewer, signer, when, via)
+    elif action.kind == "reject":
+        if not action.reason.strip():
+            raise UsageError("a rejection needs a reason the translator can act on")
+        _sign_rejections(chosen, reviewer, signer, when, action.reason, via)
+    elif action.kind == "edit":
+        if len(chosen) > 1:
+            raise UsageError(f"segment {action.segment} is in {', '.join(i.catalog for i in chosen)}: "
+                             "name the catalog")
+        item = chosen[0]
+        _set_translation(item, list(action.msgstrs), plural_count(files[item.path].metadata.get("Plural-Forms")))
+        _clear_fuzzy(item.entry)
+    else:
+        raise UsageError(f"no review action {action.kind!r}")
+
+
+_MUTABLE = ("msgstr", "msgstr_plural", "flags", "tcomment", "previous_msgid", "previous_msgid_plural",
+            "previous_msgctxt")
+
+
+def _mutable_state(entry: POEntry) -> dict:
+    """What a review action may change in an entry, copied, to put back if the action fails half-way."""
+    return {name: copy.copy(getattr(entry, name)) for name in _MUTABLE}
+
+
+def _restore(entry: POEntry, state: dict) -> None:
+    for name, value in state.items():
+        setattr(entry, name, value)
+
+
 def _set_translation(item: Item, msgstrs: list[str], nplurals: int) -> None:
     entry = item.entry
     if any(not text.strip() for text in msgstrs) or not msgstrs:
@@ -367,12 +503,12 @@ def _set_translation(item: Item, msgstrs: list[str], nplurals: int) -> None:
         entry.msgstr = msgstrs[0]
 
 
-def _write_all(config: Config, files: dict, paths: set) -> None:
+def _write_all(config: Config, files: dict, paths: set, known: dict | None = None) -> None:
     """Write each changed catalog by compare-and-swap; one a translator saved meanwhile is left alone."""
     conflicts = []
     for path in sorted(paths):
         try:
-            write_catalog(files[path], path, display_path(config, path))
+            write_catalog(files[path], path, display_path(config, path), known)
         except ConflictError as exc:
             conflicts.append(exc)
     if conflicts:

@@ -9,12 +9,12 @@ store's audit log gets every attempt with the client's address.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 
 from workflow import review
 from workflow.config import Config
 from workflow.errors import ConflictError, LocumError
+from workflow.server.commit import GroupCommit
 from workflow.server.i18n import N_
 
 ACTIONS = ("approve", "accept", "reject", "edit")
@@ -22,10 +22,10 @@ VIA = "review-server"
 SEGMENT_ID = re.compile(r"^[0-9a-f]{8}$")
 MAX_TEXT = 20_000       # characters in one submitted field: a segment, not a file
 
-# The server's actions queue here before the project lock: a thread blocked on a lock is woken when it is
-# free, where the project lock (an flock, shared with other Locum commands) is polled every 50 ms and so
-# let one approve among 20 concurrent reviewers wait 25 s (bench/review_bench.py) against the lock's 30 s.
-_ONE_AT_A_TIME = threading.Lock()
+# The server's actions queue here before the project lock, and those queued for one article while a batch is
+# written are done together in the next (one read, one write): a thread blocked on a lock is woken when it
+# is free, where the project lock (an flock, shared with other Locum commands) is polled every 50 ms.
+_BATCHES = GroupCommit()
 
 # What the page says after an action; ids are hexadecimal, so they need no escaping (escaped anyway).
 DONE = {
@@ -70,45 +70,64 @@ def fields(form) -> tuple[str, str, str, list[str]]:
     return text("id"), text("seen"), text("reason"), msgstrs
 
 
-def perform(config: Config, store, email: str, ip: str, catalog: str, slug: str, action: str, form) -> Outcome:
-    """Run ``action`` for the signed-in reviewer ``email`` on one segment of ``catalog``/``slug``."""
+def perform(config: Config, store, email: str, ip: str, catalog: str, slug: str, action: str, form,
+            known: dict | None = None) -> Outcome:
+    """Run ``action`` for the signed-in reviewer ``email`` on one segment of ``catalog``/``slug``; ``known``:
+    parsed catalogs shared with the views (see :func:`workflow.catalogs.read_catalog`)."""
     segment, seen, reason, msgstrs = fields(form)
     if not SEGMENT_ID.match(segment) or not seen or (action == "edit" and not msgstrs):
         outcome = Outcome("invalid", action, segment[:8], BAD_REQUEST)
     elif action == "reject" and not reason.strip():
         outcome = Outcome("refused", action, segment, EMPTY_REASON)
     else:
-        outcome = _attempt(config, store, email, catalog, slug, action, segment, {segment: seen}, reason, msgstrs)
+        return _attempt(config, store, ip, catalog, slug, known,
+                        review.Action(action, email, segment, seen, reason, tuple(msgstrs)))
     outcome.args = {"id": outcome.segment}
-    detail = reason if action == "reject" and outcome.kind == "done" else outcome.detail
-    store.audit(email, action if outcome.kind == "done" else f"{action}-{outcome.kind}", ip, catalog=catalog,
-                article=slug, segment=outcome.segment, detail=detail[:500])
+    store.audit(**audit_line(email, ip, catalog, slug, outcome, reason))
     return outcome
 
 
-def _attempt(config: Config, store, email: str, catalog: str, slug: str, action: str, segment: str,
-             expect: dict[str, str], reason: str, msgstrs: list[str]) -> Outcome:
-    try:
-        with _ONE_AT_A_TIME:
-            _run(config, store, email, catalog, slug, action, segment, expect, reason, msgstrs)
-    except ConflictError as exc:        # review.Conflict, or a translator's save inside the write itself
-        return Outcome("conflict", action, segment, CONFLICT, detail=str(exc))
-    except LocumError as exc:           # not clean, not translated, unknown id, not declared…
-        return Outcome("refused", action, segment, REFUSED, detail=str(exc))
-    return Outcome("done", action, segment, DONE[action])
+def audit_line(email: str, ip: str, catalog: str, slug: str, outcome: Outcome, reason: str) -> dict:
+    """The audit log's line for an attempt (the arguments of :meth:`Store.audit`)."""
+    detail = reason if outcome.action == "reject" and outcome.kind == "done" else outcome.detail
+    return {"email": email, "action": outcome.action if outcome.kind == "done" else f"{outcome.action}-{outcome.kind}",
+            "ip": ip, "catalog": catalog, "article": slug, "segment": outcome.segment, "detail": detail[:500]}
 
 
-def _run(config: Config, store, email: str, catalog: str, slug: str, action: str, segment: str,
-         expect: dict[str, str], reason: str, msgstrs: list[str]) -> None:
-    if action == "edit":
-        review.edit(config, catalog, email, segment, msgstrs, expect=expect, article=slug)
-    elif action == "reject":
-        review.reject(config, catalog, email, segment, reason, signer=store.server_signer(), via=VIA,
-                      expect=expect, article=slug)
+@dataclass(frozen=True)
+class _Job:
+    action: review.Action
+    ip: str
+
+
+def _attempt(config: Config, store, ip: str, catalog: str, slug: str, known: dict | None,
+             action: review.Action) -> Outcome:
+    """``action`` done in the next batch for its article, its audit line written with the batch's (one disk
+    flush for all of them, before anyone is answered)."""
+    def run(jobs: list[_Job]) -> list[Outcome]:
+        try:
+            errors = review.apply_actions(config, catalog, slug, [job.action for job in jobs],
+                                          signer=store.server_signer(), via=VIA, known=known)
+        except LocumError as exc:       # the lock held too long, the catalog unreadable: each action is told
+            errors = [exc] * len(jobs)
+        outcomes = [_outcome(job.action, error) for job, error in zip(jobs, errors)]
+        store.audit_all([audit_line(job.action.email, job.ip, catalog, slug, outcome, job.action.reason)
+                         for job, outcome in zip(jobs, outcomes)])
+        return outcomes
+
+    return _BATCHES.submit((catalog, slug), _Job(action, ip), run)
+
+
+def _outcome(action: review.Action, error: LocumError | None) -> Outcome:
+    kind, segment = action.kind, action.segment
+    if isinstance(error, ConflictError):       # review.Conflict, or a translator's save inside the write itself
+        outcome = Outcome("conflict", kind, segment, CONFLICT, detail=str(error))
+    elif isinstance(error, LocumError):        # not clean, not translated, unknown id, not declared…
+        outcome = Outcome("refused", kind, segment, REFUSED, detail=str(error))
     else:
-        review.approve(config, catalog, email, ids=[segment], article=slug,
-                       accept_suggestion=action == "accept", signer=store.server_signer(), via=VIA,
-                       expect=expect)
+        outcome = Outcome("done", kind, segment, DONE[kind])
+    outcome.args = {"id": segment}
+    return outcome
 
 
 def flash_value(outcome: Outcome) -> str:

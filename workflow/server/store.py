@@ -8,9 +8,10 @@ so a copy of the database opens no session. The audit log is append-only: the
 schema refuses an UPDATE or DELETE on it.
 
 One :class:`Store` is shared by the server's threads: it keeps one connection
-behind a lock, in WAL mode with a busy timeout, so that a second process on
-the same folder (``locum review passwd`` while the server runs) waits instead
-of failing. Every write is one ``BEGIN IMMEDIATE`` transaction. The slow part,
+for writes behind a lock (and one for reads behind another, so that a read
+never waits for a write), in WAL mode with a busy timeout, so that a second
+process on the same folder (``locum review passwd`` while the server runs)
+waits instead of failing. Every write is one ``BEGIN IMMEDIATE`` transaction. The slow part,
 Argon2, runs outside the lock. The clock is :attr:`Store.now`, so tests move
 time instead of sleeping.
 """
@@ -154,6 +155,7 @@ class Store:
         self._dummy_hash: str | None = None
         self._attempts = [threading.Lock() for _ in range(64)]    # striped by e-mail: bounded, whatever is tried
         self._connection = self._open()
+        self._reader, self._reading = self._open_reader(), threading.Lock()
 
     # -- the database -------------------------------------------------------
 
@@ -223,17 +225,32 @@ class Store:
                 self._connection.execute("ROLLBACK")
                 raise LocumError(f"review store: {error}", path=self.path) from None
 
+    def _open_reader(self) -> sqlite3.Connection:
+        """A second connection, for reads only: in write-ahead logging a read does not wait for a write, so
+        looking up a session never waits for an audit line's flush to disk (milliseconds, more when the
+        disk is busy) behind the writers' lock; it sees every write committed before it began."""
+        try:
+            reader = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                     check_same_thread=False)
+            reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            reader.execute("PRAGMA trusted_schema = OFF")
+            reader.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as error:
+            raise LocumError(f"cannot open the review store: {error}", path=self.path) from None
+        return reader
+
     def _read(self, query: str, parameters: tuple = ()) -> list[tuple]:
-        with self._lock:
+        with self._reading:
             try:
-                return self._connection.execute(query, parameters).fetchall()
+                return self._reader.execute(query, parameters).fetchall()
             except sqlite3.Error as error:
                 raise LocumError(f"review store: {error}", path=self.path) from None
 
     def close(self) -> None:
-        """Close the connection (the server does at shutdown; tests do to reopen the file)."""
-        with self._lock:
+        """Close the connections (the server does at shutdown; tests do to reopen the file)."""
+        with self._lock, self._reading:
             self._connection.close()
+            self._reader.close()
 
     def __enter__(self) -> Store:
         return self
@@ -376,6 +393,17 @@ class Store:
             db.execute("INSERT INTO audit (time, email, action, ip, catalog, article, segment, detail) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (stamp, email, action, ip, catalog, article, segment, detail))
+
+    def audit_all(self, lines: list[dict]) -> None:
+        """Append several lines (each the arguments of :meth:`audit`) in one transaction: one flush to disk
+        for a batch of review actions instead of one each, while sessions wait for the store."""
+        stamp = self.now().astimezone(timezone.utc).isoformat(timespec="microseconds")
+        with self._write() as db:
+            db.executemany("INSERT INTO audit (time, email, action, ip, catalog, article, segment, detail) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(stamp, line["email"], line["action"], line["ip"], line.get("catalog", ""),
+                             line.get("article", ""), line.get("segment", ""), line.get("detail", ""))
+                            for line in lines])
 
     def audit_log(self, limit: int = 100) -> list[AuditRow]:
         """The last ``limit`` lines of the audit log, newest first."""

@@ -9,26 +9,28 @@ the templates to escape. Nothing here writes a file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup
 
 from workflow import languages
 from workflow.approval import Record, text_digest, without_record
-from workflow.catalogs import read_catalog
+from workflow.catalogs import entry_key, plural_count, read_catalog
 from workflow.config import Config
 from workflow.entries import has_translation, translations
-from workflow.errors import UsageError
-from workflow.glossary import Glossary, load_glossary
+from workflow.errors import SourceError, UsageError
+from workflow.findings import article_subject
+from workflow.glossary import GLOSSARY_PATH, Glossary, glossary_of, load_glossary
 from workflow.inline import render_inline
 from workflow.packet import source_spans, target_spans
 from workflow.pages import keeps_snapshot
-from workflow.project import SITE_DOMAIN, display_path
-from workflow.review import Item, load_items
+from workflow.project import SITE_DOMAIN, catalog_paths, display_path
+from workflow.review import Item, judge_item, load_items, segment_id, trust_for
 from workflow.server.diff import word_diff
-from workflow.snapshots import read_snapshot
-from workflow.source import read_article, safety_change
+from workflow.snapshots import read_snapshot, snapshot_relpath
+from workflow.source import parse_article, read_article, safety_change
+from workflow.stamps import digest, file_bytes
 
 STATES = ("approved", "pending", "suggested", "fuzzy", "stale", "rejected", "untranslated", "unverified", "forged")
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
@@ -115,7 +117,7 @@ class Row:
     state: str
     region: str
     kind: str
-    where: str
+    where: str = field(compare=False)       # path:line; not shown, and no part of what the row says
     msgid: str                              # the source text as written
     source_html: Markup
     source_plural_html: Markup | None
@@ -152,6 +154,7 @@ class ArticleView:
     dir: str
     rows: tuple[Row, ...]
     segments: Tally
+    made: Made | None = field(default=None, compare=False, repr=False)
 
 
 def reviewer_catalogs(config: Config, email: str) -> tuple[str, ...]:
@@ -173,8 +176,8 @@ def lang_dir(catalog: str) -> tuple[str, str]:
     return tag, "rtl" if languages.right_to_left(tag) else "ltr"
 
 
-def tally(items: list[Item], weight=lambda item: 1) -> Tally:
-    """Count ``items`` per state, each counting ``weight(item)``."""
+def tally(items, weight=lambda item: 1) -> Tally:
+    """Count ``items`` (or rows) per state, each counting ``weight(item)``."""
     counts = dict.fromkeys((*STATES, "with_errors"), 0)
     for item in items:
         counts[item.state] += weight(item)
@@ -251,30 +254,112 @@ def page_states(config: Config, catalog: str, slug: str) -> tuple[PageState, ...
     return tuple(out)
 
 
-def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | None = None) -> ArticleView:
+@dataclass(frozen=True)
+class Made:
+    """What a view was made of, so that the next view of the article makes again only what changed:
+    each row under the key of everything it depends on (:func:`_row_key`), and the source's digest."""
+
+    rows: dict
+    source: str
+
+
+def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | None = None,
+                 previous: ArticleView | None = None, known: dict | None = None) -> ArticleView:
     """Every live entry of ``catalog`` for article ``slug``, in the article's order, as a reviewer sees it.
+
+    ``previous`` (an earlier view of this article, made by this process
+    under the same configuration, with no ``glossary`` given) lends the rows
+    whose entry and surroundings are unchanged, and the title if the source is: after one
+    approval, one row is checked, verified and rendered again, not all of
+    them. The result is the same as without it (the tests compare them).
+    ``known``: parsed catalogs to share (see :func:`workflow.catalogs.read_catalog`).
 
     Raises :class:`UsageError` for a catalog the project does not have or an
     unknown article (the app answers 404).
     """
     if catalog not in config.catalogs:
         raise UsageError(f"no catalog {catalog!r} (catalogs: {', '.join(config.catalogs)})")
-    glossary = glossary if glossary is not None else load_glossary(config.root, config.catalogs,
-                                                                   config.source_language)
-    items, _ = load_items(config, catalog, slug, glossary)
-    if not items and not config.po_path(catalog, slug).exists():
+    if glossary is not None:
+        previous = None         # the rows' keys name the glossary's bytes, not a glossary given
+    glossary_bytes = file_bytes(config.root / GLOSSARY_PATH)
+    glossary = glossary if glossary is not None else glossary_of(glossary_bytes, config.catalogs,
+                                                                 config.source_language)
+    paths = [path for _, path in catalog_paths(config, catalog, slug)]
+    if not paths:
         raise UsageError(f"no catalog {catalog}/{slug}.po")
-    items.sort(key=lambda item: _first_line(item, slug))
+    path = paths[0]
+    shown = display_path(config, path)
+    po = read_catalog(path, shown, known)
+    nplurals, trust = plural_count(po.metadata.get("Plural-Forms")), trust_for(config, catalog)
     approved = approved_translations(config, catalog, slug)
-    shadows = shadowing(config, catalog, slug)
+    shadows = shadowing(config, catalog, slug, known)
     names = {r.email.lower(): r.name for r in config.reviewers}
-    rows = tuple(_row(config, item, glossary, names, approved, shadows) for item in items)
-    return ArticleView(catalog, slug, article_title(config, slug), *lang_dir(catalog), rows, tally(items))
+    lent = previous.made.rows if previous is not None and previous.made is not None else {}
+    around = (catalog, digest(glossary_bytes), nplurals, article_subject(po),
+              digest(*(f"{e.msgctxt}\0{e.msgid}\0{e.msgid_plural}" for e in po)))
+    made: dict = {}
+    placed = []
+    for entry in po:
+        if entry.obsolete:
+            continue
+        key = _row_key(around, entry, approved, shadows)
+        row = lent.get(key)
+        if row is None:
+            item = judge_item(config, segment_id(slug, entry), catalog, path, entry, glossary, nplurals, trust, po)
+            row = _row(config, item, glossary, names, approved, shadows)
+        elif row.where != f"{shown}:{entry.linenum}":        # lines added above it (an approval record)
+            row = replace(row, where=f"{shown}:{entry.linenum}")
+        made[key] = row
+        placed.append((_first_line(entry, slug), row))
+    placed.sort(key=lambda pair: pair[0])
+    rows = tuple(row for _, row in placed)
+    text = file_bytes(config.source_dir / f"{slug}.md")
+    source = digest(text)
+    title = (previous.title if previous is not None and previous.made is not None and previous.made.source == source
+             else _title_of(config, slug, text))
+    return ArticleView(catalog, slug, title, *lang_dir(catalog), rows, tally(rows), Made(made, source))
 
 
-def _first_line(item: Item, slug: str) -> int:
+def _title_of(config: Config, slug: str, data: bytes | None) -> str:
+    """:func:`article_title` from the source's bytes as read (None: no file, as for the site chrome)."""
+    if slug == SITE_DOMAIN or data is None:
+        return ""
+    path = config.source_dir / f"{slug}.md"
+    shown = display_path(config, path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", path=shown) from None
+    return parse_article(text, slug, shown, set(config.markets)).title
+
+
+def _row_key(around: tuple, entry, approved: dict[str, str], shadows: dict) -> tuple:
+    """Everything a row depends on but its line: the entry as written, and what surrounds it (``around``:
+    the catalog, the glossary's bytes, the plural count, the article's title source, every source text
+    of the catalog), the page's last approved translation, the overrides that shadow it."""
+    return (around, entry_key(entry), approved.get(entry.msgid),
+            approved.get(entry.previous_msgid) if entry.previous_msgid else None,
+            shadows.get((entry.msgctxt or "", entry.msgid), ()))
+
+
+def view_files(config: Config, catalog: str, slug: str) -> tuple[Path, ...]:
+    """Every file :func:`article_view` reads for ``catalog``/``slug`` (present or not): the catalog, the
+    glossary, the article's source, the snapshots of the pages it shows in, the regional overrides' catalogs.
+
+    Their bytes (with the configuration, fixed while a server runs) are all
+    a view is made of, so a view made from the same bytes is the same view.
+    """
+    overriders = dict.fromkeys(name for locale in config.locales if catalog in locale.chain
+                               for name in locale.chain[:locale.chain.index(catalog)])
+    snapshots = [config.root / snapshot_relpath(locale.tag, slug) for locale in config.locales
+                 if catalog in locale.chain and keeps_snapshot(config, locale)]
+    return (config.po_path(catalog, slug), config.root / GLOSSARY_PATH, config.source_dir / f"{slug}.md",
+            *snapshots, *(config.po_path(name, slug) for name in overriders))
+
+
+def _first_line(entry, slug: str) -> int:
     """Where the entry first occurs in the article (entries without a place go last, in catalog order)."""
-    lines = [int(line) for path, line in item.entry.occurrences
+    lines = [int(line) for path, line in entry.occurrences
              if Path(path).name == f"{slug}.md" and str(line).isdigit()]
     return min(lines) if lines else 1 << 30
 
@@ -292,7 +377,7 @@ def approved_translations(config: Config, catalog: str, slug: str) -> dict[str, 
     return found
 
 
-def shadowing(config: Config, catalog: str, slug: str) -> dict[tuple[str, str], tuple[str, ...]]:
+def shadowing(config: Config, catalog: str, slug: str, known: dict | None = None) -> dict[tuple[str, str], tuple[str, ...]]:
     """(context, source) → the catalogs before ``catalog`` in some locale's chain (a regional override,
     ``es_US`` before ``es``) whose entry of it has a translation: readers there see that one instead."""
     overriders = list(dict.fromkeys(name for locale in config.locales if catalog in locale.chain
@@ -302,7 +387,7 @@ def shadowing(config: Config, catalog: str, slug: str) -> dict[tuple[str, str], 
         path = config.po_path(name, slug)
         if not path.exists():
             continue
-        for entry in read_catalog(path, display_path(config, path)):
+        for entry in read_catalog(path, display_path(config, path), known):
             if not entry.obsolete and has_translation(entry):
                 found.setdefault((entry.msgctxt or "", entry.msgid), []).append(name)
     return {key: tuple(names) for key, names in found.items()}
