@@ -463,3 +463,18 @@ def _fingerprint(record: Record | None, verdict: Verdict | None) -> str | None:
         return sshsig.fingerprint(sshsig.parse_blob(record.signature).key)
     except sshsig.SignatureError:
         return None
+
+
+def allowed_signers(reviewers, server_keys) -> str:
+    """An OpenSSH allowed-signers file of every declared key (retired keys are left out): each reviewer's under
+    their e-mail, the review server's under the principal ``locum-review-server`` (verify a record that says
+    ``via: review-server`` with ``-I locum-review-server``; its ``reviewer:`` line names who approved)."""
+    lines = ["# Locum reviewers' keys, from locales/locum.toml: ssh-keygen -Y verify -f THIS_FILE "
+             f"-I EMAIL -n {NAMESPACE} -s MESSAGE.sig < MESSAGE",
+             f"# a record made in the review server (via: {VIA_SERVER}): -I {SERVER_PRINCIPAL}"]
+    for reviewer in reviewers:
+        for line in reviewer.keys:
+            lines.append(f'{reviewer.email} namespaces="{NAMESPACE}" {sshsig.public_line(sshsig.parse_public_key(line))}')
+    for line in server_keys:
+        lines.append(f'{SERVER_PRINCIPAL} namespaces="{NAMESPACE}" {sshsig.public_line(sshsig.parse_public_key(line))}')
+    return "\n".join(lines) + "\n"

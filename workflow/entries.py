@@ -10,6 +10,10 @@ records (:func:`workflow.approval.claimed_state`, :func:`workflow.approval.judge
 
 from __future__ import annotations
 
+import copy
+
+from workflow.errors import UsageError
+
 
 def translations(entry) -> list[str]:
     """The translation of each form in index order: ``[msgstr]``, or ``msgstr[0], msgstr[1], …`` of a plural.
@@ -92,3 +96,32 @@ def in_market(entry, markets: frozenset[str] | set[str]) -> bool:
     """True when the entry is shown in at least one of ``markets`` (or everywhere)."""
     limited = regions(entry)
     return not limited or bool(limited & markets)
+
+
+MUTABLE = ("msgstr", "msgstr_plural", "flags", "tcomment", "previous_msgid", "previous_msgid_plural",
+           "previous_msgctxt")
+
+
+def mutable_state(entry) -> dict:
+    """What a review action may change in an entry, copied, to put back if the action fails half-way."""
+    return {name: copy.copy(getattr(entry, name)) for name in MUTABLE}
+
+
+def restore_state(entry, state: dict) -> None:
+    """Put back what :func:`mutable_state` copied."""
+    for name, value in state.items():
+        setattr(entry, name, value)
+
+
+def set_translation(entry, segment: str, shown: str, msgstrs: list[str], nplurals: int) -> None:
+    """Put a reviewer's edit (``msgstrs``, one per form) into ``entry``, the segment ``segment`` of ``shown``."""
+    if any(not text.strip() for text in msgstrs) or not msgstrs:
+        raise UsageError(f"an edit of {segment} cannot leave a translation empty", path=shown)
+    if entry.msgid_plural:
+        if len(msgstrs) != nplurals:
+            raise UsageError(f"{segment} has {nplurals} plural forms; the edit gave {len(msgstrs)}", path=shown)
+        entry.msgstr_plural = dict(enumerate(msgstrs))
+    elif len(msgstrs) != 1:
+        raise UsageError(f"{segment} has no plural forms; the edit gave {len(msgstrs)} texts", path=shown)
+    else:
+        entry.msgstr = msgstrs[0]

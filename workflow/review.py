@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -11,9 +10,6 @@ from pathlib import Path
 
 from workflow import sshsig
 from workflow.approval import (
-    NAMESPACE,
-    SERVER_PRINCIPAL,
-    VIA_SERVER,
     Trust,
     Verdict,
     judge,
@@ -25,7 +21,7 @@ from workflow.approval import (
 from workflow.approval import trust_for as approval_trust
 from workflow.catalogs import POEntry, POFile, own_copy, plural_count, read_catalog, write_catalog
 from workflow.config import CONFIG_PATH, Config, Reviewer
-from workflow.entries import has_translation, regions
+from workflow.entries import has_translation, mutable_state, regions, restore_state, set_translation
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.findings import check_entry
 from workflow.glossary import Glossary, load_glossary
@@ -366,7 +362,8 @@ def edit(config: Config, locale: str, email: str, segment: str, msgstrs: list[st
             raise UsageError(f"segment {segment} is in {', '.join(i.catalog for i in chosen)}: name the catalog")
         item = chosen[0]
         reviewer_for(config, email, {item.catalog})
-        _set_translation(item, msgstrs, plural_count(files[item.path].metadata.get("Plural-Forms")))
+        set_translation(item.entry, item.id, item.shown, msgstrs,
+                        plural_count(files[item.path].metadata.get("Plural-Forms")))
         _clear_fuzzy(item.entry)
         _write_all(config, files, {item.path})
         fresh, _ = load_items(config, item.catalog, item.slug, only={item.id})
@@ -430,17 +427,17 @@ def apply_actions(config: Config, catalog: str, article: str, actions: list[Acti
         touched: set[Path] = set()
         for action in actions:
             current = [judged(item) for item in items if item.id == action.segment]
-            saved = [_mutable_state(item.entry) for item in current]
+            saved = [mutable_state(item.entry) for item in current]
             try:
                 _apply_one(config, action, current, files, signer, when, via)
             except LocumError as exc:
                 for item, state in zip(current, saved):
-                    _restore(item.entry, state)
+                    restore_state(item.entry, state)
                 results.append(exc)
                 continue
             except BaseException:
                 for item, state in zip(current, saved):
-                    _restore(item.entry, state)
+                    restore_state(item.entry, state)
                 raise
             results.append(None)
             touched.update(item.path for item in current)
@@ -469,38 +466,11 @@ def _apply_one(config: Config, action: Action, current: list[Item], files: dict,
             raise UsageError(f"segment {action.segment} is in {', '.join(i.catalog for i in chosen)}: "
                              "name the catalog")
         item = chosen[0]
-        _set_translation(item, list(action.msgstrs), plural_count(files[item.path].metadata.get("Plural-Forms")))
+        set_translation(item.entry, item.id, item.shown, list(action.msgstrs),
+                        plural_count(files[item.path].metadata.get("Plural-Forms")))
         _clear_fuzzy(item.entry)
     else:
         raise UsageError(f"no review action {action.kind!r}")
-
-
-_MUTABLE = ("msgstr", "msgstr_plural", "flags", "tcomment", "previous_msgid", "previous_msgid_plural",
-            "previous_msgctxt")
-
-
-def _mutable_state(entry: POEntry) -> dict:
-    """What a review action may change in an entry, copied, to put back if the action fails half-way."""
-    return {name: copy.copy(getattr(entry, name)) for name in _MUTABLE}
-
-
-def _restore(entry: POEntry, state: dict) -> None:
-    for name, value in state.items():
-        setattr(entry, name, value)
-
-
-def _set_translation(item: Item, msgstrs: list[str], nplurals: int) -> None:
-    entry = item.entry
-    if any(not text.strip() for text in msgstrs) or not msgstrs:
-        raise UsageError(f"an edit of {item.id} cannot leave a translation empty", path=item.shown)
-    if entry.msgid_plural:
-        if len(msgstrs) != nplurals:
-            raise UsageError(f"{item.id} has {nplurals} plural forms; the edit gave {len(msgstrs)}", path=item.shown)
-        entry.msgstr_plural = dict(enumerate(msgstrs))
-    elif len(msgstrs) != 1:
-        raise UsageError(f"{item.id} has no plural forms; the edit gave {len(msgstrs)} texts", path=item.shown)
-    else:
-        entry.msgstr = msgstrs[0]
 
 
 def _write_all(config: Config, files: dict, paths: set, known: dict | None = None) -> None:
@@ -519,18 +489,3 @@ def verify(config: Config, locale: str | None = None) -> list[Item]:
     """Every entry with a record, judged: approved, stale, unverified, forged (or rejected)."""
     items, _ = load_items(config, locale, None)
     return [item for item in items if item.verdict.state != "none"]
-
-
-def allowed_signers(config: Config) -> str:
-    """An OpenSSH allowed-signers file of every declared key (retired keys are left out): each reviewer's under
-    their e-mail, the review server's under the principal ``locum-review-server`` (verify a record that says
-    ``via: review-server`` with ``-I locum-review-server``; its ``reviewer:`` line names who approved)."""
-    lines = ["# Locum reviewers' keys, from locales/locum.toml: ssh-keygen -Y verify -f THIS_FILE "
-             f"-I EMAIL -n {NAMESPACE} -s MESSAGE.sig < MESSAGE",
-             f"# a record made in the review server (via: {VIA_SERVER}): -I {SERVER_PRINCIPAL}"]
-    for reviewer in config.reviewers:
-        for line in reviewer.keys:
-            lines.append(f'{reviewer.email} namespaces="{NAMESPACE}" {sshsig.public_line(parse_public_key(line))}')
-    for line in config.server_keys:
-        lines.append(f'{SERVER_PRINCIPAL} namespaces="{NAMESPACE}" {sshsig.public_line(parse_public_key(line))}')
-    return "\n".join(lines) + "\n"
