@@ -176,11 +176,15 @@ def floor(project: Path, jobs: int = 1) -> tuple[Measured, int]:
     return measured, int(text.decode().split()[0])
 
 
-def verify_cost(project: Path) -> tuple[int, float, int]:
-    """(signed records, seconds to judge them all once in one process, approved) from bench/verify_cost.py."""
-    _, out = spawn([[sys.executable, str(HERE / "verify_cost.py"), str(project)]], stdout=subprocess.PIPE)
+def verify_cost(project: Path) -> tuple[int, Measured, int]:
+    """(signed records, judging them all once in one process, approved) from bench/verify_cost.py.
+
+    The time is the judging alone, as the script clocks it (reading the catalogs first is not counted);
+    the peak RSS is the whole script's.
+    """
+    measured, out = spawn([[sys.executable, str(HERE / "verify_cost.py"), str(project)]], stdout=subprocess.PIPE)
     records, seconds, approved = out.decode().split()
-    return int(records), float(seconds), int(approved)
+    return int(records), Measured(float(seconds), measured.peak, float(seconds)), int(approved)
 
 
 def memory_rate(entries: int) -> tuple[float, float, int]:
@@ -226,8 +230,8 @@ def one_run(project: Path, articles: int, seed: int, samples: dict, facts: dict)
     samples["compile"].append(measure(project, "compile", ok=(0, 1)))
     clean(project)
     samples["publish"].append(measure(project, "publish"))
-    facts["records"], seconds, facts["approved"] = verify_cost(project)
-    samples["verify"].append(Measured(seconds, 0.0, seconds))
+    facts["records"], judged, facts["approved"] = verify_cost(project)
+    samples["verify"].append(judged)
     report = json.loads((project / "audit" / "build-report.json").read_text(encoding="utf-8"))
     facts["pages"] = len(report["published"])
     facts["skipped"] = len(report["skipped"])
@@ -293,7 +297,7 @@ def main() -> int:
     publish_cpu = statistics.median(m.cpu for m in samples["publish"])
     pages_per_s = {key: pages / median(key) for key, pages in
                    (("build", facts["pages"]), ("floor", facts["floor pages"]), ("floor all", facts["floor pages"]))}
-    peak = max(m.peak for key in ROWS if key.split()[0] not in ("gnu", "floor") for m in samples[key])
+    peak = max(m.peak for key in ROWS if key.split()[0] not in ("gnu", "floor", "verify") for m in samples[key])
     translate_rate = facts["translate todo"] / median("translate")
     ratios = [
         ("full publish / GNU reference on every core",

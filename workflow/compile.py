@@ -146,8 +146,7 @@ def _compile_one(job: _Job) -> tuple[bytes, bytes, int, int, str]:
 
     Compressed because the caller holds every catalog's result until all are
     known good (nothing is written when one fails): on the 1,000-article
-    bench that was 230 MB as they are, a fifth of it compressed at level 1,
-    which costs about a second of CPU spread over the workers.
+    bench, compile's peak RSS went from 275 MB to 99 MB this way.
 
     ``known_errors`` speak of the bytes ``compile_catalogs`` read; a catalog
     saved anew since is gated from scratch (every record verified again).

@@ -143,7 +143,8 @@ def _public(key: bytes):
 
 @lru_cache(maxsize=8192)    # the review tools judge an entry and check it (which judges it) in a row; a cold
                             # publish verifies each record once, in check (compile reuses its findings).
-                            # 65,536 held 45 MB in each check worker on the 1,000-article bench.
+                            # With 65,536 (and a larger glossary cache), check peaked at 152 MB on the
+                            # 1,000-article bench; 88 MB with both cut.
 def verify(blob: bytes, message: bytes, namespace: str) -> bytes | None:
     """The key that signed ``message`` in ``namespace`` with ``blob``, or None if the signature does not hold."""
     from nacl.exceptions import BadSignatureError, CryptoError
