@@ -161,3 +161,29 @@ def test_an_edited_source_sentence_keeps_its_override_as_a_fuzzy_suggestion(site
     assert locum(site_project, "publish").code == 0
     assert not (site_project / "output/es-US/pain-relief").exists()     # es says paracetamol; es_US is fuzzy
     assert "paracetamol" not in said_to(site_project, "es-US")
+
+
+def test_check_parses_each_file_of_an_article_once(site_project, locum, monkeypatch):
+    """The composed-page findings reuse the catalogs and template the catalog checks of the same worker
+    parsed (a cold publish parsed each one once more per locale before)."""
+    import workflow.catalogs
+    import workflow.quality
+
+    (site_project / "source" / f"{SLUG}.md").write_text(ARTICLE, encoding="utf-8")
+    assert locum(site_project, "extract").code == 0 and locum(site_project, "update").code == 0
+    parsed: list[str] = []
+    real = workflow.catalogs.parse_catalog
+
+    def counted(data, display="<string>"):
+        parsed.append(Path(display).name if display.startswith("/") else display)
+        return real(data, display)
+
+    monkeypatch.setattr(workflow.catalogs, "parse_catalog", counted)
+    monkeypatch.setattr(workflow.quality, "parse_catalog", counted)
+    monkeypatch.setenv("LOCUM_WORKERS", "1")        # counted in this process
+    result = locum(site_project, "check")
+    assert "error [glossary-regional]" in result.out        # the page findings were made
+    ours = [p for p in parsed if SLUG in p]
+    assert f"locales/{SLUG}.pot" in ours and f"locales/en_US/LC_MESSAGES/{SLUG}.po" in ours
+    assert sorted(ours) == sorted(set(ours)), ours
+    assert sorted(parsed) == sorted(set(parsed))

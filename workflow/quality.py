@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from workflow.approval import Trust, trust_for
-from workflow.catalogs import POFile, parse_catalog, read_catalog, write_catalog
+from workflow.catalogs import POFile, learn, parse_catalog, read_catalog, write_catalog
 from workflow.config import Config
 from workflow.errors import CatalogError, ErrorList, LocumError
 from workflow.findings import ANNOTATION, Finding, cached_findings, check_catalog, check_inputs, check_unit
@@ -31,6 +32,15 @@ class _Job:
     source_language: str
 
 
+@dataclass(frozen=True)
+class _Source:
+    """One article whose source and composed-page findings are stale, for a worker process."""
+
+    config: Config
+    locale: str | None
+    slug: str
+
+
 def run_check(config: Config, locale: str | None = None, article: str | None = None,
               annotate: bool = False, progress: Callable[[int, int], None] | None = None) -> list[Finding]:
     """Check the selected catalogs; with ``annotate``, write findings into them as translator comments.
@@ -51,8 +61,13 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
         else:
             jobs.append(_Job(catalog, path, display_path(config, path), glossary, trusts[catalog],
                              config.source_language))
-    results = _check_by_article(jobs, progress)
+    slugs = [p.stem for p in source_paths(config)] if article is None else [article]
+    sources = {slug: _source_unit(config, stamps, shared, locale, slug) for slug in slugs if slug != SITE_DOMAIN}
+    stale = [_Source(config, locale, slug) for slug, (unit, inputs) in sources.items()
+             if not stamps.fresh(unit, inputs)]
+    results, composed = _check_by_article(jobs, stale, progress)
     errors = [r for r in results if isinstance(r, LocumError)]
+    errors += [] if errors else [r for r in composed.values() if isinstance(r, LocumError)]
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     for job, (found, content) in zip(jobs, results):
@@ -64,64 +79,79 @@ def run_check(config: Config, locale: str | None = None, article: str | None = N
                 content = stamps.file(path)    # the comments changed the file, not its findings
         unit, inputs = check_unit(shared, catalog, path, content)
         stamps.record(unit, inputs, [f.as_dict() for f in found])
-    findings.extend(_source_findings(config, stamps, shared, locale, article))
+    for slug, (unit, inputs) in sources.items():    # the inputs as they were before the findings were made
+        found = composed[slug] if slug in composed else [Finding(**f) for f in stamps.payload(unit) or []]
+        stamps.record(unit, inputs, [f.as_dict() for f in found])
+        findings.extend(found)
     stamps.save()
     return sorted(findings, key=lambda f: (f.path, f.line))
 
 
-def _source_findings(config: Config, stamps: Stamps, shared: str, locale: str | None,
-                     article: str | None) -> list[Finding]:
-    """Each article's source checks and its pages as its locales compose them (:mod:`workflow.regional`);
-    an article whose template and catalogs are unchanged since the last check is not read."""
-    findings = []
-    for slug in [p.stem for p in source_paths(config)] if article is None else [article]:
-        if slug == SITE_DOMAIN:
-            continue
-        unit = f"check-source:{locale or '*'}/{slug}"
-        inputs = digest(shared, stamps.file(config.pot_path(slug)),
-                        *(stamps.file(config.po_path(catalog, slug)) for catalog in config.catalogs))
-        cached = stamps.payload(unit) if stamps.fresh(unit, inputs) else None
-        found = [Finding(**f) for f in cached] if cached is not None else source_findings(config, locale, slug)
-        stamps.record(unit, inputs, [f.as_dict() for f in found])
-        findings.extend(found)
-    return findings
+def _source_unit(config: Config, stamps: Stamps, shared: str, locale: str | None, slug: str) -> tuple[str, str]:
+    """The stamp unit and input digest of one article's source and composed-page findings
+    (:func:`workflow.regional.source_findings`): its template and every catalog of it."""
+    return (f"check-source:{locale or '*'}/{slug}",
+            digest(shared, stamps.file(config.pot_path(slug)),
+                   *(stamps.file(config.po_path(catalog, slug)) for catalog in config.catalogs)))
 
 
-def _check_by_article(jobs: list[_Job], progress: Callable[[int, int], None] | None = None,
-                      ) -> list[tuple[list[Finding], str] | LocumError]:
-    """``_check_one`` of every job, in order; the catalogs of one article go to one process one after
-    the other, so the checks' caches read each source text once for all its languages."""
-    articles: dict[str, list[int]] = {}
+def _check_by_article(jobs: list[_Job], sources: list[_Source], progress: Callable[[int, int], None] | None = None,
+                      ) -> tuple[list[tuple[list[Finding], str] | LocumError], dict[str, list[Finding] | LocumError]]:
+    """``_check_one`` of every job, in order, and the source findings of every ``sources`` article, by slug.
+
+    The catalogs of one article and its source findings go to one process,
+    one after the other: the checks' caches read each source text once for all
+    its languages, and the page findings reuse the catalogs the checks parsed.
+    """
+    articles: dict[str, tuple[list[int], list[_Source]]] = {}
     for index, job in enumerate(jobs):
-        articles.setdefault(job.path.stem, []).append(index)
+        articles.setdefault(job.path.stem, ([], []))[0].append(index)
+    for source in sources:
+        articles.setdefault(source.slug, ([], []))[1].append(source)
     groups = list(articles.values())
     results: list = [None] * len(jobs)
-    for group, done in zip(groups, map_ordered(_check_article, [[jobs[i] for i in g] for g in groups],
-                                                    progress=progress)):
-        for index, result in zip(group, done):
+    composed: dict[str, list[Finding] | LocumError] = {}
+    work = [([jobs[i] for i in indexes], source) for indexes, source in groups]
+    for (indexes, source), (done, found) in zip(groups, map_ordered(_check_article, work, progress=progress)):
+        for index, result in zip(indexes, done):
             results[index] = result
-    return results
+        if source:
+            composed[source[0].slug] = found
+    return results, composed
 
 
-def _check_article(jobs: list[_Job]) -> list[tuple[list[Finding], str] | LocumError]:
+def _check_article(work: tuple[list[_Job], list[_Source]],
+                   ) -> tuple[list[tuple[list[Finding], str] | LocumError], list[Finding] | LocumError | None]:
+    jobs, sources = work
+    known: dict = {}            # the article's files as parsed here: read once for both kinds of findings
     found = []
     for job in jobs:
         try:
-            found.append(_check_one(job))
+            found.append(_check_one(job, known))
         except LocumError as exc:           # a user's bad file: reported with the others (as map_ordered does)
             found.append(exc)
-    return found
+    composed = None
+    for source in sources:
+        try:
+            composed = source_findings(source.config, source.locale, source.slug, known=known)
+        except LocumError as exc:
+            composed = exc
+    return found, composed
 
 
-def _check_one(job: _Job) -> tuple[list[Finding], str]:
-    """The findings of one catalog and the SHA-256 of the bytes they were read from."""
+def _check_one(job: _Job, known: dict | None = None) -> tuple[list[Finding], str]:
+    """The findings of one catalog and the SHA-256 of the bytes they were read from (the parsed catalog is
+    left in ``known``, :func:`workflow.catalogs.read_catalog`'s cache, for the article's page findings)."""
     try:
         data = job.path.read_bytes()
     except FileNotFoundError:
         raise CatalogError("catalog not found", path=job.shown) from None
-    return (check_catalog(parse_catalog(data, job.shown), job.shown, job.catalog, job.glossary, job.trust,
-                          job.source_language),
-            hashlib.sha256(data).hexdigest())
+    po = parse_catalog(data, job.shown)
+    content = hashlib.sha256(data).hexdigest()
+    if known is not None:
+        po.read_from = (os.path.abspath(job.path), content)
+        learn(known, po)
+    return check_catalog(po, job.shown, job.catalog, job.glossary, job.trust, job.source_language), content
 
 
 def annotate_catalog(po: POFile, findings: list[Finding]) -> bool:

@@ -115,11 +115,12 @@ def needs_override(config: Config, glossary: Glossary, catalog: str):
     return lambda entry: any(term.occurs_in(entry.msgid) for term, _ in rules)
 
 
-def page_findings(config: Config, locale: OutputLocale, slug: str) -> list[Finding]:
+def page_findings(config: Config, locale: OutputLocale, slug: str, known: dict | None = None) -> list[Finding]:
     """What ``locale``'s page of ``slug`` would show without a required regional rendering, each at the line
     of its entry in the override catalog, or of the source when that catalog lacks the entry.
 
-    Text the override catalog itself supplies is judged by ``glossary-locked``.
+    Text the override catalog itself supplies is judged by ``glossary-locked``. ``known``: files parsed
+    already (:func:`workflow.catalogs.read_catalog`), shared with the caller and not changed here.
     """
     reqs = locale_requirements(config, locale)
     pot_path = config.pot_path(slug)
@@ -129,12 +130,12 @@ def page_findings(config: Config, locale: OutputLocale, slug: str) -> list[Findi
     reqs = tuple(r for r in reqs if r.term.source_pattern.search(raw))      # cheap: most articles name none
     if not reqs:
         return []
-    template = read_catalog(pot_path, display_path(config, pot_path))
+    template = read_catalog(pot_path, display_path(config, pot_path), known)
     catalogs = {}
     for name in locale.chain:
         path = config.po_path(name, slug)
         if path.exists():
-            catalogs[name] = (display_path(config, path), {e.msgid: e for e in read_catalog(path) if not e.obsolete})
+            catalogs[name] = (display_path(config, path), {e.msgid: e for e in read_catalog(path, known=known) if not e.obsolete})
     to_source = falls_to_source(config, locale)
     findings = []
     for entry in template:
@@ -192,15 +193,15 @@ def selected_locales(config: Config, locale: str | None) -> list[OutputLocale]:
     return [loc for loc in config.locales if loc.tag.lower() == locale.lower() or locale in loc.chain]
 
 
-def source_findings(config: Config, locale: str | None, slug: str) -> list[Finding]:
+def source_findings(config: Config, locale: str | None, slug: str, known: dict | None = None) -> list[Finding]:
     """The source-level checks (:data:`workflow.checks.SOURCE_CHECKS`) of one article's template, and the
-    composed-page findings (:func:`page_findings`) of the selected locales."""
+    composed-page findings (:func:`page_findings`) of the selected locales; ``known`` as there."""
     locales = selected_locales(config, locale)
     pot_path = config.pot_path(slug)
     findings: list[Finding] = []
     if pot_path.exists():
         blocks: dict[str, list[tuple[int, str]]] = {}
-        for entry in read_catalog(pot_path, display_path(config, pot_path)):
+        for entry in read_catalog(pot_path, display_path(config, pot_path), known):
             for market in sorted(regions(entry)):
                 _, line = _occurrence(entry, slug)
                 blocks.setdefault(market, []).append((line, entry.msgid))
@@ -210,5 +211,5 @@ def source_findings(config: Config, locale: str | None, slug: str) -> list[Findi
             for line, _market, message in check.function(blocks, served, config.source_language):
                 findings.append(Finding(shown_path, line, check.severity, check.id, message, "", ""))
     for loc in locales:
-        findings.extend(page_findings(config, loc, slug))
+        findings.extend(page_findings(config, loc, slug, known))
     return findings
