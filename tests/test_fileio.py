@@ -124,3 +124,28 @@ def test_a_fresh_save_after_our_write_is_still_waited_for(tmp_path, monkeypatch,
     slept = _sleeps(monkeypatch)
     assert write_atomic(path, OURS, expect=content_digest(THEIRS))
     assert len(slept) == 1 and path.read_bytes() == OURS
+
+
+def test_catalogs_reach_the_disk_before_the_rename_and_derived_files_need_not(project, locum, monkeypatch):
+    """A translator's catalog is fsynced before it replaces the old one (a power cut keeps one of the two);
+    the compiled catalogs and their sidecars, made again from the catalogs when lost, are not."""
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setenv("LOCUM_WORKERS", "1")
+    assert locum(project, "extract").code == 0 and locum(project, "update").code == 0
+    catalogs = [p for p in synced if p.endswith(".tmp") and ".po.locum-" in p]
+    assert catalogs, synced
+    synced.clear()
+    assert locum(project, "compile").code == 0
+    assert any(project.glob("locales/*/LC_MESSAGES/*.mo"))
+    assert not [p for p in synced if ".mo.locum-" in p or ".audit.json.locum-" in p], synced
+    path = project / "x.po"
+    assert write_atomic(path, OURS) and synced[-1].startswith(str(project / ".x.po.locum-"))
+    assert write_atomic(path, READ, durable=False) and synced[-1].startswith(str(project / ".x.po.locum-"))
+    assert path.read_bytes() == READ and len([p for p in synced if ".x.po.locum-" in p]) == 1

@@ -229,11 +229,11 @@ def compile_catalogs(config: Config, locale: str | None = None, progress: Progre
     for job, (packed_mo, packed_audit, count, kept_back, content) in zip(jobs, results):
         mo, audit = zlib.decompress(packed_mo), zlib.decompress(packed_audit)
         admitted, held = admitted + count, held + kept_back
-        if write_atomic(mo_path(job.path), mo):
+        if write_atomic(mo_path(job.path), mo, durable=False):     # made again if lost (see write_atomic)
             written.append(mo_path(job.path))
         else:
             unchanged.append(mo_path(job.path))
-        write_atomic(audit_path(job.path), audit)
+        write_atomic(audit_path(job.path), audit, durable=False)
         stamps.record(f"compile:{job.name}/{job.path.stem}",        # the bytes compiled, even if saved anew since
                       _outcome(stamps, shared, job.name, job.path, content),
                       [count, kept_back])
