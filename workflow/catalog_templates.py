@@ -23,7 +23,9 @@ from pathlib import Path
 from workflow.catalogs import catalog_text, read_catalog
 from workflow.config import CONFIG_PATH, Config
 from workflow.entries import in_market
+from workflow.errors import ErrorList, LocumError
 from workflow.fileio import write_atomic
+from workflow.parallel import map_ordered
 from workflow.project import display_path
 from workflow.stamps import Stamps, digest
 
@@ -130,25 +132,40 @@ def write_catalog_templates(config: Config, slugs: list[str], stamps: Stamps) ->
 
     A slug whose ``.pot``, override catalogs, configuration and templates are
     unchanged since the last write (``stamps``, which the caller saves) is not
-    read again. A slug without a ``.pot`` yet is passed over.
+    read again; the others are made on every core, and written once all are
+    made (a broken file writes none). A slug without a ``.pot`` yet is passed over.
     """
     groups = template_groups(config)
     settings = stamps.file(config.root / CONFIG_PATH)
-    written = []
+    stale = []
     for slug in slugs:
         pot = stamps.file(config.pot_path(slug))
         if pot == "missing":
             continue
-        outputs = [config.locales_dir / TEMPLATES / g.name / f"{slug}.pot" for g in groups]
-        inputs = [stamps.file(config.po_path(g.catalogs[0], slug)) for g in groups if g.override]
-        unit = f"templates:{slug}"
-        if stamps.fresh(unit, digest(pot, settings, *inputs, *(stamps.file(p) for p in outputs))):
-            continue
-        for path, text in _texts(config, slug, groups):
-            if write_atomic(path, text):
+        if not stamps.fresh(f"templates:{slug}", _inputs(config, slug, groups, stamps, settings)):
+            stale.append(slug)
+    results = map_ordered(_slug_texts, [(config, slug, groups) for slug in stale])
+    errors = [r for r in results if isinstance(r, LocumError)]
+    if errors:
+        raise errors[0] if len(errors) == 1 else ErrorList(errors)
+    written = []
+    for slug, texts in zip(stale, results):
+        for path, text in texts:
+            if write_atomic(path, text, durable=False):       # made again if lost (see write_atomic)
                 written.append(path)
-        stamps.record(unit, digest(pot, settings, *inputs, *(stamps.file(p) for p in outputs)))
+        stamps.record(f"templates:{slug}", _inputs(config, slug, groups, stamps, settings))
     return written
+
+
+def _inputs(config: Config, slug: str, groups: tuple[TemplateGroup, ...], stamps: Stamps, settings: str) -> str:
+    """Digest of what a slug's catalog templates are made from, and of the templates as they are."""
+    outputs = [config.locales_dir / TEMPLATES / g.name / f"{slug}.pot" for g in groups]
+    inputs = [stamps.file(config.po_path(g.catalogs[0], slug)) for g in groups if g.override]
+    return digest(stamps.file(config.pot_path(slug)), settings, *inputs, *(stamps.file(p) for p in outputs))
+
+
+def _slug_texts(job: tuple[Config, str, tuple[TemplateGroup, ...]]) -> list[tuple[Path, str]]:
+    return _texts(*job)
 
 
 @dataclass(frozen=True)
