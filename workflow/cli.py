@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from workflow import __version__, approval, console
+from workflow import __version__, console
 from workflow.config import load_config
 from workflow.errors import ConflictError, ErrorList, LocumError, UsageError
 from workflow.stamps import one_save
@@ -121,7 +121,9 @@ def _cmd_review(config, args) -> int:
               file=sys.stderr)
         return EXIT_PROBLEMS if counts.get("forged") else EXIT_OK
     if args.action == "allowed-signers":
-        text = approval.allowed_signers(config.reviewers, config.server_keys)
+        from workflow.approval import allowed_signers  # not at the top: a no-op publish needs no crypto
+
+        text = allowed_signers(config.reviewers, config.server_keys)
         if args.output:
             write_atomic(Path(args.output), text)
             print(f"review: allowed signers written to {args.output}", file=sys.stderr)
