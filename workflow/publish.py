@@ -30,6 +30,7 @@ from workflow import __version__
 from workflow.chrome import TEMPLATES
 from workflow.config import Config
 from workflow.fileio import (
+    TEMP_MARK,
     Signature,
     is_leftover,
     known_signatures,
@@ -88,10 +89,11 @@ def snapshot(config: Config) -> tuple[Signatures, Signatures]:
 
 def _remove_leftovers(config: Config, inputs: Signatures) -> None:
     """Delete the temp files a killed Locum left in ``locales/`` and ``.cache/`` (publish holds the lock)."""
-    found = [path for path in inputs if is_leftover(os.path.basename(path))]
     cache: Signatures = {}
     _walk(str(config.root / ".cache"), len(str(config.root)) + 1, cache)
-    found += [path for path in cache if is_leftover(os.path.basename(path))]
+    # the mark first: a substring test per path, where a basename per path was a twentieth of a no-op publish
+    found = [path for part in (inputs, cache) for path in part
+             if TEMP_MARK in path and is_leftover(os.path.basename(path))]
     for path in found:
         Path(config.root, path).unlink(missing_ok=True)
         inputs.pop(path, None)
