@@ -17,6 +17,7 @@ the article's template, the override catalog or the configuration does.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,7 +160,7 @@ def write_catalog_templates(config: Config, slugs: list[str], stamps: Stamps) ->
 
 def _inputs(config: Config, slug: str, groups: tuple[TemplateGroup, ...], stamps: Stamps, settings: str) -> str:
     """Digest of what a slug's catalog templates are made from, and of the templates as they are."""
-    outputs = [config.locales_dir / TEMPLATES / g.name / f"{slug}.pot" for g in groups]
+    outputs = [f"{config.locales_dir}{os.sep}{TEMPLATES}{os.sep}{g.name}{os.sep}{slug}.pot" for g in groups]
     inputs = [stamps.file(config.po_path(g.catalogs[0], slug)) for g in groups if g.override]
     return digest(stamps.file(config.pot_path(slug)), settings, *inputs, *(stamps.file(p) for p in outputs))
 

@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -70,7 +71,7 @@ class Config:
     def source_dir(self) -> Path:
         return self.root / "source"
 
-    @property
+    @cached_property        # asked for every catalog of every article: made once
     def locales_dir(self) -> Path:
         return self.root / "locales"
 
@@ -108,11 +109,12 @@ class Config:
         raise ConfigError(f"unknown output locale {tag!r} (configured: {', '.join(l.tag for l in self.locales)})",
                           path=CONFIG_PATH.as_posix())
 
+    # one Path made from a string, not a join per part: stamps ask for every catalog of every article
     def pot_path(self, slug: str) -> Path:
-        return self.locales_dir / f"{slug}.pot"
+        return Path(f"{self.locales_dir}{os.sep}{slug}.pot")
 
     def po_path(self, catalog: str, slug: str) -> Path:
-        return self.locales_dir / catalog / "LC_MESSAGES" / f"{slug}.po"
+        return Path(f"{self.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES{os.sep}{slug}.po")
 
     def po_files(self, catalog: str) -> list[Path]:
         """Every ``.po`` of a catalog, sorted by name (one directory listing; no hidden files)."""
