@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -13,7 +14,7 @@ import polib
 from babel import Locale
 from babel.messages.plurals import get_plural
 
-from workflow import __version__, postrict
+from workflow import __version__, parsecache, postrict
 from workflow.errors import CatalogError
 from workflow.fileio import content_digest, write_atomic
 from workflow.poformat import format_po, joined_lines  # noqa: F401  (re-exported)
@@ -106,6 +107,11 @@ def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
     entries; one pass over the entries then checks duplicates, plural forms
     against the header and ``\\n`` at the ends, as msgfmt does.
     """
+    digest = hashlib.sha256(data).hexdigest() if isinstance(data, bytes) and parsecache.active() else None
+    if digest is not None:
+        kept = parsecache.load(digest)      # these very bytes passed every check below in this publish
+        if kept is not None:
+            return kept
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8")
@@ -122,6 +128,8 @@ def parse_catalog(data: bytes | str, display: str = "<string>") -> polib.POFile:
         raise CatalogError(f"broken PO file: {exc}", path=display) from None
     postrict.check_entries(po, scanned, display)
     po.check_for_duplicates = True      # checked above; later appends are checked by polib
+    if digest is not None:
+        parsecache.keep(digest, po)
     return po
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from workflow import __version__
+from workflow import __version__, parsecache
 from workflow.chrome import TEMPLATES
 from workflow.config import Config
 from workflow.fileio import (
@@ -44,6 +44,7 @@ from workflow.project import Progress, StageResult, source_tree
 
 LAST = Path(".cache") / "publish.json"
 RACY_NS = 100_000_000       # an input modified this close to the walk may change again unseen
+PRUNE_MARGIN_NS = 2_000_000_000     # file times come from a coarser clock: a parse read at once may look older
 
 Signatures = dict[str, Signature]
 
@@ -218,7 +219,9 @@ def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -
     root = str(config.root)
     strip, output = len(root) + 1, f"{config.output_dir.name}/"       # paths relative to the root
     known = {path if os.path.isabs(path) else f"{root}/{path}": signature for path, signature in before[0].items()}
-    with known_signatures(known):       # the stages ask about these files: the walk just made answers
+    started = time.time_ns()
+    # the stages ask about these files: the walk just made answers; and each file is parsed once for all stages
+    with known_signatures(known), parsecache.kept_parses(config.root / ".cache"):
         written = extract_and_update(config, hooks)
         findings = run_check(config, progress=hooks.progress("check"))
         hooks.checked(findings)
@@ -230,6 +233,7 @@ def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -
                        existing=None if preview else {path.removeprefix(output) for path in before[1]})
         written += result.written       # the pages' last approved versions, under locales/published/
         hooks.built(result)
+        parsecache.prune(started - PRUNE_MARGIN_NS)
     moved = record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
                                      "held": held}, before, {str(path)[strip:] for path in written},
                    set() if preview else None if result.changed is None else {output + path for path in result.changed})
