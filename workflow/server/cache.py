@@ -87,8 +87,9 @@ class SegmentsCache:
 
     The forms of every segment carry the session's CSRF token, the only
     part of a segment's HTML that differs from one reviewer to the next;
-    it is rendered as a random slot, put in per request by
-    :meth:`with_token`. Only the last rendering of each (language, article)
+    it is rendered as a random slot, and the segments are kept as the
+    UTF-8 bytes around the slots, joined with the token per request by
+    :func:`spliced`. Only the last rendering of each (language, article)
     is kept, so memory stays bounded by the articles being read.
     """
 
@@ -96,27 +97,55 @@ class SegmentsCache:
     SEGMENTS = f"segments-slot-{secrets.token_hex(16)}"     # where the page takes the segments' bytes
 
     def __init__(self) -> None:
-        self._last: dict[tuple, tuple[views.ArticleView, dict, bytes]] = {}
+        self._last: dict[tuple, tuple[views.ArticleView, dict, tuple[bytes, ...]]] = {}
         self._guard = threading.Lock()
 
-    def joined(self, key: tuple, view: views.ArticleView, render: Callable[[views.Row], str]) -> bytes:
-        """The HTML of ``view``'s segments, one per line, in UTF-8; ``render(row)`` only for rows not rendered
-        last time."""
+    def joined(self, key: tuple, view: views.ArticleView, render: Callable[[views.Row], str]) -> tuple[bytes, ...]:
+        """The HTML of ``view``'s segments, one per line, in UTF-8, cut at each :attr:`SLOT` (the slots left
+        out); ``render(row)`` only for rows not rendered last time."""
         with self._guard:       # one thread renders a new view's segments; the others wait and take them
             last = self._last.get(key)
             if last is not None and last[0] is view:
                 return last[2]
             before = last[1] if last is not None else {}
-            fragments = {row: before.get(row) or render(row) for row in view.rows}
-            text = "\n".join(fragments[row] for row in view.rows).encode("utf-8")
-            self._last[key] = (view, fragments, text)
-            return text
+            slot = self.SLOT.encode()
+            fragments = {row: before.get(row) or tuple(render(row).encode("utf-8").split(slot)) for row in view.rows}
+            parts = flattened([fragments[row] for row in view.rows])
+            self._last[key] = (view, fragments, parts)
+            return parts
 
-    @classmethod
-    def with_token(cls, html: bytes, token: str) -> bytes:
-        """``html`` with the session's token in each slot (a token is URL-safe base64: nothing to escape).
 
-        >>> SegmentsCache.with_token(f'<input value="{SegmentsCache.SLOT}">'.encode(), "abc")
-        b'<input value="abc">'
-        """
-        return html.replace(cls.SLOT.encode(), token.encode("utf-8"))
+def flattened(pieces: list[tuple[bytes, ...]]) -> tuple[bytes, ...]:
+    """The segments' parts (each cut at its slots), one segment per line, cut only at the slots: each
+    segment is encoded and cut once, not the whole 440 KB again after every batch of approvals.
+
+    >>> flattened([(b"a", b"b"), (b"c",), (b"d", b"e", b"f")])
+    (b'a', b'b\\nc\\nd', b'e', b'f')
+    """
+    out: list[bytes] = []
+    pending: list[bytes] = []
+    for number, parts in enumerate(pieces):
+        if number:
+            pending.append(b"\n")
+        pending.append(parts[0])
+        if len(parts) > 1:
+            out.append(b"".join(pending))
+            out.extend(parts[1:-1])
+            pending = [parts[-1]]
+    out.append(b"".join(pending))
+    return tuple(out)
+
+
+def spliced(head: bytes, parts: tuple[bytes, ...], token: str, tail: bytes) -> bytes:
+    """``head``, the segments' ``parts`` with the session's ``token`` between them, and ``tail``, in one join.
+
+    One copy of the 440 KB a page of 200 segments weighs, where replacing
+    the slots and then adding the page around them made three (a tenth of
+    the server's time for the page). A token is URL-safe base64: nothing to escape.
+
+    >>> spliced(b"<p>", (b'<input value="', b'">'), "abc", b"</p>")
+    b'<p><input value="abc"></p>'
+    """
+    if len(parts) == 1:
+        return b"".join((head, parts[0], tail))
+    return token.encode("utf-8").join((head + parts[0], *parts[1:-1], parts[-1] + tail))
