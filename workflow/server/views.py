@@ -23,7 +23,7 @@ from workflow.entries import has_translation, translations
 from workflow.errors import SourceError, UsageError
 from workflow.findings import article_subject
 from workflow.glossary import GLOSSARY_PATH, Glossary, glossary_of, load_glossary
-from workflow.inline import render_inline
+from workflow.inline import kept, render_inline
 from workflow.packet import source_spans, target_spans
 from workflow.pages import keeps_snapshot
 from workflow.project import SITE_DOMAIN, catalog_paths, display_path
@@ -292,7 +292,8 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
     """
     if catalog not in config.catalogs:
         raise UsageError(f"no catalog {catalog!r} (catalogs: {', '.join(config.catalogs)})")
-    if glossary is not None:
+    given = glossary is not None
+    if given:
         previous = None         # the rows' keys name the glossary's bytes, not a glossary given
     glossary_bytes = file_bytes(config.root / GLOSSARY_PATH)
     glossary = glossary if glossary is not None else glossary_of(glossary_bytes, config.catalogs,
@@ -319,7 +320,7 @@ def article_view(config: Config, catalog: str, slug: str, glossary: Glossary | N
         row = lent.get(key)
         if row is None:
             item = judge_item(config, segment_id(slug, entry), catalog, path, entry, glossary, nplurals, trust, po)
-            row = _row(config, item, glossary, names, approved, shadows)
+            row = _row(config, item, glossary, names, approved, shadows, None if given else around[1])
         elif row.where != f"{shown}:{entry.linenum}":        # lines added above it (an approval record)
             row = _moved(row, f"{shown}:{entry.linenum}")
         made[key] = row
@@ -423,12 +424,17 @@ def shadowing(config: Config, catalog: str, slug: str, known: dict | None = None
 
 
 def _row(config: Config, item: Item, glossary: Glossary, names: dict[str, str], approved: dict[str, str],
-         shadows: dict) -> Row:
+         shadows: dict, glossary_key: str | None = None) -> Row:
+    """``glossary_key``: the digest of the bytes ``glossary`` was made of (None: unknown), under which a row
+    made again after an approval finds its source and translation rendered (a third of a row's making)."""
     entry, language = item.entry, config.source_language
+    key = None if glossary_key is None else (glossary_key, tuple(config.catalogs), language, item.catalog)
     def source(text: str) -> Markup:
-        return render_inline(text, lambda node: source_spans(node, glossary, language))
+        return kept(key and (*key, "source", text), lambda: render_inline(
+            text, lambda node: source_spans(node, glossary, language)))
     def target(text: str) -> Markup:
-        return render_inline(text, lambda node: target_spans(node, item.catalog, glossary, language))
+        return kept(key and (*key, "target", text), lambda: render_inline(
+            text, lambda node: target_spans(node, item.catalog, glossary, language)))
     texts = tuple(translations(entry))
     forms = tuple(target(text) for text in texts)
     approver, rejection, note = _record(item, names)
