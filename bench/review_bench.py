@@ -15,7 +15,10 @@ waiting), then ``--reviewers`` reviewers at once approve the rest. Every
 view and every approve is timed. An approve that
 is not a 303 redirect is an error, except a 409 conflict, counted apart.
 At the end the catalog is judged as ``locum review`` judges it: every
-approval must be there, verified, made through the server.
+approval must be there, verified, made through the server. The CPU seconds
+the server and this process (the clients) spent in each phase, per view and
+approve, are printed too (from /proc): on a machine shared with other work
+they move less than the latencies do.
 """
 
 from __future__ import annotations
@@ -264,19 +267,36 @@ def judged(root: Path) -> tuple[int, int]:
     return len(items), len(kept)
 
 
-def phase(base: str, reviewers: int, ids: list[str]) -> tuple[dict, float]:
-    """``reviewers`` threads at once, each approving its share of ``ids``: (results, wall seconds)."""
+def cpu_seconds(pid: int | None = None) -> float | None:
+    """CPU seconds (user + system, every thread) of process ``pid`` from /proc, or of this process; None where
+    there is no /proc."""
+    if pid is None:
+        return sum(os.times()[:2])
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def phase(base: str, reviewers: int, ids: list[str], server: int | None = None) -> tuple[dict, float]:
+    """``reviewers`` threads at once, each approving its share of ``ids``: (results, wall seconds). ``results``
+    also has the CPU seconds the ``server`` process and this one (the clients) spent meanwhile."""
     results: dict = {"view": [], "approve": [], "errors": [], "conflicts": 0}
     start = threading.Barrier(reviewers + 1)
     threads = [threading.Thread(target=work, args=(Reviewer(base, email(n)), ids[n::reviewers], start, results))
                for n in range(reviewers)]
     for thread in threads:
         thread.start()
-    start.wait()
+    start.wait()        # after every login (Argon2), which is not what is measured
+    cpu = (cpu_seconds(server) if server else None, cpu_seconds())
     began = time.perf_counter()
     for thread in threads:
         thread.join()
-    return results, time.perf_counter() - began
+    wall = time.perf_counter() - began
+    ended = (cpu_seconds(server) if server else None, cpu_seconds())
+    results["cpu"] = tuple(None if a is None or b is None else b - a for a, b in zip(cpu, ended))
+    return results, wall
 
 
 def run(args: argparse.Namespace) -> int:
@@ -291,8 +311,8 @@ def run(args: argparse.Namespace) -> int:
     ids = [i.id for i in items]
     server, base = start_server(root, store, args.dir / "server.log")
     try:
-        alone, _ = phase(base, 1, ids[:args.alone])
-        together, wall = phase(base, args.reviewers, ids[args.alone:])
+        alone, _ = phase(base, 1, ids[:args.alone], server.pid)
+        together, wall = phase(base, args.reviewers, ids[args.alone:], server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -323,9 +343,25 @@ def report(args, alone: dict, together: dict, wall: float, total: int, kept: int
           f"| verified server approvals in the .po afterwards | {kept} |\n"
           f"| wall time, {args.reviewers} reviewers at once | {wall:.1f} s "
           f"({len(together['approve']) / wall:.1f} approves/s) |")
+    print("\n" + "\n".join(cpu_line(results, who) for results, who in
+                           ((alone, "1 reviewer alone"), (together, f"{args.reviewers} reviewers at once"))))
     print(f"\n{target_line(together, args.reviewers, args.target_ms)}")
     for error in errors[:10]:
         print(f"error: {error}", file=sys.stderr)
+
+
+def cpu_line(results: dict, who: str) -> str:
+    """The CPU one view and one approve cost, server and clients apart: on a shared machine, a steadier
+    figure than the latencies, which also count the time the clients and other work held the cores.
+
+    >>> cpu_line({"approve": [0.1] * 10, "cpu": (0.05, 0.02)}, "1 reviewer alone")
+    'CPU per view + approve, 1 reviewer alone: server 5.0 ms, clients (this process) 2.0 ms'
+    """
+    count = len(results["approve"])
+    server, clients = results.get("cpu", (None, None))
+    shown = [f"{seconds / count * 1000:.1f} ms" if seconds is not None and count else "unknown"
+             for seconds in (server, clients)]
+    return f"CPU per view + approve, {who}: server {shown[0]}, clients (this process) {shown[1]}"
 
 
 def target_line(together: dict, reviewers: int, limit_ms: float) -> str:

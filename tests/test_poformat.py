@@ -427,3 +427,32 @@ def test_breaks_match_libunistring():
         lib.u8_width_linebreaks_v2(data, len(data), width, start, 0, bytes(o), b"UTF-8", out)
         expected = [out.raw[i] == 2 for i in starts]  # UC_BREAK_POSSIBLE
         assert linebreak.width_breaks(text, width, start, overrides) == expected, (text, width, start)
+
+
+@pytest.mark.parametrize("path", ROUNDTRIP_FILES, ids=[p.name for p in ROUNDTRIP_FILES])
+def test_kept_entry_texts_change_nothing(path):
+    """With entry texts kept (the review server), every catalog writes as without, again and again, and an
+    entry changed in any field the text shows is formatted anew."""
+    po = polib.pofile(str(path), wrapwidth=79)
+    plain = format_po(po), format_po(po, wrap=False)
+    poformat.keep_entry_texts(1000)
+    try:
+        for _ in range(2):
+            assert (format_po(po), format_po(po, wrap=False)) == plain
+        entry = next(e for e in po if not e.obsolete and not e.msgid_plural)
+        for change in ({"msgstr": "changed"}, {"tcomment": "a record"}, {"flags": ["fuzzy"]},
+                       {"occurrences": [("a.md", 12)]}, {"occurrences": [("a.md", "12")]}, {"obsolete": True}):
+            before = {name: getattr(entry, name) for name in change}
+            for name, value in change.items():
+                setattr(entry, name, value)
+            kept = format_po(po)
+            poformat.keep_entry_texts(0)
+            assert kept == format_po(po)
+            poformat.keep_entry_texts(1000)
+            for name, value in before.items():
+                setattr(entry, name, value)
+            assert format_po(po) == plain[0]
+        poformat.keep_entry_texts(3)        # past the limit, the kept texts are forgotten, not wrong
+        assert format_po(po) == plain[0]
+    finally:
+        poformat.keep_entry_texts(0)

@@ -46,3 +46,25 @@ def render_inline(text: str, spans_fn: Callable[[str], list[Span]] | None = None
     """
     spans = spans_fn or (lambda _text: [])
     return Markup(render_tokens(parse_inline(text), lambda node: str(highlight(node, spans(node)))))
+
+
+_KEPT: dict[tuple, Markup] = {}
+KEEP = 20_000       # renderings kept by :func:`kept`, forgotten all at once past it
+
+
+def kept(key: tuple | None, render: Callable[[], Markup]) -> Markup:
+    """``render()``, kept under ``key`` for the next caller with that key (None: not kept). The key must name
+    everything the rendering depends on: the text, and the glossary's bytes and languages for highlights.
+
+    >>> kept(("doctest", "a"), lambda: Markup("<b>a</b>")), kept(("doctest", "a"), lambda: Markup("other"))
+    (Markup('<b>a</b>'), Markup('<b>a</b>'))
+    """
+    if key is None:
+        return render()
+    html = _KEPT.get(key)
+    if html is None:
+        html = render()
+        if len(_KEPT) >= KEEP:
+            _KEPT.clear()
+        _KEPT[key] = html
+    return html

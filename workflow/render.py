@@ -49,8 +49,18 @@ def escaping_gettext(translations: gettext.NullTranslations) -> tuple:
             safe = Markup.escape(source)
         return safe
 
+    known: dict[str, Markup] = {}
+
     def gettext_(message: str) -> Markup:
-        return escaped(translations.gettext(message), message, message, False)
+        # Kept: a page of the review server asks for the same twenty labels for each of its 200 segments.
+        # Bounded, in case a template ever asks for text it did not write.
+        safe = known.get(message)
+        if safe is None:
+            safe = escaped(translations.gettext(message), message, message, False)
+            if len(known) >= 4096:
+                known.clear()
+            known[message] = safe
+        return safe
 
     def ngettext_(singular: str, plural: str, n: int) -> Markup:
         source = singular if n == 1 else plural

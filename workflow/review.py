@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from workflow import sshsig
@@ -83,13 +84,18 @@ def segment_id(slug: str, entry: POEntry) -> str:
     >>> segment_id("x", POEntry(msgid="Pain")) == segment_id("x", POEntry(msgid="Pain", msgstr="Dolor"))
     True
     """
-    key = "\0".join((slug, entry.msgctxt or "", entry.msgid))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    return _segment_id(slug, entry.msgctxt or "", entry.msgid)
+
+
+@lru_cache(maxsize=8192)     # kept: each of the review server's batches looks up a few among all entries, twice
+def _segment_id(slug: str, context: str, msgid: str) -> str:
+    return hashlib.sha256("\0".join((slug, context, msgid)).encode("utf-8")).hexdigest()[:8]
 
 
 def load_items(config: Config, locale: str | None, article: str | None, glossary: Glossary | None = None,
-               only: set[str] | None = None, read=read_catalog) -> tuple[list[Item], dict[Path, POFile]]:
-    """Every live entry of the selected catalogs, with its check findings and its record judged.
+               only: set[str] | None = None, read=read_catalog, judged: bool = True) -> tuple[list[Item], dict[Path, POFile]]:
+    """Every live entry of the selected catalogs, with its check findings and its record judged (not if
+    ``judged`` is False: for a caller that judges each item itself, when it comes to it).
 
     ``only``: just the entries with these segment ids (an action on a few segments checks and verifies only
     them; the files are still read whole, and written whole). ``read(path, shown)`` reads a catalog.
@@ -103,13 +109,15 @@ def load_items(config: Config, locale: str | None, article: str | None, glossary
         files[path] = po
         nplurals = plural_count(po.metadata.get("Plural-Forms"))
         trust = trusts.setdefault(catalog, trust_for(config, catalog))
+        slug = path.stem
         for entry in po:
             if entry.obsolete:
                 continue
-            wanted = segment_id(path.stem, entry)
+            wanted = segment_id(slug, entry)
             if only is not None and wanted not in only:
                 continue
-            items.append(judge_item(config, wanted, catalog, path, entry, glossary, nplurals, trust, po))
+            items.append(judge_item(config, wanted, catalog, path, entry, glossary, nplurals, trust, po) if judged
+                         else Item(wanted, catalog, slug, path, f"{display_path(config, path)}:{entry.linenum}", entry))
     return items, files
 
 
@@ -413,9 +421,9 @@ def apply_actions(config: Config, catalog: str, article: str, actions: list[Acti
         wanted = {a.segment for a in actions}
 
         def read(path: Path, shown: str) -> POFile:
-            return own_copy(read_catalog(path, shown, known), lambda e: segment_id(path.stem, e) in wanted)
+            return own_copy(read_catalog(path, shown, known), lambda e, slug=path.stem: segment_id(slug, e) in wanted)
 
-        items, files = load_items(config, catalog, article, glossary, only=wanted, read=read)
+        items, files = load_items(config, catalog, article, glossary, only=wanted, read=read, judged=False)
         trust, when = trust_for(config, catalog), _now(now)
 
         def judged(item: Item) -> Item:         # as the earlier actions of the batch left it

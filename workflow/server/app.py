@@ -9,6 +9,7 @@ threadpool, so one slow catalog never blocks the event loop.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +26,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from workflow import poformat
 from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.errors import ConfigError, LocumError
 from workflow.render import escaping_gettext
 from workflow.server import actions, auth, keys, views
 from workflow.server.auth import CookiePolicy, client_ip, origin_allowed, same_token
-from workflow.server.cache import SegmentsCache, ViewCache
+from workflow.server.cache import SegmentsCache, ViewCache, spliced
 from workflow.server.i18n import LANGUAGE_NAMES, LANGUAGES, N_, TEMPLATES, negotiate, translations
 from workflow.sshsig import parse_public_key
 
@@ -41,6 +43,7 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 YEAR = 365 * 24 * 3600
+ENTRY_TEXTS = 20_000     # PO entries whose text the server keeps: each batch of approvals rewrites a whole catalog
 
 WRONG_LOGIN = N_("Wrong e-mail address or password.")
 THROTTLED = N_("Too many failed attempts: sign-in is paused for this account. Try again in 15 minutes.")
@@ -121,7 +124,7 @@ def page(request: Request, template: str, status: int = 200, user: Reviewer | No
     segments = values.get("segments")
     if isinstance(segments, Segments):          # spliced in as bytes: see Segments
         before, _, after = html.encode("utf-8").partition(segments.slot)
-        response = HTMLResponse(before + segments.body + after, status_code=status)
+        response = HTMLResponse(spliced(before, segments.parts, segments.token, after), status_code=status)
     else:
         response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGUAGES:
@@ -250,7 +253,9 @@ def _guard(request: Request, catalog: str, slug: str, reviewer: Reviewer, csrf: 
         context(request).store.audit(reviewer.email, "forbidden", client_ip(request), catalog=catalog,
                                      article=slug)
         return message_page(request, 403, NOT_YOURS, {"catalog": catalog}, user=reviewer, csrf=csrf)
-    if slug not in {path.stem for path in config.po_files(catalog)}:
+    # The catalog's own path, not a listing of its folder: the same answer for a slug (it starts with no dot
+    # and names a .po there), at the cost of one stat instead of a Path per article of the project.
+    if not os.path.lexists(config.po_path(catalog, slug)):
         return message_page(request, 404, NOT_FOUND, user=reviewer, csrf=csrf)
     return None
 
@@ -289,14 +294,16 @@ def article(request: Request, reviewer: Reviewer, csrf: str, catalog: str, slug:
 
 @dataclass(frozen=True)
 class Segments:
-    """The segments of an article page as UTF-8 bytes, put where the template shows ``slot``.
+    """The segments of an article page as UTF-8 bytes (``parts``, to be joined with the session's escaped
+    ``token``: see :func:`spliced`), put where the template shows ``slot``.
 
     The segments are 440 KB for 200 of them: going through the page
     template, they were escaped-checked, copied and encoded again on every
     request, for a fifth of a busy server's time.
     """
 
-    body: bytes
+    parts: tuple[bytes, ...]
+    token: str
     slot: bytes = SegmentsCache.SEGMENTS.encode()
 
     def __html__(self) -> str:
@@ -316,9 +323,9 @@ def segments(request: Request, view: views.ArticleView, base: str, csrf: str,
 
     if outcome is not None:
         return Markup("\n".join(render(row, csrf, outcome) for row in view.rows))
-    joined = ctx.segments.joined((lang, view.catalog, view.slug, base), view,
-                                 lambda row: render(row, SegmentsCache.SLOT))
-    return Segments(SegmentsCache.with_token(joined, str(escape(csrf))))
+    parts = ctx.segments.joined((lang, view.catalog, view.slug, base), view,
+                                lambda row: render(row, SegmentsCache.SLOT))
+    return Segments(parts, str(escape(csrf)))
 
 
 # ---- actions ------------------------------------------------------------------------------------------------
@@ -378,6 +385,7 @@ def serve(config: Config, store_dir: Path, host: str = "127.0.0.1", port: int = 
 
     store = Store(store_dir)
     check_server_key(config, store)
+    poformat.keep_entry_texts(ENTRY_TEXTS)
     app = create_app(config, store, secure_cookies)
     if not any(store.has_password(reviewer.email) for reviewer in config.reviewers):
         print("No reviewer can sign in yet: set their passwords with 'locum review passwd EMAIL'.", flush=True)
