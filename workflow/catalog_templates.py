@@ -18,6 +18,7 @@ the article's template, the override catalog or the configuration does.
 from __future__ import annotations
 
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,8 +152,8 @@ def write_catalog_templates(config: Config, slugs: list[str], stamps: Stamps) ->
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written = []
     for slug, texts in zip(stale, results):
-        for path, text in texts:
-            if write_atomic(path, text, durable=False):       # made again if lost (see write_atomic)
+        for path, packed in texts:
+            if write_atomic(path, zlib.decompress(packed), durable=False):     # made again if lost (see write_atomic)
                 written.append(path)
         stamps.record(f"templates:{slug}", _inputs(config, slug, groups, stamps, settings))
     return written
@@ -165,8 +166,10 @@ def _inputs(config: Config, slug: str, groups: tuple[TemplateGroup, ...], stamps
     return digest(stamps.file(config.pot_path(slug)), settings, *inputs, *(stamps.file(p) for p in outputs))
 
 
-def _slug_texts(job: tuple[Config, str, tuple[TemplateGroup, ...]]) -> list[tuple[Path, str]]:
-    return _texts(*job)
+def _slug_texts(job: tuple[Config, str, tuple[TemplateGroup, ...]]) -> list[tuple[Path, bytes]]:
+    """A slug's catalog templates, UTF-8 and zlib-compressed: all are held until all are made, and as text
+    (47 MB of files) they took the 1,000-article bench's publish from 55 to 157 MB; so, 136 MB at most."""
+    return [(path, zlib.compress(text.encode("utf-8"), 1)) for path, text in _texts(*job)]
 
 
 @dataclass(frozen=True)
