@@ -41,6 +41,7 @@ ENTRY_FIELDS = ("msgid", "msgstr", "msgid_plural", "msgstr_plural", "msgctxt", "
 _FIELD_SET = frozenset(ENTRY_FIELDS)
 _FILE_FIELDS = frozenset(("check_for_duplicates", "encoding", "fpath", "header", "metadata", "metadata_is_fuzzy",
                           "wrapwidth"))
+FOLDER = "parsed"                  # under .cache/
 _FOLDER: Path | None = None        # see kept_parses()
 
 
@@ -58,7 +59,7 @@ def _code_digest() -> str:
 def kept_parses(cache: Path):
     """Within this block, parses are kept in and loaded from a folder under ``cache`` (``.cache/``)."""
     global _FOLDER
-    previous, _FOLDER = _FOLDER, cache / "parsed" / _code_digest()
+    previous, _FOLDER = _FOLDER, cache / FOLDER / _code_digest()
     try:
         yield _FOLDER
     finally:

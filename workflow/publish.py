@@ -90,8 +90,11 @@ def snapshot(config: Config) -> tuple[Signatures, Signatures]:
 
 def _remove_leftovers(config: Config, inputs: Signatures) -> None:
     """Delete the temp files a killed Locum left in ``locales/`` and ``.cache/`` (publish holds the lock)."""
-    cache: Signatures = {}
-    _walk(str(config.root / ".cache"), len(str(config.root)) + 1, cache)
+    strip = len(str(config.root)) + 1
+    cache = []
+    for folder, folders, names in os.walk(config.root / ".cache"):     # names only: nothing there is an input
+        folders[:] = [name for name in folders if name != parsecache.FOLDER]     # it prunes its own files
+        cache += [os.path.join(folder, name)[strip:] for name in names]
     # the mark first: a substring test per path, where a basename per path was a twentieth of a no-op publish
     found = [path for part in (inputs, cache) for path in part
              if TEMP_MARK in path and is_leftover(os.path.basename(path))]
