@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from workflow.approval import claimed_state, suggestion_note
-from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
+from workflow.catalogs import POEntry, POFile, forget_wrapped, plural_count, read_catalog, write_catalog
 from workflow.config import Config
 from workflow.engines import PROVIDERS, Engine, EngineError, Provider, batches, engine_language, split_text
 from workflow.entries import has_translation
@@ -24,7 +24,7 @@ from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.fileio import write_atomic
 from workflow.glossary import Glossary, load_glossary
 from workflow.masking import Masked, MaskError, mask, unmask
-from workflow.memory import Memory, Records, build_memory, catalog_records
+from workflow.memory import Memory, Taken, build_memory, catalog_records
 from workflow.project import Progress, catalog_paths, display_path
 
 # (PROVIDERS, Provider, batches and split_text are engines.py's, imported from here too)
@@ -97,7 +97,7 @@ class _Job:
     entries: list[POEntry]
     texts: list[list[_Text]] = field(default_factory=list)     # per entry, for an engine
     todo: int = 0                   # untranslated entries when selected
-    taken: Records | None = None    # for the memory provider: what the memory takes from this catalog
+    taken: Taken | None = None      # for the memory provider: what the memory takes from this catalog
     filled: int = 0
     skipped: int = 0
     written: bool = False
@@ -217,13 +217,7 @@ def _run_memory(run: Run, threshold: float) -> None:
     again, filled and written, one at a time, so a translator's save in between
     is what gets filled (and the write compares against it).
     """
-    taken = {job.path: job.taken for job in run.jobs if job.taken is not None}
-    memories: dict[str, Memory] = {}
-    for job in run.jobs:
-        if job.catalog not in memories:
-            memories[job.catalog] = build_memory(run.config, job.catalog, taken)
-    for job in run.jobs:
-        job.taken = None
+    memories = _memories(run)
     total, done = sum(job.todo for job in run.jobs), 0
     for job in run.jobs:
         if not job.todo:
@@ -248,9 +242,23 @@ def _run_memory(run: Run, threshold: float) -> None:
             job.filled += 1
         run.save(job)
         job.po, job.entries = None, []
+        forget_wrapped()    # the next catalog with these texts (this article in another language) is far off
     if any(job.skipped for job in run.jobs):
         run.warnings.append(f"{_count(sum(j.skipped for j in run.jobs))} had no match of {threshold}% or more "
                             "in the translation memory: left untranslated")
+
+
+def _memories(run: Run) -> dict[str, Memory]:
+    """The memory of each catalog of ``run``; what the jobs took is let go (it is in the memories now, and
+    the fuzzy index, built later, needs the room)."""
+    taken = {job.path: job.taken for job in run.jobs if job.taken is not None}
+    memories: dict[str, Memory] = {}
+    for job in run.jobs:
+        if job.catalog not in memories:
+            memories[job.catalog] = build_memory(run.config, job.catalog, taken)
+    for job in run.jobs:
+        job.taken = None
+    return memories
 
 
 # ---- engines (the network lives in engines.py) ---------------------------------------------------------
