@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 import sys
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
+from workflow import memory_records
 from workflow.catalogs import POEntry
 from workflow.memory import FuzzyIndex, Memory, Record, full_scan, length_window
 
@@ -245,10 +247,11 @@ records = st.lists(st.tuples(
 
 
 @settings(max_examples=300, deadline=None)
-@given(records, st.sampled_from(["es", "es_US"]))
-def test_the_packed_records_are_the_ranked_lists(pairs, catalog):
+@given(records, st.sampled_from(["es", "es_US"]), st.sampled_from([1, 8, memory_records.BLOCK]))
+def test_the_packed_records_are_the_ranked_lists(pairs, catalog, block):
     expected = ranked(pairs, catalog)
-    memory = Memory(iter(pairs), catalog)
+    with patch.object(memory_records, "BLOCK", block):      # translations compressed a few bytes at a time
+        memory = Memory(iter(pairs), catalog)
     assert dict(memory.exact) == expected and list(memory.exact) == list(expected)
     assert memory.choices == sorted((source for source, plural in expected if plural is None), key=len)
 
