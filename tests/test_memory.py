@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 import sys
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
+from workflow import memory_records
 from workflow.catalogs import POEntry
 from workflow.memory import FuzzyIndex, Memory, Record, full_scan, length_window
 
@@ -222,3 +224,52 @@ def test_a_recurring_sentence_is_searched_once(corpus, monkeypatch):
     assert first is not None and memory.lookup(POEntry(msgid=queries[0]), "es/b", 75) == first
     memory.lookup(POEntry(msgid=queries[0]), "es/b", 90)
     assert searched == [75, 90]
+
+
+# ---- the packed records (workflow/memory_records.py) ------------------------------------------------------
+
+def ranked(records: list[tuple[tuple[str, str | None], Record]], catalog: str) -> dict:
+    """Each source text's records as the memory held them before they were packed: a list each, sorted."""
+    lists: dict = {}
+    for key, record in records:
+        lists.setdefault(key, []).append(record)
+    for found in lists.values():
+        found.sort(key=lambda r: (not r.approved, r.imported, not r.origin.startswith(catalog + "/"), r.origin))
+    return lists
+
+
+texts = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(["Rest.", "Eat.", "ból głowy", ""])
+records = st.lists(st.tuples(
+    st.tuples(texts, st.none() | st.sampled_from(["Rests.", "%d days"])),
+    st.builds(Record, st.lists(texts, min_size=1, max_size=3).map(tuple),
+              st.sampled_from(["es/a", "es/b", "es_US/a", "esx/a", "memory/agency.tmx"]),
+              st.none() | st.sampled_from(["dose", "heading"]), st.booleans(), st.booleans())), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(records, st.sampled_from(["es", "es_US"]), st.sampled_from([1, 8, memory_records.BLOCK]))
+def test_the_packed_records_are_the_ranked_lists(pairs, catalog, block):
+    expected = ranked(pairs, catalog)
+    with patch.object(memory_records, "BLOCK", block):      # translations compressed a few bytes at a time
+        memory = Memory(iter(pairs), catalog)
+    assert dict(memory.exact) == expected and list(memory.exact) == list(expected)
+    assert memory.choices == sorted((source for source, plural in expected if plural is None), key=len)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(texts.filter(bool), st.none() | texts, st.none() | texts, st.booleans(),   # "": a header
+                          st.lists(texts, min_size=1, max_size=3)), max_size=20))
+def test_a_catalog_gives_its_translated_entries_back_whole(rows):
+    from workflow.catalogs import POFile
+    from workflow.memory import catalog_records
+    po, expected = POFile(), []
+    for msgid, plural, msgctxt, fuzzy, forms in rows:
+        if plural:
+            entry = POEntry(msgid=msgid, msgid_plural=plural, msgctxt=msgctxt,
+                            msgstr_plural=dict(enumerate(forms)), flags=["fuzzy"] if fuzzy else [])
+        else:
+            entry = POEntry(msgid=msgid, msgctxt=msgctxt, msgstr=forms[0], flags=["fuzzy"] if fuzzy else [])
+        po.append(entry)
+        if not fuzzy and all(entry_forms := (forms if plural else forms[:1])):
+            expected.append(((msgid, plural or None), Record(tuple(entry_forms), "es/a", msgctxt, False)))
+    assert list(catalog_records(po, "es", "a").pairs()) == expected

@@ -17,7 +17,7 @@ from babel.messages.plurals import get_plural
 from workflow import __version__, parsecache, postrict
 from workflow.errors import CatalogError
 from workflow.fileio import content_digest, write_atomic
-from workflow.poformat import format_po, joined_lines  # noqa: F401  (re-exported)
+from workflow.poformat import forget_wrapped, format_po, joined_lines  # noqa: F401  (re-exported)
 from workflow.segments import Segment
 
 POEntry = polib.POEntry

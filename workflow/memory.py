@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -13,12 +12,13 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
-from workflow.approval import claimed_state
-from workflow.catalogs import POEntry, POFile, read_catalog
+from workflow.catalogs import POEntry, read_catalog
 from workflow.config import Config
-from workflow.entries import is_translated, translations
 from workflow.exchange.tmx import memory_pairs
+from workflow.memory_records import Exact, Key, Record, RecordTable, Taken, catalog_records, group_key
 from workflow.project import display_path
+
+__all__ = ["FuzzyIndex", "Memory", "Record", "Taken", "build_memory", "catalog_records", "full_scan", "length_window"]
 
 COLUMNS = 32        # character counts kept per text: the 31 commonest characters of the memory, and all others
 COMMON = 6          # the commonest characters, only counted; the order of all others is compared (see FuzzyIndex)
@@ -26,15 +26,6 @@ SMALL = 64          # a length window this small is simply scanned
 SLACK = 1e-9        # bounds are compared with this much room, so that a float rounding never prunes a tie
 BATCH = 32          # candidates scored at once, the first time (then four times as many each round)
 PROBE = 16          # candidates of the highest count bounds scored first, to raise the cut early
-
-
-@dataclass(frozen=True)
-class Record:
-    forms: tuple[str, ...]
-    origin: str          # catalog/slug
-    msgctxt: str | None
-    approved: bool
-    imported: bool = False      # from a translator's memory in locales/memory/ (ranked after the project's own)
 
 
 def length_window(size: int, threshold: float) -> tuple[int, int]:
@@ -104,11 +95,13 @@ def ratio_bound(lcs: np.ndarray, size: int, lengths: np.ndarray) -> np.ndarray:
     return 200.0 * lcs / (size + lengths)
 
 
-def count_matrix(texts: Sequence[str], columns: dict[str, int], width: int, chunk: int = 1024) -> np.ndarray:
+def count_matrix(texts: Sequence[str], columns: dict[str, int], width: int, chunk: int = 256) -> np.ndarray:
     """The column counts of every text, one row each, clipped to 255 (uint8: 32 bytes a text).
 
-    Done by NumPy a thousand texts at a time, so that the code points of the whole memory (and the int64
-    arrays made of them) never sit in memory at once: a few MB at a time, not the memory's size eightfold.
+    Done by NumPy 256 texts at a time, so that the code points of the whole memory (and the int64 arrays
+    made of them) never sit in memory at once: about 2 MB at a time, not the memory's size eightfold. (A
+    thousand at a time, 8 MB, left 25 MB more RSS once the 88,000-text index of the bench was built, since
+    freed arrays of that size stay in the C heap; 256 at a time costs 0.2 s more there.)
 
     >>> count_matrix(["abcab!", "", "b"], {"a": 0, "b": 1}, 3).tolist()
     [[2, 2, 2], [0, 0, 0], [0, 1, 0]]
@@ -277,13 +270,15 @@ class Memory:
     A fuzzy lookup wants the singular source text with the highest ``fuzz.ratio`` at or above the
     threshold, the first in length order on a tie: exactly what ``process.extractOne`` returns over the
     length window. :class:`FuzzyIndex` finds it without scoring most of the window (built on first need).
+    The records are packed (:class:`~workflow.memory_records.RecordTable`); ``exact`` shows them as lists.
     """
 
-    def __init__(self, records: dict[tuple[str, str | None], list[Record]], catalog: str):
-        for found in records.values():
-            found.sort(key=lambda r: (not r.approved, r.imported, not r.origin.startswith(catalog + "/"), r.origin))
-        self.exact = records
-        self.choices = sorted((source for source, plural in records if plural is None), key=len)
+    def __init__(self, records: Mapping[Key, list[Record]] | Iterable[tuple[Key, Record]], catalog: str):
+        if isinstance(records, Mapping):
+            records = ((key, record) for key, found in records.items() for record in found)
+        self.table = RecordTable(records, catalog)
+        self.exact = Exact(self.table)
+        self.choices = sorted((key for key in self.table.groups if isinstance(key, str)), key=len)
         self._fuzzy: dict[tuple[str, float], tuple[str, float] | None] = {}
 
     @classmethod
@@ -297,16 +292,15 @@ class Memory:
         return FuzzyIndex(self.choices)
 
     def lookup(self, entry: POEntry, origin: str, threshold: float) -> tuple[Record, int] | None:
-        key = (entry.msgid, entry.msgid_plural or None)
-        for record in self.exact.get(key, ()):
-            if (record.origin, record.msgctxt) != (origin, entry.msgctxt):
-                return record, 100
+        for row in self.table.rows(group_key(entry.msgid, entry.msgid_plural or None)):
+            if not self.table.is_from(row, origin, entry.msgctxt):
+                return self.table.record(row), 100
         if entry.msgid_plural:
             return None
         if (entry.msgid, threshold) not in self._fuzzy:      # the same sentence recurs across articles
             self._fuzzy[entry.msgid, threshold] = self.best(entry.msgid, threshold)
         best = self._fuzzy[entry.msgid, threshold]
-        return None if best is None else (self.exact[(best[0], None)][0], min(int(best[1]), 99))
+        return None if best is None else (self.table.record(self.table.rows(best[0])[0]), min(int(best[1]), 99))
 
     def best(self, text: str, threshold: float) -> tuple[str, float] | None:
         """The singular source text closest to ``text`` and its ratio, if that reaches ``threshold``."""
@@ -317,27 +311,19 @@ class Memory:
         return full_scan(self.choices, text, threshold)
 
 
-Records = list[tuple[tuple[str, str | None], Record]]
-
-
-def catalog_records(po: POFile, catalog: str, slug: str) -> Records:
-    """What the memory takes from one catalog: each translated, non-fuzzy entry's source and translation."""
-    return [((entry.msgid, entry.msgid_plural or None),
-             Record(tuple(translations(entry)), f"{catalog}/{slug}", entry.msgctxt,
-                    claimed_state(entry) == "approved"))
-            for entry in po if is_translated(entry)]
-
-
-def build_memory(config: Config, catalog: str, taken: dict[Path, Records]) -> Memory:
+def build_memory(config: Config, catalog: str, taken: dict[Path, Taken]) -> Memory:
     """The memory for ``catalog`` from every catalog of its language (``es`` and ``es_US`` alike), and the
     translators' memories imported into ``locales/memory/`` (:mod:`workflow.exchange.tmx`), ranked after them.
 
-    ``taken`` holds the records of catalogs already read (:func:`catalog_records`
-    of the ones being translated); the others are read here, one at a time, and
-    let go once their records are taken.
+    ``taken`` holds what the memory takes from the catalogs already read
+    (:func:`catalog_records` of the ones being translated); the others are
+    read here, one at a time, and let go once their records are taken.
     """
-    language = catalog.split("_")[0]
-    records: dict[tuple[str, str | None], list[Record]] = {}
+    return Memory(_pairs(config, catalog.split("_")[0], taken), catalog)
+
+
+def _pairs(config: Config, language: str, taken: dict[Path, Taken]) -> Iterator[tuple[Key, Record]]:
+    """Every record of ``language``'s catalogs, then those of its imported memories."""
     for other in config.catalogs:
         if other.split("_")[0] != language:
             continue
@@ -345,8 +331,6 @@ def build_memory(config: Config, catalog: str, taken: dict[Path, Records]) -> Me
             found = taken.get(path)
             if found is None:
                 found = catalog_records(read_catalog(path, display_path(config, path)), other, path.stem)
-            for key, record in found:
-                records.setdefault(key, []).append(record)
+            yield from found.pairs()
     for source, translation, origin in memory_pairs(config, language):
-        records.setdefault((source, None), []).append(Record((translation,), origin, None, False, imported=True))
-    return Memory(records, catalog)
+        yield (source, None), Record((translation,), origin, None, False, imported=True)

@@ -13,23 +13,33 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from workflow.approval import claimed_state, suggestion_note
-from workflow.catalogs import POEntry, POFile, plural_count, read_catalog, write_catalog
+from workflow.catalogs import POEntry, POFile, forget_wrapped, plural_count, read_catalog, write_catalog
 from workflow.config import Config
-from workflow.engines import PROVIDERS, Engine, EngineError, Provider, batches, engine_language, split_text
 from workflow.entries import has_translation
 from workflow.errors import ErrorList, LocumError, UsageError
 from workflow.fileio import write_atomic
 from workflow.glossary import Glossary, load_glossary
 from workflow.masking import Masked, MaskError, mask, unmask
-from workflow.memory import Memory, Records, build_memory, catalog_records
+from workflow.memory import Memory, Taken, build_memory, catalog_records
 from workflow.project import Progress, catalog_paths, display_path
 
-# (PROVIDERS, Provider, batches and split_text are engines.py's, imported from here too)
-__all__ = ["PROVIDERS", "Cache", "FileResult", "Provider", "Run", "TranslateError", "TranslateResult", "batches",
-           "split_text", "translate_catalogs"]
+if TYPE_CHECKING:
+    from workflow.engines import Engine
+
+__all__ = ["Cache", "FileResult", "Run", "TranslateError", "TranslateResult", "translate_catalogs"]
+ENGINES = ("PROVIDERS", "Provider", "batches", "split_text")     # engines.py's, importable from here too
+
+
+def __getattr__(name: str):
+    """engines.py's names, imported on first use: engines.py brings deep_translator and requests, 12 MB of RSS
+    that a run of the memory provider has no use for (its peak on the 1,000-article bench: 143 -> 131 MB)."""
+    if name in ENGINES:
+        from workflow import engines
+        return getattr(engines, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class TranslateError(LocumError):
@@ -97,7 +107,7 @@ class _Job:
     entries: list[POEntry]
     texts: list[list[_Text]] = field(default_factory=list)     # per entry, for an engine
     todo: int = 0                   # untranslated entries when selected
-    taken: Records | None = None    # for the memory provider: what the memory takes from this catalog
+    taken: Taken | None = None      # for the memory provider: what the memory takes from this catalog
     filled: int = 0
     skipped: int = 0
     written: bool = False
@@ -167,8 +177,10 @@ def translate_catalogs(config: Config, locale: str | None, article: str | None =
     (memory, default 75), ``attempts`` (default 5), ``timeout`` (seconds for one request, retries and back-off
     included, default 30), ``refresh`` (engines: ask again, ignoring the cache, and overwrite what it held).
     """
-    if provider not in PROVIDERS:
-        raise UsageError(f"unknown provider {provider!r} (providers: {', '.join(PROVIDERS)})")
+    if provider != "memory":
+        from workflow.engines import PROVIDERS, Engine  # only now: see __getattr__
+        if provider not in PROVIDERS:
+            raise UsageError(f"unknown provider {provider!r} (providers: {', '.join(PROVIDERS)})")
     options = dict(options or {})
     run = Run.select(config, locale, article, keep=provider != "memory", today=today or dt.date.today(),
                      dry_run=dry_run, progress=progress)
@@ -217,13 +229,7 @@ def _run_memory(run: Run, threshold: float) -> None:
     again, filled and written, one at a time, so a translator's save in between
     is what gets filled (and the write compares against it).
     """
-    taken = {job.path: job.taken for job in run.jobs if job.taken is not None}
-    memories: dict[str, Memory] = {}
-    for job in run.jobs:
-        if job.catalog not in memories:
-            memories[job.catalog] = build_memory(run.config, job.catalog, taken)
-    for job in run.jobs:
-        job.taken = None
+    memories = _memories(run)
     total, done = sum(job.todo for job in run.jobs), 0
     for job in run.jobs:
         if not job.todo:
@@ -248,9 +254,23 @@ def _run_memory(run: Run, threshold: float) -> None:
             job.filled += 1
         run.save(job)
         job.po, job.entries = None, []
+        forget_wrapped()    # the next catalog with these texts (this article in another language) is far off
     if any(job.skipped for job in run.jobs):
         run.warnings.append(f"{_count(sum(j.skipped for j in run.jobs))} had no match of {threshold}% or more "
                             "in the translation memory: left untranslated")
+
+
+def _memories(run: Run) -> dict[str, Memory]:
+    """The memory of each catalog of ``run``; what the jobs took is let go (it is in the memories now, and
+    the fuzzy index, built later, needs the room)."""
+    taken = {job.path: job.taken for job in run.jobs if job.taken is not None}
+    memories: dict[str, Memory] = {}
+    for job in run.jobs:
+        if job.catalog not in memories:
+            memories[job.catalog] = build_memory(run.config, job.catalog, taken)
+    for job in run.jobs:
+        job.taken = None
+    return memories
 
 
 # ---- engines (the network lives in engines.py) ---------------------------------------------------------
@@ -352,12 +372,14 @@ def _texts(entry: POEntry, catalog: str, target: str, glossary: Glossary, limit:
     """``entry``'s source texts masked for the engine, and cut into chunks of at most ``limit`` characters."""
     sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
     masked = [mask(text, catalog, glossary, source_language) for text in sources]
+    from workflow.engines import split_text
     return [_Text(m, target, split_text(m.text, limit) if m.has_words else []) for m in masked]
 
 
 def _run_engine(run: Run, engine: Engine, refresh: bool = False) -> TranslateResult:
     """Ask the engine for what the cache lacks (everything with ``refresh``), catalog by catalog, filling and
     writing each as its answers arrive: when the engine fails, what succeeded is kept."""
+    from workflow.engines import EngineError, engine_language
     glossary = load_glossary(run.config.root, run.config.catalogs, run.config.source_language)
     for job in run.jobs:
         target = engine_language(engine.provider.languages, job.catalog)
