@@ -171,6 +171,9 @@ def test_a_cold_publish_parses_each_file_once_and_prunes_what_it_did_not_read(tm
     stale = root / ".cache" / "parsed" / "0123456789abcdef"
     stale.mkdir(parents=True)
     (stale / "e3b0c44298fc1c149afbf4c8996fb924").write_bytes(b"from other code")
+    killed = root / ".cache" / "parsed" / parsecache._code_digest() / ".e3b0c442.x1y2.tmp"
+    killed.parent.mkdir()
+    killed.write_bytes(b"half a parse")         # a publish killed just now was writing it
     seen = parsed_by_polib(monkeypatch)
     assert locum(root, "publish").code == 0
     assert seen and len(seen) == len(set(seen)), "a file was parsed twice"
@@ -180,4 +183,4 @@ def test_a_cold_publish_parses_each_file_once_and_prunes_what_it_did_not_read(tm
     import hashlib
 
     digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
-    assert not stale.exists() and kept and kept <= digests
+    assert not stale.exists() and not killed.exists() and kept and kept <= digests

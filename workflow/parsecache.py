@@ -137,8 +137,9 @@ def from_json(state: list) -> polib.POFile:
 
 
 def prune(since_ns: int) -> None:
-    """Remove the parses neither made nor loaded since ``since_ns`` (the start of the publish), and those
-    of other code: what is left is what this publish read."""
+    """Remove the parses neither made nor loaded since ``since_ns`` (the start of the publish), those of
+    other code, and every temp file (the publish's own writes are done; others are a killed one's): what is
+    left is what this publish read."""
     if _FOLDER is None:
         return
     try:
@@ -150,7 +151,7 @@ def prune(since_ns: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
     for entry in kept:
         try:
-            if entry.stat(follow_symlinks=False).st_mtime_ns < since_ns:
+            if entry.name.endswith(".tmp") or entry.stat(follow_symlinks=False).st_mtime_ns < since_ns:
                 os.unlink(entry.path)
         except OSError:
             continue
