@@ -20,15 +20,16 @@ extract and update it (timed: the first run of each), plays the translators
 * the build stage alone from a clean ``output/``, and its floor
   (``bench/floor.py``: Markdown parse + render + write of the same pages,
   no catalogs), in one process and on every core;
-* a no-op ``locum publish`` (right after a publish); a publish after one
-  ``.po`` entry was edited and approved; a publish after one source
-  paragraph changed;
+* a no-op ``locum publish`` (right after a publish), five times; a publish
+  after one ``.po`` entry was edited and approved, three times (an edit
+  before each); a publish after one source paragraph changed;
 * ``locum translate --provider memory`` of one language's untranslated
   entries, against the memory of its approved ones;
 
 and, once, ``bench/memory_bench.py``: exact lookups per second against a
 100,000-entry memory, checked against a full scan. The tables give medians
-of ``--runs`` runs, every stage's peak RSS, and each target met or not.
+of ``--runs`` runs (of every sample, for the repeated ones), every stage's
+peak RSS, and each target met or not. The package is byte-compiled first.
 ``LOCUM_WORKERS`` (default: every core) sets the processes locum and the
 every-core references use.
 """
@@ -36,6 +37,7 @@ every-core references use.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -58,6 +60,7 @@ from workflow.catalogs import read_catalog, write_catalog  # noqa: E402
 from workflow.parallel import workers  # noqa: E402
 
 CORES = workers()       # what locum itself uses: LOCUM_WORKERS, else every core
+NOOPS, EDITS = 5, 3     # no-op publishes, and one-entry edits each published, in every run
 
 
 class Measured(NamedTuple):
@@ -241,9 +244,11 @@ def one_run(project: Path, articles: int, seed: int, samples: dict, facts: dict)
     samples["floor"].append(measured)
     samples["floor all"].append(floor(project, CORES)[0])
     measure(project, "publish")             # the bare build replaced output/: let publish settle first
-    samples["noop"].append(measure(project, "publish"))
-    edit_one_entry(project)
-    samples["entry"].append(measure(project, "publish"))
+    for _ in range(NOOPS):          # short runs: a single one is mostly the machine's noise
+        samples["noop"].append(measure(project, "publish"))
+    for _ in range(EDITS):
+        edit_one_entry(project)
+        samples["entry"].append(measure(project, "publish"))
     edit_one_paragraph(project)
     samples["paragraph"].append(measure(project, "publish"))
     facts["translate todo"], facts["translate memory"] = untranslated(project, "pl")
@@ -264,6 +269,9 @@ def main() -> int:
     args = parser.parse_args()
     if not shutil.which("msgmerge"):
         sys.exit("bench: GNU gettext (msgmerge, msgfmt) is needed for the reference: apt-get install gettext")
+    # byte-compiled, as pip leaves an installed package: with PYTHONDONTWRITEBYTECODE set (or a read-only
+    # checkout), every locum command compiled the whole package again, a tenth of a no-op publish
+    compileall.compile_dir(HERE.parent / "workflow", quiet=1)
 
     samples: dict[str, list[Measured]] = {key: [] for key in ROWS}
     facts: dict = {}

@@ -157,3 +157,44 @@ def test_plain_folders_and_other_files_in_source_are_fine(site_project, locum):
     assert result.code == 0, result.err
     assert (site_project / "output/images/x.md/figure.png").read_bytes() == b"\x89PNG figure"
     assert not (site_project / "output/images/notes").exists()
+
+
+def test_a_publish_walks_source_once(site_project, locum, monkeypatch):
+    """The snapshot and the five stages share one walk; an article added meanwhile waits for the next publish."""
+    import workflow.build
+    import workflow.project
+    from workflow.config import load_config
+
+    assert locum(site_project, "publish").code == 0
+    (site_project / "source/pain-relief.md").write_text(
+        (site_project / "source/pain-relief.md").read_text(encoding="utf-8") + "\nOne more sentence.\n",
+        encoding="utf-8")
+    walks, walk = [], workflow.project._walk_source
+
+    def counted_walk(config, folder, top, *rest):
+        if top:
+            walks.append(folder)
+        return walk(config, folder, top, *rest)
+
+    monkeypatch.setattr(workflow.project, "_walk_source", counted_walk)
+    build = workflow.build.build
+    article = (site_project / "source/pain-relief.md").read_text(encoding="utf-8")
+
+    def add_then_build(*args, **kwargs):
+        (site_project / "source/added.md").write_text(article.replace("pain-relief", "added"), encoding="utf-8")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr("workflow.build.build", add_then_build)
+    assert locum(site_project, "publish").code == 0
+    assert walks == [str(site_project / "source")]
+    assert not (site_project / "locales/added.pot").exists()
+    monkeypatch.setattr("workflow.build.build", build)
+    result = locum(site_project, "publish")
+    assert result.code == 0 and "nothing changed" not in result.out
+    assert (site_project / "locales/added.pot").exists() and len(walks) == 2
+    assert "nothing changed" in locum(site_project, "publish").out
+    with workflow.project.one_walk():
+        (site_project / "source/gone.md").symlink_to(site_project / "source/nowhere.md")
+        for _ in range(2):      # an error is never kept: each walk meets it
+            with pytest.raises(workflow.project.SourceError, match="symbolic link"):
+                workflow.project.source_tree(load_config(site_project))

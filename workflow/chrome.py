@@ -6,8 +6,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
-
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -18,6 +16,9 @@ PYTHON_MESSAGES = (("not yet translated", None, "workflow/build.py", 1, ()),)
 @lru_cache(maxsize=1)
 def site_messages() -> tuple[tuple[str, str | None, str, int, tuple[str, ...]], ...]:
     """The chrome's messages from the templates: (msgid, msgid_plural, file, line, flags)."""
+    # imported here: publish imports this module (TEMPLATES) on every run, and only extract needs this
+    from babel.messages.extract import extract_from_dir
+
     found = []
     for filename, lineno, message, comments, _ctx in extract_from_dir(
             TEMPLATES, method_map=[("**.html", "jinja2.ext:babel_extract")],

@@ -118,12 +118,12 @@ class Config:
 
     def po_files(self, catalog: str) -> list[Path]:
         """Every ``.po`` of a catalog, sorted by name (one directory listing; no hidden files)."""
-        folder = self.locales_dir / catalog / "LC_MESSAGES"
+        folder = f"{self.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES"
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".po") and not n.startswith("."))
         except (FileNotFoundError, NotADirectoryError):
             return []
-        return [folder / name for name in names]
+        return [Path(f"{folder}{os.sep}{name}") for name in names]     # as pot_path: one string, not a join
 
 
 def _language(catalog: str) -> str:

@@ -17,7 +17,6 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel.core import Locale, UnknownLocaleError
-from babel.messages.plurals import get_plural
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 
 
@@ -279,4 +278,7 @@ def plural_forms(locale: str) -> str:
     >>> plural_forms("en"), plural_forms("ja")
     ('nplurals=2; plural=(n != 1);', 'nplurals=1; plural=0;')
     """
+    # imported here: babel.messages is most of Babel's start-up, and only update and the catalogs need it
+    from babel.messages.plurals import get_plural
+
     return get_plural(babel_locale(locale)).plural_forms

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -47,6 +48,28 @@ _KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_
           (stat.S_ISBLK, "a block device"))
 
 
+_WALKED: dict[Path, SourceTree] | None = None      # within one_walk(): each source/ folder's tree, once walked
+
+
+@contextmanager
+def one_walk():
+    """Within this block, :func:`source_tree` walks each ``source/`` folder once and answers from that walk.
+
+    A publish asks six times (its snapshot, extract, the input check, update,
+    check, build) of a folder no stage writes. A file an author changes
+    meanwhile looks as it did at the first walk, the one the publish's
+    snapshot records: as if the change came just after, which the next
+    publish sees (its walk is fresh). Errors are not kept: a bad entry is
+    raised by every walk that meets it.
+    """
+    global _WALKED
+    previous, _WALKED = _WALKED, {}
+    try:
+        yield
+    finally:
+        _WALKED = previous
+
+
 def source_tree(config: Config) -> SourceTree:
     """Walk ``source/`` once, refusing whatever is not a plain file or folder of the project itself.
 
@@ -62,6 +85,8 @@ def source_tree(config: Config) -> SourceTree:
     ``source/`` is an error too.
     """
     root = config.source_dir
+    if _WALKED is not None and root in _WALKED:
+        return _WALKED[root]
     try:
         info = os.lstat(root)
     except FileNotFoundError:
@@ -78,7 +103,10 @@ def source_tree(config: Config) -> SourceTree:
     images = f"{root}{os.sep}images{os.sep}"
     articles = sorted(Path(e.path) for e in files if e.name.endswith(".md") and os.path.dirname(e.path) == str(root))
     pictures = sorted(Path(e.path) for e in files if e.path.startswith(images))
-    return SourceTree(tuple(files), tuple(articles), tuple(pictures))
+    tree = SourceTree(tuple(files), tuple(articles), tuple(pictures))
+    if _WALKED is not None:
+        _WALKED[root] = tree
+    return tree
 
 
 def _walk_source(config: Config, folder: str, top: bool, files: list, errors: list) -> None:
@@ -91,14 +119,14 @@ def _walk_source(config: Config, folder: str, top: bool, files: list, errors: li
     for entry in entries:
         if entry.name.startswith("."):     # editors' lock and swap files (.#x.md, .x.md.swp): never read nor published
             continue
-        shown = display_path(config, entry.path)
         try:
             if entry.is_symlink():
-                errors.append(SourceError(_link_message(Path(entry.path)), path=shown))
+                errors.append(SourceError(_link_message(Path(entry.path)), path=display_path(config, entry.path)))
             elif entry.is_dir(follow_symlinks=False):
                 if top and entry.name.endswith(".md"):
                     errors.append(SourceError("a folder where an article file is expected: an article is one "
-                                              "Markdown file (rename or remove this folder)", path=shown))
+                                              "Markdown file (rename or remove this folder)",
+                                              path=display_path(config, entry.path)))
                 else:
                     _walk_source(config, entry.path, False, files, errors)
             elif entry.is_file(follow_symlinks=False):
@@ -107,7 +135,7 @@ def _walk_source(config: Config, folder: str, top: bool, files: list, errors: li
                 mode = entry.stat(follow_symlinks=False).st_mode
                 kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
                 errors.append(SourceError(f"{kind}, not a file: source/ may hold only files and folders "
-                                          "(remove it)", path=shown))
+                                          "(remove it)", path=display_path(config, entry.path)))
         except FileNotFoundError:       # removed while we looked: as if it never was
             continue
 

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +42,7 @@ from workflow.fileio import (
     write_atomic,
     wrote,
 )
-from workflow.project import Progress, StageResult, source_tree
+from workflow.project import Progress, StageResult, one_walk, source_tree
 
 LAST = Path(".cache") / "publish.json"
 RACY_NS = 100_000_000       # an input modified this close to the walk may change again unseen
@@ -104,11 +106,17 @@ def _remove_leftovers(config: Config, inputs: Signatures) -> None:
 
 
 def state_digest(state: tuple[Signatures, Signatures], options: str) -> str:
-    """One digest of both parts of a :func:`snapshot`; the order files were met in does not matter."""
-    h = hashlib.sha256(f"{__version__}\0{options}\0".encode())
+    """One digest of both parts of a :func:`snapshot`; the order files were met in does not matter.
+
+    Each part is hashed as ``marshal`` writes its sorted items, in format 2:
+    the bytes of the values alone (later formats mark objects by their
+    reference count), and in C, where formatting a line per file was half
+    of the digest's time. Another Python may write other bytes: that costs
+    one publish that does its work.
+    """
+    h = hashlib.sha256(f"{__version__}\0{options}\0{sys.version_info[:2]}\0".encode())
     for part in state:
-        h.update("".join(f"{path}\0{size}\0{mtime}\0{ctime}\0{inode}\n"
-                         for path, (size, mtime, ctime, inode) in sorted(part.items())).encode())
+        h.update(marshal.dumps(sorted(part.items()), 2))
         h.update(b"\x01")
     return h.hexdigest()
 
@@ -204,9 +212,13 @@ def publish(config: Config, preview: bool = False, hooks: Hooks | None = None) -
     check errors do not stop the publish (the gate holds those entries back)
     but are handed to ``hooks.checked``.
     """
+    with one_walk():       # the snapshot and every stage share one walk of source/
+        return _publish(config, preview, hooks or Hooks())
+
+
+def _publish(config: Config, preview: bool, hooks: Hooks) -> Outcome:
     from workflow.leftovers import recover
 
-    hooks = hooks or Hooks()
     options = f"preview={preview}"
     if recover(config.root, config.output_dir):      # what a killed build left: before the walk sees it
         hooks.recovered()

@@ -11,14 +11,16 @@ verifies here (PROTOCOL.sshsig in OpenSSH's source is the reference).
 from __future__ import annotations
 
 import base64
-import getpass
 import hashlib
 import os
-import socket
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
 
 MAGIC = b"SSHSIG"
 HASH = "sha512"
@@ -231,6 +233,8 @@ def load_key_file(path: Path, passphrase: str | None = None) -> KeySigner:
         except TypeError:           # encrypted, and no passphrase given
             if attempt or secret is not None:
                 raise SignatureError("the key is encrypted: give its passphrase") from None
+            import getpass
+
             secret = getpass.getpass(f"passphrase for {path}: ")
         except ValueError as exc:
             raise SignatureError(f"not an OpenSSH private key, or a wrong passphrase ({exc})") from None
@@ -266,6 +270,9 @@ class AgentSigner(Signer):
         self.path, self.key = path, key
 
     def raw_sign(self, data: bytes) -> bytes:
+        # imported here, like getpass: every command reads keys, few talk to an agent
+        import socket
+
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(60)
             sock.connect(self.path)
@@ -284,6 +291,8 @@ def agent_keys(path: str | None = None) -> list[AgentSigner]:
     path = path or os.environ.get("SSH_AUTH_SOCK")
     if not path:
         return []
+    import socket
+
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(10)
