@@ -109,21 +109,39 @@ class Config:
         raise ConfigError(f"unknown output locale {tag!r} (configured: {', '.join(l.tag for l in self.locales)})",
                           path=CONFIG_PATH.as_posix())
 
-    # one Path made from a string, not a join per part: stamps ask for every catalog of every article
+    @cached_property
+    def _paths(self) -> dict[tuple[str, str], Path]:
+        return {}
+
+    def __getstate__(self) -> dict:
+        """What a worker gets: the settings, not the paths made so far (thousands, sent with every job)."""
+        state = dict(self.__dict__)
+        state.pop("_paths", None)
+        return state
+
+    # each made once, from one string: every stage asks for every catalog of every article, and making a
+    # Path (parsing it into parts) was a tenth of a publish after a one-entry edit
     def pot_path(self, slug: str) -> Path:
-        return Path(f"{self.locales_dir}{os.sep}{slug}.pot")
+        found = self._paths.get(("", slug))
+        if found is None:
+            found = self._paths[("", slug)] = Path(f"{self.locales_dir}{os.sep}{slug}.pot")
+        return found
 
     def po_path(self, catalog: str, slug: str) -> Path:
-        return Path(f"{self.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES{os.sep}{slug}.po")
+        found = self._paths.get((catalog, slug))
+        if found is None:
+            found = self._paths[(catalog, slug)] = Path(
+                f"{self.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES{os.sep}{slug}.po")
+        return found
 
     def po_files(self, catalog: str) -> list[Path]:
         """Every ``.po`` of a catalog, sorted by name (one directory listing; no hidden files)."""
-        folder = f"{self.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES"
         try:
-            names = sorted(n for n in os.listdir(folder) if n.endswith(".po") and not n.startswith("."))
+            names = sorted(n for n in os.listdir(f"{self.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES")
+                           if n.endswith(".po") and not n.startswith("."))
         except (FileNotFoundError, NotADirectoryError):
             return []
-        return [Path(f"{folder}{os.sep}{name}") for name in names]     # as pot_path: one string, not a join
+        return [self.po_path(catalog, name[:-3]) for name in names]
 
 
 def _language(catalog: str) -> str:
