@@ -149,3 +149,26 @@ def test_catalogs_reach_the_disk_before_the_rename_and_derived_files_need_not(pr
     assert write_atomic(path, OURS) and synced[-1].startswith(str(project / ".x.po.locum-"))
     assert write_atomic(path, READ, durable=False) and synced[-1].startswith(str(project / ".x.po.locum-"))
     assert path.read_bytes() == READ and len([p for p in synced if ".x.po.locum-" in p]) == 1
+
+
+def test_a_file_written_in_parts_lands_whole_or_not_at_all(tmp_path):
+    """write_atomic_parts: the same bytes touch nothing; new ones replace the file; a failure midway leaves it."""
+    path = tmp_path / "build.json"
+    assert fileio.write_atomic_parts(path, iter([b"{", b'"a": 1', b"}\n"])) is True
+    assert path.read_bytes() == b'{"a": 1}\n' and oct(path.stat().st_mode & 0o777) == "0o644"
+    path.chmod(0o600)
+    before = path.stat()
+    assert fileio.write_atomic_parts(path, iter([b'{"a": ', b"1}\n"])) is False
+    assert path.stat().st_mtime_ns == before.st_mtime_ns and path.stat().st_ino == before.st_ino
+    assert fileio.write_atomic_parts(path, [b'{"a": 2}\n']) is True      # same size, other bytes
+    assert path.read_bytes() == b'{"a": 2}\n' and oct(path.stat().st_mode & 0o777) == "0o600"
+
+    def broken():
+        yield b'{"a": '
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        fileio.write_atomic_parts(path, broken())
+    assert path.read_bytes() == b'{"a": 2}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build.json"]      # no temp file left
+    assert fileio.wrote(path) is not None

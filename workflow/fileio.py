@@ -10,6 +10,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -175,6 +176,61 @@ def write_atomic(path: Path, data: bytes | str, expect=ANY, shown: str | None = 
             _KNOWN.pop(str(path), None)
             _KNOWN.pop(os.path.abspath(path), None)
     return True
+
+
+def write_atomic_parts(path: Path, parts: Iterable[bytes]) -> bool:
+    """:func:`write_atomic` (no compare-and-swap) of a file made a part at a time, never whole in memory.
+
+    For megabytes of bookkeeping (the build's manifest): the parts go to the
+    temp file as they come, and that file is compared with the one in place
+    a block at a time; when they hold the same bytes the temp file goes and
+    nothing is touched (False). Joining the parts first cost as much memory
+    again as the file's size, twice over (a string, then its bytes), at the
+    very end of a publish, where its peak was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for part in parts:
+                handle.write(part)
+            handle.flush()
+            if _same_bytes(tmp, path):
+                os.unlink(tmp)
+                return False
+            os.fsync(handle.fileno())
+        try:
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        except FileNotFoundError:
+            os.chmod(tmp, 0o644)
+        made = os.stat(tmp)
+        os.replace(tmp, path)
+        _remember(path, made)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    finally:
+        if _KNOWN is not None:
+            _KNOWN.pop(str(path), None)
+            _KNOWN.pop(os.path.abspath(path), None)
+    return True
+
+
+def _same_bytes(first: str, second: Path, block: int = 1 << 20) -> bool:
+    """Whether two files hold the same bytes (False if the second is missing), a block at a time."""
+    try:
+        with open(first, "rb") as one, open(second, "rb") as other:
+            if os.fstat(one.fileno()).st_size != os.fstat(other.fileno()).st_size:
+                return False
+            while True:
+                a, b = one.read(block), other.read(block)
+                if a != b:
+                    return False
+                if not a:
+                    return True
+    except FileNotFoundError:
+        return False
 
 
 def _remember(path: Path, made: os.stat_result) -> None:
