@@ -13,8 +13,8 @@ and never reads them back: what it needs of the last build is in its manifest
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,11 +105,11 @@ def audit_row(locale: OutputLocale, slug: str, segments: int) -> dict:
             "file": audit_relpath(locale.tag, slug).removeprefix(AUDITED)}
 
 
-def report_text(preview: bool, listing: Listing) -> str:
-    """``build-report.json``: the pages published, those held back with their missing segments, and those
-    served from their last approved version (outdated or withdrawn: since when, last reviewed when, and what
-    the current English lacks)."""
-    return json_lines({"generator": f"Locum {__version__}", "preview": preview,
+def report_parts(preview: bool, listing: Listing) -> Iterator[str]:
+    """``build-report.json``, a piece at a time: the pages published, those held back with their missing
+    segments, and those served from their last approved version (outdated or withdrawn: since when, last
+    reviewed when, and what the current English lacks)."""
+    return json_line_parts({"generator": f"Locum {__version__}", "preview": preview,
                        "published": [{"locale": tag, "slug": slug} for tag, slug in listing.published],
                        "skipped": [{"locale": s.locale, "slug": s.slug, "missing": list(s.missing)}
                                    for s in listing.skipped],
@@ -130,12 +130,11 @@ def write_audit_files(writer: Writer, base: str, preview: bool, listing: Listing
     key = input_key(base, str(preview), *listing.shown)
     report_digest = previous_report
     if previous_report is None or not writer.reuse((AUDITED + REPORT,), key):
-        text = report_text(preview, listing)
-        writer.write(AUDITED + REPORT, text, key)
-        report_digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        # a piece at a time: the whole text (6 MB at 1,000 articles), its copies and bytes were a publish's peak
+        report_digest = writer.write_parts(AUDITED + REPORT, report_parts(preview, listing), key)
     key = input_key(base, *(f"{a['file']}:{a['segments']}" for a in listing.audits))
     if not writer.reuse((AUDITED + AUDIT_INDEX,), key):
-        writer.write(AUDITED + AUDIT_INDEX, json_lines(list(listing.audits)), key)
+        writer.write_parts(AUDITED + AUDIT_INDEX, json_line_parts(list(listing.audits)), key)
     key = input_key(GITIGNORE_TEXT)
     if not writer.reuse((AUDITED + GITIGNORE,), key):
         writer.write(AUDITED + GITIGNORE, GITIGNORE_TEXT, key)
@@ -154,13 +153,43 @@ def json_lines(value) -> str:
     ],
     "d": []
     }
+    >>> json_lines([]), json_lines({}), json_lines("x"), json_lines([1, {"k": [2]}])
+    ('[]\\n', '{\\n\\n}\\n', '"x"\\n', '[\\n1,\\n{"k": [2]}\\n]\\n')
     """
-    def dump(part) -> str:
-        return json.dumps(part, ensure_ascii=False)
+    return "".join(json_line_parts(value))
+
+
+def json_line_parts(value) -> Iterator[str]:
+    """:func:`json_lines` a piece at a time (a list item, a key), for files too big to hold twice."""
     if isinstance(value, dict):
-        body = ",\n".join(f"{dump(k)}: {json_lines(v).rstrip()}" if isinstance(v, list) else f"{dump(k)}: {dump(v)}"
-                          for k, v in value.items())
-        return "{\n" + body + "\n}\n"
-    if isinstance(value, list):
-        return ("[\n" + ",\n".join(dump(item) for item in value) + "\n]\n") if value else "[]\n"
-    return dump(value) + "\n"
+        yield "{\n"
+        separator = ""
+        for key, item in value.items():
+            yield f"{separator}{_dump(key)}: "
+            if isinstance(item, list):
+                yield from _list_parts(item)
+            else:
+                yield _dump(item)
+            separator = ",\n"
+        yield "\n}\n"
+    elif isinstance(value, list):
+        yield from _list_parts(value)
+        yield "\n"
+    else:
+        yield _dump(value) + "\n"
+
+
+def _list_parts(items: list) -> Iterator[str]:
+    if not items:
+        yield "[]"
+        return
+    yield "[\n"
+    separator = ""
+    for item in items:
+        yield separator + _dump(item)
+        separator = ",\n"
+    yield "\n]"
+
+
+def _dump(part) -> str:
+    return json.dumps(part, ensure_ascii=False)

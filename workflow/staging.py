@@ -8,9 +8,11 @@ left them. At the end the staging folder is committed: file by file into an
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from workflow.fileio import exchange as _exchange
@@ -42,6 +44,18 @@ class Writer:
         self._target(relpath).write_text(text, encoding="utf-8")
         if key:
             self.new[relpath] = key
+
+    def write_parts(self, relpath: str, parts: Iterable[str], key: str | None = None) -> str:
+        """:meth:`write` of a text made a piece at a time, never whole in memory; returns its bytes' SHA-256."""
+        digest = hashlib.sha256()
+        with open(self._target(relpath), "wb") as out:
+            for part in parts:
+                data = part.encode("utf-8")
+                digest.update(data)
+                out.write(data)
+        if key:
+            self.new[relpath] = key
+        return digest.hexdigest()
 
     def reuse(self, relpaths: tuple[str, ...], key: str) -> bool:
         """Keep the previous build's files when their inputs are unchanged (all of them, or none)."""
