@@ -22,6 +22,46 @@ from workflow.stamps import Stamps, digest, file_bytes
 ANNOTATION = "(locum) "
 APPROVAL = "approval"        # the check id of findings about approval records
 
+# Check results kept by what they were run on (see keep_check_results); off unless a long-running process asks.
+_CHECKED: dict = {}
+_KEEP = [0]
+
+
+def keep_check_results(limit: int) -> None:
+    """Keep up to ``limit`` check results in this process (0: none, the default), forgotten all at once past it.
+
+    The review server checks a segment when a reviewer approves it and again
+    when the view is made after the write, on the same source, translation
+    and glossary (an approval changes only the record, which the checks do
+    not read): the checks were a sixth of its CPU. A command that checks each
+    entry once would only pay memory for it.
+    """
+    _KEEP[0] = limit
+    _CHECKED.clear()
+
+
+def _run_checks(pair: Pair) -> tuple:
+    """:func:`run_checks` of ``pair``, kept if :func:`keep_check_results` asked.
+
+    Kept under the glossary object itself, not its value (a glossary is not
+    hashable, and hashing every term per pair would cost what the checks do):
+    the glossary is held with the result, so its id names no other object
+    while the result is kept, and it is compared by identity on the way out.
+    The server gets the same object for the same bytes (:func:`workflow.glossary.glossary_of`).
+    """
+    if not _KEEP[0]:
+        return tuple(run_checks(pair))
+    key = (id(pair.glossary), pair.source, pair.target, pair.catalog, pair.language, pair.flags,
+           pair.msgid_plural, pair.source_language, pair.subject)
+    kept = _CHECKED.get(key)
+    if kept is not None and kept[0] is pair.glossary:
+        return kept[1]
+    found = tuple(run_checks(pair))
+    if len(_CHECKED) >= _KEEP[0]:
+        _CHECKED.clear()
+    _CHECKED[key] = (pair.glossary, found)
+    return found
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -68,8 +108,8 @@ def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None, nplural
                       f"Plural-Forms header has nplurals={nplurals}, and each form needs its translation"))
     flags, subject = tuple(entry.flags), article_subject(siblings)
     for source, target in source_pairs(entry):
-        for check, message in run_checks(Pair(source, target, catalog, language, glossary, flags,
-                                              entry.msgid_plural or None, source_language, subject)):
+        for check, message in _run_checks(Pair(source, target, catalog, language, glossary, flags,
+                                               entry.msgid_plural or None, source_language, subject)):
             found.append((check.id, check.severity, message))
     return list(dict.fromkeys(found))
 
