@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from workflow.approval import Trust, judge
+from workflow.approval import Trust, Verdict, judge
 from workflow.catalogs import POEntry, POFile, plural_count
 from workflow.checks import ERROR, WARNING, Pair, run_checks
 from workflow.config import CONFIG_PATH, Config
@@ -82,7 +82,7 @@ class Finding:
 
 def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None, nplurals: int | None = None,
                 trust: Trust | None = None, siblings=None, source_language: str = SOURCE_LANGUAGE,
-                ) -> list[tuple[str, str, str]]:
+                verdict: Verdict | None = None) -> list[tuple[str, str, str]]:
     """(check id, severity, message) for one entry (pure).
 
     ``nplurals`` is its catalog's (see :func:`workflow.entries.plural_gap`);
@@ -91,12 +91,13 @@ def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None, nplural
 
     With ``trust`` (who may sign for the catalog) and ``siblings`` (its entries),
     the approval record is judged too: a forged one is an error, one whose key
-    or reviewer is no longer declared a warning.
+    or reviewer is no longer declared a warning. ``verdict``: the caller's
+    :func:`~workflow.approval.judge` of it with that ``trust`` and those ``siblings``, if it has one.
     """
     language = catalog.split("_")[0]
     found = []
     if trust is not None and entry.tcomment:
-        verdict = judge(entry, trust, siblings)
+        verdict = verdict if verdict is not None else judge(entry, trust, siblings)
         if verdict.state == "forged":
             found.append((APPROVAL, ERROR, f"forged approval record: {verdict.reason}; it does not open the "
                                            "gate (a reviewer who checked the text approves it again)"))
