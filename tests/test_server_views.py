@@ -11,7 +11,17 @@ from conftest import REPO, sign_approval
 from markupsafe import escape
 
 from workflow.approval import suggestion_note, text_digest
-from workflow.catalogs import as_written, catalog_text, entry_key, own_copy, read_catalog, write_catalog
+from workflow.catalogs import (
+    POEntry,
+    POFile,
+    as_written,
+    catalog_text,
+    entry_key,
+    own_copy,
+    po_pieces,
+    read_catalog,
+    write_catalog,
+)
 from workflow.config import load_config
 from workflow.errors import UsageError
 from workflow.server.views import article_view, dashboard
@@ -304,10 +314,25 @@ def test_a_catalog_as_written_is_the_catalog_read_back(site_project, tmp_path):
         copy_path = tmp_path / path.name
         text = catalog_text(po)
         copy_path.write_text(text, encoding="utf-8")
-        written = as_written(po, text, str(copy_path))
+        pieces = po_pieces(po)
+        assert "".join(piece for _, piece in pieces) == text
+        written = as_written(po, pieces, text.encode("utf-8"), str(copy_path))
         back = read_catalog(copy_path)
         assert written is not None and written.read_from == back.read_from, path
         assert [(entry_key(e), e.linenum) for e in written] == [(entry_key(e), e.linenum) for e in back], path
+
+
+def test_a_catalog_leaving_an_entry_out_is_not_learnt_as_written(tmp_path):
+    """An obsolete entry with no translation is not written: the catalog read back has one entry less, so
+    the writer does not teach its own (the next reader parses the file)."""
+    po = POFile()
+    po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    po.append(POEntry(msgid="kept", msgstr="guardado"))
+    po.append(POEntry(msgid="gone", msgstr="", obsolete=True))
+    path, known = tmp_path / "x.po", {}
+    assert as_written(po, po_pieces(po), catalog_text(po).encode("utf-8"), str(path)) is None
+    assert write_catalog(po, path, known=known) and known == {}
+    assert [e.msgid for e in read_catalog(path)] == ["kept"]
 
 
 def test_an_action_teaches_the_shared_parses_the_catalog_it_wrote(site_project, tmp_path):

@@ -306,3 +306,33 @@ def test_a_cold_publish_verifies_each_record_and_an_incremental_one_only_the_cat
     verified.clear()
     assert locum(site_project, "publish").code == 0
     assert verified and set(verified) <= _signed_messages(site_project, "pl/LC_MESSAGES/pain-relief.po")
+
+
+def test_an_item_judged_once_has_the_findings_of_its_record(signed):
+    """judge_item judges a record once for its verdict and its findings: the same findings as the checks'
+    own judging, for a forged record, an approved one and none."""
+    from workflow.catalogs import plural_count
+    from workflow.findings import check_entry
+    from workflow.glossary import load_glossary
+    from workflow.review import judge_item, segment_id
+    from workflow.review import trust_for as review_trust
+
+    def write(entry, po):
+        entry.msgstr = "Nie przekraczaj dawki."
+        real = parse_record(entry.tcomment)
+        entry.tcomment = with_record(entry.tcomment, Record("approved", "2026-11-22T09:00:00Z", PIOTR,
+                                                            real.source, real.text, b"\x00" * 184))
+    edit(signed, PL, MSGID, write)
+    config = load_config(signed)
+    po = read_catalog(signed / PL)
+    trust, glossary = review_trust(config, "pl"), load_glossary(signed, config.catalogs)
+    nplurals = plural_count(po.metadata.get("Plural-Forms"))
+    states = set()
+    for entry in (e for e in po if not e.obsolete):
+        item = judge_item(config, segment_id("pain-relief", entry), "pl", signed / PL, entry, glossary, nplurals,
+                          trust, po)
+        assert item.findings == check_entry(entry, "pl", glossary, nplurals, trust, po, config.source_language)
+        states.add(item.verdict.state)
+    assert {"forged", "approved"} <= states
+    assert any(check == "approval" for check, _, _ in
+               judge_item(config, "x", "pl", signed / PL, po.find(MSGID), glossary, nplurals, trust, po).findings)

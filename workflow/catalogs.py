@@ -17,7 +17,7 @@ from babel.messages.plurals import get_plural
 from workflow import __version__, parsecache, postrict
 from workflow.errors import CatalogError
 from workflow.fileio import content_digest, write_atomic
-from workflow.poformat import forget_wrapped, format_po, joined_lines  # noqa: F401  (re-exported)
+from workflow.poformat import forget_wrapped, format_po, joined_lines, po_pieces  # noqa: F401  (re-exported)
 from workflow.segments import Segment
 
 POEntry = polib.POEntry
@@ -162,43 +162,40 @@ def write_catalog(po: polib.POFile, path: Path, shown: str | None = None, known:
     ``known`` (see :func:`read_catalog`) learns the catalog as written, so
     that the next reader of these bytes need not parse them.
     """
-    text = catalog_text(po)
+    pieces = po_pieces(po)
+    data = "".join(piece for _, piece in pieces).encode("utf-8")      # encoded once, for both
     if known is not None:
         # Learnt before the file is replaced, not after: a reader seeing the new bytes in between parsed
         # them again (a fifth of a busy review server's view rebuilds). Kept under the digest of these
         # bytes, it is only ever found for a file holding them, so a write that fails leaves nothing wrong.
-        written = as_written(po, text, os.path.abspath(path))
+        written = as_written(po, pieces, data, os.path.abspath(path))
         if written is not None:
             learn(known, written)
-    return write_atomic(Path(path), text, expect=read_digest(po, path), shown=shown)
+    return write_atomic(Path(path), data, expect=read_digest(po, path), shown=shown)
 
 
-def as_written(po: polib.POFile, text: str, name: str) -> polib.POFile | None:
-    """``po`` as :func:`read_catalog` would read it back from ``name`` holding ``text`` (its
-    :func:`catalog_text`), without parsing: the same entries, each with the ``linenum`` where its lines begin
-    (an entry whose line moved is a shallow copy; ``po``'s may be shared). None when the text leaves an entry
-    out (an obsolete one with no translation).
+def as_written(po: polib.POFile, pieces: list, data: bytes, name: str) -> polib.POFile | None:
+    """``po`` as :func:`read_catalog` would read it back from ``name`` holding ``data``, the UTF-8 of its
+    :func:`~workflow.poformat.po_pieces` joined, without parsing: the same entries, each with the
+    ``linenum`` where its lines begin (an entry whose line moved is a shallow copy; ``po``'s may be shared).
+    None when the text leaves an entry out (an obsolete one with no translation).
 
-    Entries are separated by one blank line and hold none (an empty comment
-    line is ``#``), header first, obsolete entries last; the tests check the
-    lines against polib's own for every catalog they have.
+    Each piece after the first begins with the blank line between entries;
+    the tests check the lines against polib's own for every catalog they have.
     """
-    entries = [e for e in po if not e.obsolete] + [e for e in po if e.obsolete]
-    chunks = text.split("\n\n") if text else []
-    header = bool(po.metadata or po.header or po.metadata_is_fuzzy)
-    if len(chunks) != len(entries) + header:
-        return None
     written = polib.POFile.__new__(polib.POFile)
     written.__dict__.update(po.__dict__)
     line = 1
-    for index, chunk in enumerate(chunks):
-        if index >= header:
-            entry = entries[index - header]
-            if entry.linenum != line:
-                entry = _moved(entry, line)
+    for index, (entry, piece) in enumerate(pieces):
+        if not piece:
+            return None
+        if entry is not None:
+            start = line + (index > 0)      # after the blank line
+            if entry.linenum != start:
+                entry = _moved(entry, start)
             list.append(written, entry)
-        line += chunk.count("\n") + 2
-    written.read_from = (name, content_digest(text.encode("utf-8")))
+        line += piece.count("\n")
+    written.read_from = (name, content_digest(data))
     return written
 
 

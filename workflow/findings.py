@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from workflow.approval import Trust, judge
+from workflow.approval import Trust, Verdict, judge
 from workflow.catalogs import POEntry, POFile, plural_count
 from workflow.checks import ERROR, WARNING, Pair, run_checks
 from workflow.config import CONFIG_PATH, Config
@@ -21,6 +21,46 @@ from workflow.stamps import Stamps, digest, file_bytes
 
 ANNOTATION = "(locum) "
 APPROVAL = "approval"        # the check id of findings about approval records
+
+# Check results kept by what they were run on (see keep_check_results); off unless a long-running process asks.
+_CHECKED: dict = {}
+_KEEP = [0]
+
+
+def keep_check_results(limit: int) -> None:
+    """Keep up to ``limit`` check results in this process (0: none, the default), forgotten all at once past it.
+
+    The review server checks a segment when a reviewer approves it and again
+    when the view is made after the write, on the same source, translation
+    and glossary (an approval changes only the record, which the checks do
+    not read): the checks were a sixth of its CPU. A command that checks each
+    entry once would only pay memory for it.
+    """
+    _KEEP[0] = limit
+    _CHECKED.clear()
+
+
+def _run_checks(pair: Pair) -> tuple:
+    """:func:`run_checks` of ``pair``, kept if :func:`keep_check_results` asked.
+
+    Kept under the glossary object itself, not its value (a glossary is not
+    hashable, and hashing every term per pair would cost what the checks do):
+    the glossary is held with the result, so its id names no other object
+    while the result is kept, and it is compared by identity on the way out.
+    The server gets the same object for the same bytes (:func:`workflow.glossary.glossary_of`).
+    """
+    if not _KEEP[0]:
+        return tuple(run_checks(pair))
+    key = (id(pair.glossary), pair.source, pair.target, pair.catalog, pair.language, pair.flags,
+           pair.msgid_plural, pair.source_language, pair.subject)
+    kept = _CHECKED.get(key)
+    if kept is not None and kept[0] is pair.glossary:
+        return kept[1]
+    found = tuple(run_checks(pair))
+    if len(_CHECKED) >= _KEEP[0]:
+        _CHECKED.clear()
+    _CHECKED[key] = (pair.glossary, found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -42,7 +82,7 @@ class Finding:
 
 def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None, nplurals: int | None = None,
                 trust: Trust | None = None, siblings=None, source_language: str = SOURCE_LANGUAGE,
-                ) -> list[tuple[str, str, str]]:
+                verdict: Verdict | None = None) -> list[tuple[str, str, str]]:
     """(check id, severity, message) for one entry (pure).
 
     ``nplurals`` is its catalog's (see :func:`workflow.entries.plural_gap`);
@@ -51,12 +91,13 @@ def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None, nplural
 
     With ``trust`` (who may sign for the catalog) and ``siblings`` (its entries),
     the approval record is judged too: a forged one is an error, one whose key
-    or reviewer is no longer declared a warning.
+    or reviewer is no longer declared a warning. ``verdict``: the caller's
+    :func:`~workflow.approval.judge` of it with that ``trust`` and those ``siblings``, if it has one.
     """
     language = catalog.split("_")[0]
     found = []
     if trust is not None and entry.tcomment:
-        verdict = judge(entry, trust, siblings)
+        verdict = verdict if verdict is not None else judge(entry, trust, siblings)
         if verdict.state == "forged":
             found.append((APPROVAL, ERROR, f"forged approval record: {verdict.reason}; it does not open the "
                                            "gate (a reviewer who checked the text approves it again)"))
@@ -68,8 +109,8 @@ def check_entry(entry: POEntry, catalog: str, glossary: Glossary | None, nplural
                       f"Plural-Forms header has nplurals={nplurals}, and each form needs its translation"))
     flags, subject = tuple(entry.flags), article_subject(siblings)
     for source, target in source_pairs(entry):
-        for check, message in run_checks(Pair(source, target, catalog, language, glossary, flags,
-                                              entry.msgid_plural or None, source_language, subject)):
+        for check, message in _run_checks(Pair(source, target, catalog, language, glossary, flags,
+                                               entry.msgid_plural or None, source_language, subject)):
             found.append((check.id, check.severity, message))
     return list(dict.fromkeys(found))
 

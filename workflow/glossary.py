@@ -216,13 +216,30 @@ def load_glossary(root: Path, catalogs: tuple[str, ...], source_language: str = 
     return glossary_of(data, catalogs, source_language)
 
 
+# The last glossary parsed by glossary_of, with what it was parsed from: ((data, catalogs, language), glossary).
+_LAST: list = [None]
+
+
 def glossary_of(data: bytes | None, catalogs: tuple[str, ...], source_language: str = SOURCE_LANGUAGE) -> Glossary:
     """The glossary in the bytes of ``locales/glossary.csv`` (None: the project has none), for a caller that
-    must know which bytes it judged by (the review server's views)."""
+    must know which bytes it judged by (the review server's views).
+
+    The same bytes give the same object as last time (a glossary is frozen,
+    so it can be shared): the review server parses it for every view made
+    and every batch of approvals, and keeps check results per glossary
+    object (:func:`workflow.findings.keep_check_results`).
+    """
+    key = (data, tuple(catalogs), source_language)
+    last = _LAST[0]
+    if last is not None and last[0] == key:
+        return last[1]
     if data is None:
-        return Glossary(())
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise GlossaryError(f"not UTF-8: {exc.reason}", path=GLOSSARY_PATH.as_posix()) from None
-    return parse_glossary(text, catalogs, source_language=source_language)
+        glossary = Glossary(())
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise GlossaryError(f"not UTF-8: {exc.reason}", path=GLOSSARY_PATH.as_posix()) from None
+        glossary = parse_glossary(text, catalogs, source_language=source_language)
+    _LAST[0] = (key, glossary)
+    return glossary

@@ -260,18 +260,30 @@ def format_po(po, wrap=True):
     ``wrap=False`` gives ``joined_lines(format_po(po))`` without the costly line
     breaking: a cheap way to learn whether a file can be this catalog's text.
     """
+    return "".join(piece for _, piece in po_pieces(po, wrap))
+
+
+def po_pieces(po, wrap=True):
+    """:func:`format_po`'s text in pieces, as (entry, its text) in the order written: the header first (as
+    None), obsolete entries last, each text after the first with the blank line before it; "" for an entry
+    left out (obsolete with no translation).
+
+    For a writer that must know the line each entry is written on (the
+    review server's, :func:`workflow.catalogs.as_written`): splitting the
+    whole text again at its blank lines cost as much as encoding it.
+    """
     entries = list(po)
     if not entries:
-        return ""
+        return []
     if po.metadata or po.header or po.metadata_is_fuzzy:
         entries.insert(0, _Header(po))
-    chunks, blank_line = [], False
+    pieces, blank_line = [], False
     for entry in [e for e in entries if not e.obsolete] + [e for e in entries if e.obsolete]:
         text = format_entry(entry, wrap)
-        if text:
-            chunks.append("\n" + text if blank_line else text)
+        pieces.append((None if isinstance(entry, _Header) else entry,
+                       ("\n" + text if blank_line else text) if text else ""))
         blank_line = True
-    return "".join(chunks)
+    return pieces
 
 
 _FIRST_LINE = re.compile(r'(#~\| |#~ |#\| )?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(?:[^"\\]|\\.)*"')

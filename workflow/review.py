@@ -123,10 +123,11 @@ def load_items(config: Config, locale: str | None, article: str | None, glossary
 
 def judge_item(config: Config, wanted: str, catalog: str, path: Path, entry: POEntry, glossary: Glossary,
             nplurals: int, trust: Trust, po: POFile) -> Item:
-    """The item of ``entry`` as it is now: its check findings and its record judged (``po``: its catalog)."""
+    """The item of ``entry`` now (``po``: its catalog), its record judged once for its verdict and findings."""
+    verdict = judge(entry, trust, po)
     return Item(wanted, catalog, path.stem, path, f"{display_path(config, path)}:{entry.linenum}", entry,
-                check_entry(entry, catalog, glossary, nplurals, trust, po, config.source_language),
-                judge(entry, trust, po))
+                check_entry(entry, catalog, glossary, nplurals, trust, po, config.source_language, verdict),
+                verdict)
 
 
 WAITING = ("pending", "stale", "suggested", "fuzzy", "rejected", "unverified", "forged")

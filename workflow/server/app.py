@@ -26,7 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from workflow import poformat
+from workflow import findings, poformat
 from workflow.config import CONFIG_PATH, Config, Reviewer
 from workflow.errors import ConfigError, LocumError
 from workflow.render import escaping_gettext
@@ -43,7 +43,8 @@ HERE = Path(__file__).parent
 STATIC = HERE / "static"
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 YEAR = 365 * 24 * 3600
-ENTRY_TEXTS = 20_000     # PO entries whose text the server keeps: each batch of approvals rewrites a whole catalog
+ENTRY_TEXTS = 20_000     # PO entries whose text and check results the server keeps: each batch of approvals
+                         # rewrites a whole catalog, and the view made after it checks the approved ones again
 
 WRONG_LOGIN = N_("Wrong e-mail address or password.")
 THROTTLED = N_("Too many failed attempts: sign-in is paused for this account. Try again in 15 minutes.")
@@ -386,6 +387,7 @@ def serve(config: Config, store_dir: Path, host: str = "127.0.0.1", port: int = 
     store = Store(store_dir)
     check_server_key(config, store)
     poformat.keep_entry_texts(ENTRY_TEXTS)
+    findings.keep_check_results(ENTRY_TEXTS)
     app = create_app(config, store, secure_cookies)
     if not any(store.has_password(reviewer.email) for reviewer in config.reviewers):
         print("No reviewer can sign in yet: set their passwords with 'locum review passwd EMAIL'.", flush=True)
