@@ -184,9 +184,8 @@ def write_atomic_parts(path: Path, parts: Iterable[bytes]) -> bool:
     For megabytes of bookkeeping (the build's manifest): the parts go to the
     temp file as they come, and that file is compared with the one in place
     a block at a time; when they hold the same bytes the temp file goes and
-    nothing is touched (False). Joining the parts first cost as much memory
-    again as the file's size, twice over (a string, then its bytes), at the
-    very end of a publish, where its peak was.
+    nothing is touched (False). Joined first, the parts cost the file's size
+    in memory twice over (a string, then its bytes), at the end of a publish.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
