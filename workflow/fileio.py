@@ -147,34 +147,13 @@ def write_atomic(path: Path, data: bytes | str, expect=ANY, shown: str | None = 
         _compare(path, current, expect, shown)
     if current == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
-    try:
+    with _temp_for(path) as (fd, tmp):
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
-        if current is not None:
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        made = os.stat(tmp)
-        if expect is not ANY:
-            _settle(path)
-            if stat_signature(path) != before:
-                _compare(path, _current(path), expect, shown)
-            _swap_in(Path(tmp), path, expect, shown)
-        else:
-            os.replace(tmp, path)
-        _remember(path, made)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    finally:
-        if _KNOWN is not None:
-            _KNOWN.pop(str(path), None)
-            _KNOWN.pop(os.path.abspath(path), None)
+        _place(tmp, path, current is not None, expect, shown, before)
     return True
 
 
@@ -188,9 +167,7 @@ def write_atomic_parts(path: Path, parts: Iterable[bytes]) -> bool:
     in memory twice over (a string, then its bytes), at the end of a publish.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
-    try:
+    with _temp_for(path) as (fd, tmp):
         with os.fdopen(fd, "wb") as handle:
             for part in parts:
                 handle.write(part)
@@ -199,13 +176,18 @@ def write_atomic_parts(path: Path, parts: Iterable[bytes]) -> bool:
                 os.unlink(tmp)
                 return False
             os.fsync(handle.fileno())
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o644)
-        made = os.stat(tmp)
-        os.replace(tmp, path)
-        _remember(path, made)
+        _place(tmp, path, path.exists())
+    return True
+
+
+@contextmanager
+def _temp_for(path: Path):
+    """A temp file beside ``path`` (its descriptor and name), removed if the block fails; either way a
+    publish's known signature of ``path`` is forgotten (see :func:`known_signatures`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp", dir=path.parent)
+    try:
+        yield fd, tmp
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -213,7 +195,23 @@ def write_atomic_parts(path: Path, parts: Iterable[bytes]) -> bool:
         if _KNOWN is not None:
             _KNOWN.pop(str(path), None)
             _KNOWN.pop(os.path.abspath(path), None)
-    return True
+
+
+def _place(tmp: str, path: Path, replaces: bool, expect=ANY, shown: str | None = None,
+           before: Signature | None = None) -> None:
+    """Put the written ``tmp`` at ``path`` with the mode of the file it ``replaces`` (0644 for a new one): by
+    compare-and-swap when ``expect`` is given (``before``: the signature taken before the read), else by
+    a rename; and remember the signature it has there."""
+    os.chmod(tmp, path.stat().st_mode & 0o777 if replaces else 0o644)
+    made = os.stat(tmp)
+    if expect is not ANY:
+        _settle(path)
+        if stat_signature(path) != before:
+            _compare(path, _current(path), expect, shown)
+        _swap_in(Path(tmp), path, expect, shown)
+    else:
+        os.replace(tmp, path)
+    _remember(path, made)
 
 
 def _same_bytes(first: str, second: Path, block: int = 1 << 20) -> bool:
