@@ -31,8 +31,6 @@ from workflow.parallel import map_ordered
 from workflow.project import display_path
 from workflow.stamps import Stamps, digest
 
-TEMPLATES = "templates"      # under locales/
-
 
 @dataclass(frozen=True)
 class TemplateGroup:
@@ -64,7 +62,7 @@ def template_groups(config: Config) -> tuple[TemplateGroup, ...]:
 
 def catalog_template_path(config: Config, catalog: str, slug: str) -> Path:
     """``locales/templates/<group>/<slug>.pot``: the template ``catalog``'s ``<slug>.po`` goes with."""
-    return config.locales_dir / TEMPLATES / template_group(config, catalog) / f"{slug}.pot"
+    return config.templates_dir / template_group(config, catalog) / f"{slug}.pot"
 
 
 def select_template(pot_text: str, keys: list[tuple[str | None, str]], keep, group: TemplateGroup) -> str:
@@ -124,7 +122,7 @@ def _texts(config: Config, slug: str, groups: tuple[TemplateGroup, ...]) -> list
         def keep(index: int, group=group, held=held) -> bool:
             return in_market(template[index], group.markets) and (held is None or keys[index] in held)
 
-        out.append((config.locales_dir / TEMPLATES / group.name / f"{slug}.pot",
+        out.append((config.templates_dir / group.name / f"{slug}.pot",
                     select_template(text, keys, keep, group)))
     return out
 
@@ -161,7 +159,7 @@ def write_catalog_templates(config: Config, slugs: list[str], stamps: Stamps) ->
 
 def _inputs(config: Config, slug: str, groups: tuple[TemplateGroup, ...], stamps: Stamps, settings: str) -> str:
     """Digest of what a slug's catalog templates are made from, and of the templates as they are."""
-    outputs = [f"{config.locales_dir}{os.sep}{TEMPLATES}{os.sep}{g.name}{os.sep}{slug}.pot" for g in groups]
+    outputs = [f"{config.templates_dir}{os.sep}{g.name}{os.sep}{slug}.pot" for g in groups]
     inputs = [stamps.file(config.po_path(g.catalogs[0], slug)) for g in groups if g.override]
     return digest(stamps.file(config.pot_path(slug)), settings, *inputs, *(stamps.file(p) for p in outputs))
 
@@ -203,6 +201,6 @@ def weblate_components(config: Config, slugs: list[str]) -> list[WeblateComponen
             out.append(WeblateComponent(
                 name=f"{slug} ({group.name})", slug=f"{slug}-{group.name.lower().replace('_', '-')}",
                 filemask=f"locales/*/LC_MESSAGES/{slug}.po",
-                new_base=f"locales/{TEMPLATES}/{group.name}/{slug}.pot",
+                new_base=f"locales/templates/{group.name}/{slug}.pot",
                 language_regex=f"^({codes})$" if len(group.catalogs) > 1 else f"^{codes}$"))
     return out

@@ -76,6 +76,11 @@ class Config:
         return self.root / "locales"
 
     @property
+    def templates_dir(self) -> Path:
+        """``locales/templates/``: the market templates (:mod:`workflow.catalog_templates`)."""
+        return self.locales_dir / "templates"
+
+    @property
     def output_dir(self) -> Path:
         return self.root / "output"
 

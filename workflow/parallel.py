@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import marshal
 import os
+import signal
 from typing import Callable, Iterable, TypeVar
 
 from workflow.errors import LocumError
@@ -64,3 +66,75 @@ def map_ordered(function: Callable[[T], R], items: Iterable[T],
             if progress:
                 progress(len(results), len(items))
     return results
+
+
+class Forked:
+    """``function(*args)`` computed in a forked child while this process goes on; :meth:`result` waits for it.
+
+    For short work that is mostly waiting on system calls, such as walking thousands of folders: a fork
+    costs about a millisecond where starting a pool costs tens, and threads lose more to handing the GIL
+    back and forth than they gain. The result comes back marshalled, so it must be plain data (dicts,
+    tuples, strings, numbers). When forking is not safe or not wanted (other threads are running,
+    ``LOCUM_WORKERS=1``, no ``os.fork``) or the child fails in any way, :meth:`result` computes it here
+    instead: the answer is the same either way, and an error is raised as this process would raise it.
+
+    Use it in a ``with`` block: leaving it without the result (an error here) stops and reaps the child.
+
+    >>> with Forked(sorted, "cab") as child:
+    ...     child.result()
+    ['a', 'b', 'c']
+    """
+
+    def __init__(self, function: Callable[..., R], *args):
+        self.function, self.args = function, args
+        self.pid = self.fd = None
+        if workers() <= 1 or not hasattr(os, "fork") or _threads() > 1:
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:                                # the child: compute, send, and leave without cleaning up
+            code = 1
+            try:
+                os.close(read)
+                data = marshal.dumps(function(*args))
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(write, view):]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.pid, self.fd = pid, read
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pid is not None:                    # not waited for: it is not wanted any more
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+
+    def result(self) -> R:
+        if self.pid is None:
+            return self.function(*self.args)
+        chunks = []
+        try:
+            while chunk := os.read(self.fd, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            status = self._reap()
+        if status != 0:                             # it failed (or was killed): do it here, errors and all
+            return self.function(*self.args)
+        return marshal.loads(b"".join(chunks))
+
+    def _reap(self) -> int:
+        os.close(self.fd)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return status
+
+
+def _threads() -> int:
+    import threading
+
+    return threading.active_count()
