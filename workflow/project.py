@@ -10,7 +10,7 @@ import os
 import stat
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -35,14 +35,23 @@ class SourceTree:
     """What ``source/`` holds, every entry judged: nothing in it may lead outside the project.
 
     ``files`` are the :class:`os.DirEntry` of every regular file under
-    ``source/`` (their ``stat`` is what ``publish`` remembers), ``articles``
-    the ``source/*.md`` files and ``images`` the files under
-    ``source/images/``, both sorted.
+    ``source/`` (its path ``root``; their ``stat`` is what ``publish``
+    remembers), ``articles`` the ``source/*.md`` files and ``images`` the
+    files under ``source/images/``, both sorted.
     """
 
     files: tuple[os.DirEntry, ...]
-    articles: tuple[Path, ...]
-    images: tuple[Path, ...]
+    root: str
+
+    @cached_property        # made on first need: a publish with nothing to do needs only the files
+    def articles(self) -> tuple[Path, ...]:
+        return tuple(sorted(Path(e.path) for e in self.files
+                            if e.name.endswith(".md") and os.path.dirname(e.path) == self.root))
+
+    @cached_property
+    def images(self) -> tuple[Path, ...]:
+        images = f"{self.root}{os.sep}images{os.sep}"
+        return tuple(sorted(Path(e.path) for e in self.files if e.path.startswith(images)))
 
 
 _KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
@@ -101,10 +110,7 @@ def source_tree(config: Config) -> SourceTree:
     _walk_source(config, str(root), True, files, errors)
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
-    images = f"{root}{os.sep}images{os.sep}"
-    articles = sorted(Path(e.path) for e in files if e.name.endswith(".md") and os.path.dirname(e.path) == str(root))
-    pictures = sorted(Path(e.path) for e in files if e.path.startswith(images))
-    tree = SourceTree(tuple(files), tuple(articles), tuple(pictures))
+    tree = SourceTree(tuple(files), str(root))
     if _WALKED is not None:
         _WALKED[root] = tree
     return tree
