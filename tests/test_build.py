@@ -188,6 +188,28 @@ def test_publish_notices_a_change_after_a_noop(site_project, locum):
     assert "1 rendered, 9 unchanged" in locum(site_project, "publish").out
 
 
+def test_a_publish_puts_back_a_page_altered_in_output(site_project, locum):
+    """Only what the pipeline made reaches readers: a page edited in output/ is made again by the next publish."""
+    assert locum(site_project, "publish").code == 0
+    page = site_project / "output/pl-GB/pain-relief/index.html"
+    made = page.read_bytes()
+    page.write_bytes(made.replace(b"</main>", b"<p>Take twice the dose.</p></main>", 1))
+    assert b"twice the dose" in page.read_bytes()
+    result = locum(site_project, "publish")
+    assert result.code == 0 and "1 rendered, 9 unchanged" in result.out
+    assert page.read_bytes() == made
+    assert "nothing changed" in locum(site_project, "publish").out
+    (site_project / "output/pl-GB/offer.html").write_text("<p>Buy now</p>\n", encoding="utf-8")    # added
+    assert locum(site_project, "publish").code == 0
+    assert not (site_project / "output/pl-GB/offer.html").exists()
+    other = site_project / "output/es-US/sleep-and-pain/index.html"      # a page the next build no longer makes
+    other.write_bytes(other.read_bytes() + b"<!-- altered -->\n")
+    (site_project / "source/sleep-and-pain.md").unlink()
+    assert locum(site_project, "publish").code == 0
+    assert not other.exists() and not other.parent.exists() and page.read_bytes() == made
+    assert "nothing changed" in locum(site_project, "publish").out
+
+
 def test_an_edit_made_during_a_publish_is_taken_in_by_the_next(site_project, locum, monkeypatch):
     """A translator saves a catalog while the build runs: that publish cannot have it, so the next one is no no-op."""
     assert locum(site_project, "publish").code == 0

@@ -44,8 +44,10 @@ from workflow.fileio import (
 )
 from workflow.parallel import Forked
 from workflow.project import Progress, StageResult, one_walk, source_tree
+from workflow.staging import delete_files
 
 LAST = Path(".cache") / "publish.json"
+LEFT = Path(".cache") / "output.marshal"      # the signature of every file the last publish left in output/
 RACY_NS = 100_000_000       # an input modified this close to the walk may change again unseen
 PRUNE_MARGIN_NS = 2_000_000_000     # file times come from a coarser clock: a parse read at once may look older
 
@@ -176,7 +178,7 @@ def _restat(root: str, paths, into: Signatures) -> None:
 
 
 def record(config: Config, options: str, summary: dict, before: tuple[Signatures, Signatures],
-           written: set[str], output_written: set[str] | None) -> list[str]:
+           written: set[str], output_written: set[str] | None, preview: bool = False) -> list[str]:
     """Remember the project as this publish left it, with its summary; returns the inputs that moved meanwhile.
 
     ``before`` is the :func:`snapshot` taken when the publish started,
@@ -187,7 +189,8 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
     once more; a file that appeared meanwhile is simply not in the digest, so
     the next publish does its work. When an input the stages did not write
     moved, or an input is too fresh to trust its signature, no digest is
-    kept either.
+    kept either. The signatures of ``output/`` are kept apart for
+    :func:`altered_in_output` (not after a ``preview``).
     """
     root = str(config.root)
     for attempt in range(2):
@@ -210,8 +213,24 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
         outputs = dict(before[1])
         _restat(root, sorted(output_written), outputs)
     digest = state_digest((inputs, outputs), options) if trusted else None
+    if not preview:         # a preview's pages are no published site to hold output/ to
+        write_atomic(config.root / LEFT, marshal.dumps(dict(sorted(outputs.items())), 2))
     write_atomic(config.root / LAST, json.dumps({"digest": digest, "summary": summary}, sort_keys=True) + "\n")
     return moved
+
+
+def altered_in_output(config: Config, outputs: Signatures) -> set[str]:
+    """The files of ``output/`` (:func:`snapshot`'s second part) that are not as the last publish left them:
+    edited, replaced, added, or written by something else (a ``locum build`` of its own, a hand). Empty
+    when no publish has recorded ``output/`` yet.
+    """
+    try:
+        left = marshal.loads((config.root / LEFT).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return set()
+    if not isinstance(left, dict):
+        return set()
+    return {path for path, signature in outputs.items() if left.get(path) != signature}
 
 
 @dataclass
@@ -278,14 +297,21 @@ def _publish(config: Config, preview: bool, hooks: Hooks) -> Outcome:
         compiled = compile_catalogs(config, progress=hooks.progress("compile"))
         hooks.compiled(compiled)
         written += [*compiled.written, *(path.with_suffix(".audit.json") for path in compiled.written)]
+        # a file altered since the last publish counts as missing: the build writes it again, or it goes
+        altered = set() if preview else altered_in_output(config, before[1])
         result = build(config, preview=preview, progress=hooks.progress("build"),
-                       existing=None if preview else {path.removeprefix(output) for path in before[1]})
+                       existing=None if preview else {path.removeprefix(output) for path in before[1]
+                                                      if path not in altered})
         written += result.written       # the pages' last approved versions, under locales/published/
         hooks.built(result)
         parsecache.prune(started - PRUNE_MARGIN_NS)
+    changed = None if result.changed is None else {output + path for path in result.changed}
+    if changed is not None:
+        delete_files(config.output_dir, {path.removeprefix(output) for path in altered - changed})   # no longer made
+        changed |= altered
     moved = record(config, options, {"published": len(result.published), "skipped": len(result.skipped),
                                      "held": held}, before, {str(path)[strip:] for path in written},
-                   set() if preview else None if result.changed is None else {output + path for path in result.changed})
+                   set() if preview else changed, preview)
     return Outcome(len(result.published), len(result.skipped), held, moved=tuple(moved))
 
 

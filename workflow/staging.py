@@ -97,12 +97,12 @@ def commit_output(staging: Path, output: Path, kept: set[str], existing: set[str
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relpath, target)
     removed = existing - kept.union(written)
-    _delete(output, removed)
+    delete_files(output, removed)
     shutil.rmtree(staging, ignore_errors=True)
     return removed.union(written)
 
 
-def _delete(root: Path, relpaths: set[str]) -> None:
+def delete_files(root: Path, relpaths: set[str]) -> None:
     """Delete these files under ``root``, and the folders they leave empty (``root`` stays)."""
     for relpath in sorted(relpaths):
         target = root / relpath
@@ -130,7 +130,7 @@ def commit_audit(staging: Path, audit: Path, kept: set[str], existing: set[str])
         target = audit / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relpath, target)
-    _delete(audit, existing - kept.union(written))
+    delete_files(audit, existing - kept.union(written))
     for folder in sorted((directory for directory, _, _ in os.walk(staging)), reverse=True):
         os.rmdir(folder)
 
