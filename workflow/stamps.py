@@ -38,16 +38,16 @@ def digest(*parts: bytes | str | None) -> str:
     >>> digest(b"a", None) == digest(b"a", b""), digest("ab", "c") == digest("a", "bc")
     (False, False)
     """
-    h = hashlib.sha256(_SALT)
-    update = h.update
+    chunks = [_SALT]        # hashed at once: an update per part took a third longer, for 18,000 stamps a publish
+    append = chunks.append
     for part in parts:
         if part is None:
-            update(b"\0N")
+            append(b"\0N")
         else:
             data = part.encode("utf-8") if isinstance(part, str) else part
-            update(b"\0%d:" % len(data))
-            update(data)
-    return h.hexdigest()
+            append(b"\0%d:" % len(data))
+            append(data)
+    return hashlib.sha256(b"".join(chunks)).hexdigest()
 
 
 _SALT = f"locum {__version__} stamps 3".encode()   # 3: the invisible, formats and html checks
@@ -152,10 +152,14 @@ class FileDigests:
         signature = fileio.signature(name)
         if signature is None:
             return "missing"
+        value = fileio.remembered_digest(name, signature)       # an earlier stage of this publish asked
+        if value is not None:
+            return value
         key = name[len(self.prefix):] if name.startswith(self.prefix) else name
         known = self.files.get(key)
         if (isinstance(known, list) and len(known) == 5 and known[0] == signature[0] and known[1] == signature[1]
                 and known[2] == signature[2] and known[3] == signature[3]):
+            fileio.remember_digest(name, signature, known[4])
             return known[4]
         now = time.time_ns()
         try:
@@ -165,6 +169,7 @@ class FileDigests:
         if now - max(signature[1], signature[2]) > RACY_NS:
             self.files[key] = [*signature, value]
             self.changed = True
+            fileio.remember_digest(name, signature, value)
         elif key in self.files:
             del self.files[key]
             self.changed = True
