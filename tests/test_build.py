@@ -6,6 +6,7 @@ import gettext
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -13,6 +14,7 @@ import pytest
 from conftest import sign_approval, snapshot
 
 import workflow.build
+import workflow.publish
 import workflow.stamps
 from workflow.catalogs import read_catalog, write_catalog
 
@@ -207,6 +209,30 @@ def test_an_edit_made_during_a_publish_is_taken_in_by_the_next(site_project, loc
     assert "nothing changed" not in result.out and "1 rendered, 9 unchanged" in result.out
     assert "Tenga horarios regulares." in page(site_project, "es-US", "sleep-and-pain")
     assert "nothing changed" in locum(site_project, "publish").out
+
+
+def test_a_fresh_file_saved_while_the_publish_waits_for_the_clock_is_noticed(site_project, locum, monkeypatch):
+    """A publish that finds files too fresh to trust waits and looks at them again: a save meanwhile is reported."""
+    assert locum(site_project, "publish").code == 0
+    catalog = site_project / "locales/es/LC_MESSAGES/sleep-and-pain.po"
+    waited = []
+
+    def save_instead_of_waiting(seconds):
+        waited.append(seconds)
+        if len(waited) == 1:
+            set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
+
+    monkeypatch.setattr("workflow.publish.RACY_NS", 3_600 * 10**9)      # every file counts as fresh
+    monkeypatch.setattr("workflow.publish.time", type("Clock", (), {"time_ns": staticmethod(time.time_ns),
+                                                                    "sleep": staticmethod(save_instead_of_waiting)}))
+    set_translation(site_project, "pl", "sleep-and-pain", "Keep regular hours.", "Trzymaj się stałych godzin.")
+    result = locum(site_project, "publish")
+    assert waited and "1 file(s) changed while publishing (locales/es/LC_MESSAGES/sleep-and-pain.po)" in result.err
+    assert "Tenga horarios regulares." in catalog.read_text(encoding="utf-8")
+    monkeypatch.undo()
+    result = locum(site_project, "publish")
+    assert "nothing changed" not in result.out and "Tenga horarios regulares." in page(site_project, "es-US",
+                                                                                       "sleep-and-pain")
 
 
 def test_a_publish_writes_its_bookkeeping_once(site_project, locum, monkeypatch):

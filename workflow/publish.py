@@ -153,13 +153,18 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
     once more; a file that appeared meanwhile is simply not in the digest, so
     the next publish does its work. When an input the stages did not write
     moved, or an input is too fresh to trust its signature, no digest is
-    kept either.
+    kept either. When none moved but some are too fresh (a stage just wrote
+    them), it waits for the clock to move on and looks again at those alone:
+    a file modified well before the first look cannot change unseen (a later
+    change gives it another signature, which the next publish sees), and
+    looking again at all 22,000 files of the bench took 100 ms.
     """
     root = str(config.root)
+    inputs = dict(before[0])
+    paths = list(inputs) + sorted(written - inputs.keys())
     for attempt in range(2):
         started = time.time_ns()
-        inputs = dict(before[0])
-        _restat(root, list(inputs) + sorted(written - inputs.keys()), inputs)
+        _restat(root, paths, inputs)
         moved = sorted(path for path, signature in inputs.items() if not path.endswith((".mo", ".audit.json"))
                        and (signature != wrote(f"{root}/{path}") if path in written     # replaced after our write
                             else before[0].get(path, signature) != signature))
@@ -169,6 +174,7 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
         if trusted or moved or attempt:
             break
         time.sleep((newest + RACY_NS - started) / 1e9 + 0.001)    # a stage wrote just now: let the clock move on
+        paths = [path for path, (_, mtime, ctime, _) in inputs.items() if started - max(mtime, ctime) <= RACY_NS]
     if output_written is None:
         outputs: Signatures = {}
         _walk(str(config.output_dir), len(root) + 1, outputs)
