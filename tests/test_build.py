@@ -241,7 +241,7 @@ def test_a_publish_writes_its_bookkeeping_once(site_project, locum, monkeypatch)
     written = []
     write = workflow.stamps.write_atomic
     monkeypatch.setattr("workflow.stamps.write_atomic",
-                        lambda path, data: written.append(path.name) or write(path, data))
+                        lambda path, data, **options: written.append(path.name) or write(path, data, **options))
     set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
     (site_project / "source/pain-relief.md").write_text(
         (site_project / "source/pain-relief.md").read_text(encoding="utf-8") + "\nA new closing paragraph.\n",

@@ -128,7 +128,8 @@ def test_a_fresh_save_after_our_write_is_still_waited_for(tmp_path, monkeypatch,
 
 def test_catalogs_reach_the_disk_before_the_rename_and_derived_files_need_not(project, locum, monkeypatch):
     """A translator's catalog is fsynced before it replaces the old one (a power cut keeps one of the two);
-    the compiled catalogs and their sidecars, made again from the catalogs when lost, are not."""
+    the compiled catalogs and their sidecars, made again from the catalogs when lost, are not, and neither is the
+    stages' bookkeeping (a lost stamp costs time: the work is done again)."""
     synced: list[str] = []
     real = os.fsync
 
@@ -145,6 +146,8 @@ def test_catalogs_reach_the_disk_before_the_rename_and_derived_files_need_not(pr
     assert locum(project, "compile").code == 0
     assert any(project.glob("locales/*/LC_MESSAGES/*.mo"))
     assert not [p for p in synced if ".mo.locum-" in p or ".audit.json.locum-" in p], synced
+    assert (project / ".cache/stamps.json").is_file() and (project / ".cache/digests.json").is_file()
+    assert not [p for p in synced if ".stamps.json.locum-" in p or ".digests.json.locum-" in p], synced
     path = project / "x.po"
     assert write_atomic(path, OURS) and synced[-1].startswith(str(project / ".x.po.locum-"))
     assert write_atomic(path, READ, durable=False) and synced[-1].startswith(str(project / ".x.po.locum-"))

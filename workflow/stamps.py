@@ -122,7 +122,7 @@ def _store(path: Path, data: dict, text: Callable[[], str]) -> None:
         _PENDING[path] = (data, text)
         _LOADED[path] = (fileio.stat_signature(path), data)       # later stages of this process see this very data
         return
-    write_atomic(path, text())
+    write_atomic(path, text(), durable=False)       # bookkeeping: one lost to a power cut costs time, no more
     _LOADED[path] = (fileio.stat_signature(path), data)
 
 
