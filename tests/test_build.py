@@ -235,6 +235,29 @@ def test_a_fresh_file_saved_while_the_publish_waits_for_the_clock_is_noticed(sit
                                                                                        "sleep-and-pain")
 
 
+def test_the_wait_for_the_clock_counts_the_time_the_look_took(site_project, locum, monkeypatch):
+    """Files too fresh to trust are trusted once the clock moved on: the time the look at every file took (100 ms
+    at 22,000 files) counts towards that, and the look at the fresh ones again trusts them."""
+    assert locum(site_project, "publish").code == 0
+    waited, late = [], []
+    restat = workflow.publish._restat
+
+    def slow_restat(*args):
+        restat(*args)
+        late.append(20 * 10**9)             # the look took 20 s
+
+    monkeypatch.setattr("workflow.publish.RACY_NS", 10 * 10**9)     # every file counts as fresh at first
+    monkeypatch.setattr("workflow.publish._restat", slow_restat)
+    monkeypatch.setattr("workflow.publish.time", type("Clock", (), {
+        "time_ns": staticmethod(lambda: time.time_ns() + (late[0] if late else 0)),
+        "sleep": staticmethod(waited.append)}))
+    set_translation(site_project, "pl", "sleep-and-pain", "Keep regular hours.", "Trzymaj się stałych godzin.")
+    assert locum(site_project, "publish").code == 0
+    assert len(waited) == 1 and waited[0] < 0.01
+    monkeypatch.undo()
+    assert "nothing changed" in locum(site_project, "publish").out
+
+
 def test_a_publish_writes_its_bookkeeping_once(site_project, locum, monkeypatch):
     """Five stages update the stamps; the megabytes of JSON reach the disk once, at the end."""
     assert locum(site_project, "publish").code == 0

@@ -173,7 +173,8 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
         trusted = not moved and started - newest > RACY_NS
         if trusted or moved or attempt:
             break
-        time.sleep((newest + RACY_NS - started) / 1e9 + 0.001)    # a stage wrote just now: let the clock move on
+        # a stage wrote just now: let the clock move on, less the time the look itself took
+        time.sleep(max(0, newest + RACY_NS - time.time_ns()) / 1e9 + 0.001)
         paths = [path for path, (_, mtime, ctime, _) in inputs.items() if started - max(mtime, ctime) <= RACY_NS]
     if output_written is None:
         outputs: Signatures = {}
