@@ -259,7 +259,7 @@ def test_the_wait_for_the_clock_counts_the_time_the_look_took(site_project, locu
 
 
 def test_a_publish_writes_its_bookkeeping_once(site_project, locum, monkeypatch):
-    """Five stages update the stamps; the megabytes of JSON reach the disk once, at the end."""
+    """Five stages update the stamps; the megabytes of bookkeeping reach the disk once, at the end."""
     assert locum(site_project, "publish").code == 0
     written = []
     write = workflow.stamps.write_atomic
@@ -270,7 +270,7 @@ def test_a_publish_writes_its_bookkeeping_once(site_project, locum, monkeypatch)
         (site_project / "source/pain-relief.md").read_text(encoding="utf-8") + "\nA new closing paragraph.\n",
         encoding="utf-8")
     assert locum(site_project, "publish").code == 0
-    assert sorted(written) == ["digests.json", "stamps.json"]
+    assert sorted(written) == ["digests.marshal", "stamps.marshal"]
 
 
 def test_rebuild_removes_pages_no_longer_published(site_project, locum):

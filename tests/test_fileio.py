@@ -147,8 +147,8 @@ def test_catalogs_reach_the_disk_before_the_rename_and_derived_files_need_not(pr
     assert locum(project, "compile").code == 0
     assert any(project.glob("locales/*/LC_MESSAGES/*.mo"))
     assert not [p for p in synced if ".mo.locum-" in p or ".audit.json.locum-" in p], synced
-    assert (project / ".cache/stamps.json").is_file()
-    assert not [p for p in earlier + synced if ".stamps.json.locum-" in p or ".digests.json.locum-" in p]
+    assert (project / ".cache/stamps.marshal").is_file()
+    assert not [p for p in earlier + synced if ".stamps.marshal.locum-" in p or ".digests.marshal.locum-" in p]
     path = project / "x.po"
     assert write_atomic(path, OURS) and synced[-1].startswith(str(project / ".x.po.locum-"))
     assert write_atomic(path, READ, durable=False) and synced[-1].startswith(str(project / ".x.po.locum-"))
