@@ -153,11 +153,7 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
     once more; a file that appeared meanwhile is simply not in the digest, so
     the next publish does its work. When an input the stages did not write
     moved, or an input is too fresh to trust its signature, no digest is
-    kept either. When none moved but some are too fresh (a stage just wrote
-    them), it waits for the clock to move on and looks again at those alone:
-    a file modified well before the first look cannot change unseen (a later
-    change gives it another signature, which the next publish sees), and
-    looking again at all 22,000 files of the bench took 100 ms.
+    kept either.
     """
     root = str(config.root)
     inputs = dict(before[0])
@@ -175,6 +171,9 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
             break
         # a stage wrote just now: let the clock move on, less the time the look itself took
         time.sleep(max(0, newest + RACY_NS - time.time_ns()) / 1e9 + 0.001)
+        # then only the files too fresh are looked at again: one modified well before the first look cannot
+        # change unseen (a later change gives it another signature, which the next publish sees), and looking
+        # again at all 22,000 files of the bench took 100 ms
         paths = [path for path, (_, mtime, ctime, _) in inputs.items() if started - max(mtime, ctime) <= RACY_NS]
     if output_written is None:
         outputs: Signatures = {}
