@@ -6,6 +6,7 @@ import gettext
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -13,6 +14,7 @@ import pytest
 from conftest import sign_approval, snapshot
 
 import workflow.build
+import workflow.publish
 import workflow.stamps
 from workflow.catalogs import read_catalog, write_catalog
 
@@ -231,19 +233,66 @@ def test_an_edit_made_during_a_publish_is_taken_in_by_the_next(site_project, loc
     assert "nothing changed" in locum(site_project, "publish").out
 
 
+def test_a_fresh_file_saved_while_the_publish_waits_for_the_clock_is_noticed(site_project, locum, monkeypatch):
+    """A publish that finds files too fresh to trust waits and looks at them again: a save meanwhile is reported."""
+    assert locum(site_project, "publish").code == 0
+    catalog = site_project / "locales/es/LC_MESSAGES/sleep-and-pain.po"
+    waited = []
+
+    def save_instead_of_waiting(seconds):
+        waited.append(seconds)
+        if len(waited) == 1:
+            set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
+
+    monkeypatch.setattr("workflow.publish.RACY_NS", 3_600 * 10**9)      # every file counts as fresh
+    monkeypatch.setattr("workflow.publish.time", type("Clock", (), {"time_ns": staticmethod(time.time_ns),
+                                                                    "sleep": staticmethod(save_instead_of_waiting)}))
+    set_translation(site_project, "pl", "sleep-and-pain", "Keep regular hours.", "Trzymaj się stałych godzin.")
+    result = locum(site_project, "publish")
+    assert waited and "1 file(s) changed while publishing (locales/es/LC_MESSAGES/sleep-and-pain.po)" in result.err
+    assert "Tenga horarios regulares." in catalog.read_text(encoding="utf-8")
+    monkeypatch.undo()
+    result = locum(site_project, "publish")
+    assert "nothing changed" not in result.out and "Tenga horarios regulares." in page(site_project, "es-US",
+                                                                                       "sleep-and-pain")
+
+
+def test_the_wait_for_the_clock_counts_the_time_the_look_took(site_project, locum, monkeypatch):
+    """Files too fresh to trust are trusted once the clock moved on: the time the look at every file took (100 ms
+    at 22,000 files) counts towards that, and the look at the fresh ones again trusts them."""
+    assert locum(site_project, "publish").code == 0
+    waited, late = [], []
+    restat = workflow.publish._restat
+
+    def slow_restat(*args):
+        restat(*args)
+        late.append(20 * 10**9)             # the look took 20 s
+
+    monkeypatch.setattr("workflow.publish.RACY_NS", 10 * 10**9)     # every file counts as fresh at first
+    monkeypatch.setattr("workflow.publish._restat", slow_restat)
+    monkeypatch.setattr("workflow.publish.time", type("Clock", (), {
+        "time_ns": staticmethod(lambda: time.time_ns() + (late[0] if late else 0)),
+        "sleep": staticmethod(waited.append)}))
+    set_translation(site_project, "pl", "sleep-and-pain", "Keep regular hours.", "Trzymaj się stałych godzin.")
+    assert locum(site_project, "publish").code == 0
+    assert len(waited) == 1 and waited[0] < 0.01
+    monkeypatch.undo()
+    assert "nothing changed" in locum(site_project, "publish").out
+
+
 def test_a_publish_writes_its_bookkeeping_once(site_project, locum, monkeypatch):
-    """Five stages update the stamps; the megabytes of JSON reach the disk once, at the end."""
+    """Five stages update the stamps; the megabytes of bookkeeping reach the disk once, at the end."""
     assert locum(site_project, "publish").code == 0
     written = []
     write = workflow.stamps.write_atomic
     monkeypatch.setattr("workflow.stamps.write_atomic",
-                        lambda path, data: written.append(path.name) or write(path, data))
+                        lambda path, data, **options: written.append(path.name) or write(path, data, **options))
     set_translation(site_project, "es", "sleep-and-pain", "Keep regular hours.", "Tenga horarios regulares.")
     (site_project / "source/pain-relief.md").write_text(
         (site_project / "source/pain-relief.md").read_text(encoding="utf-8") + "\nA new closing paragraph.\n",
         encoding="utf-8")
     assert locum(site_project, "publish").code == 0
-    assert sorted(written) == ["digests.json", "stamps.json"]
+    assert sorted(written) == ["digests.marshal", "stamps.marshal"]
 
 
 def test_rebuild_removes_pages_no_longer_published(site_project, locum):

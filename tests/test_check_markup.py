@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+from conftest import REPO
 from hypothesis import given
 from hypothesis import strategies as st
 from test_injection import PAYLOADS, TEXT_ONLY
@@ -178,3 +182,12 @@ def test_the_tokenizer_finds_markup_only_where_the_fast_path_looks(text: str):
 @given(st.lists(st.sampled_from(_HTMLISH + list(HTML_FAIL.values())), max_size=6).map("".join))
 def test_markup_the_source_has_is_never_reported(text: str):
     assert [m for m in messages("html", text, text) if m.startswith("raw HTML")] == []
+
+
+def test_the_html_tokenizer_is_loaded_only_for_a_text_with_markup():
+    """html5lib (with the network modules it imports) costs a checking command 40 ms; most texts need none."""
+    code = ("import sys; from workflow.checks import REGISTRY; from workflow.checks.markup import markup_tokens; "
+            "before = 'html5lib' in sys.modules; markup_tokens('5 < 10 mg'); plain = 'html5lib' in sys.modules; "
+            "print(before, plain, markup_tokens('a <b>c</b>'), 'html5lib' in sys.modules)")
+    loaded = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip().split(maxsplit=2) == ["False", "False", "('<b>', '</b>') True"]

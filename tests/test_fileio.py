@@ -128,7 +128,8 @@ def test_a_fresh_save_after_our_write_is_still_waited_for(tmp_path, monkeypatch,
 
 def test_catalogs_reach_the_disk_before_the_rename_and_derived_files_need_not(project, locum, monkeypatch):
     """A translator's catalog is fsynced before it replaces the old one (a power cut keeps one of the two);
-    the compiled catalogs and their sidecars, made again from the catalogs when lost, are not."""
+    the compiled catalogs and their sidecars, made again from the catalogs when lost, are not, and neither is the
+    stages' bookkeeping (a lost stamp costs time: the work is done again)."""
     synced: list[str] = []
     real = os.fsync
 
@@ -141,10 +142,13 @@ def test_catalogs_reach_the_disk_before_the_rename_and_derived_files_need_not(pr
     assert locum(project, "extract").code == 0 and locum(project, "update").code == 0
     catalogs = [p for p in synced if p.endswith(".tmp") and ".po.locum-" in p]
     assert catalogs, synced
+    earlier = list(synced)         # with the bookkeeping extract and update wrote
     synced.clear()
     assert locum(project, "compile").code == 0
     assert any(project.glob("locales/*/LC_MESSAGES/*.mo"))
     assert not [p for p in synced if ".mo.locum-" in p or ".audit.json.locum-" in p], synced
+    assert (project / ".cache/stamps.marshal").is_file()
+    assert not [p for p in earlier + synced if ".stamps.marshal.locum-" in p or ".digests.marshal.locum-" in p]
     path = project / "x.po"
     assert write_atomic(path, OURS) and synced[-1].startswith(str(project / ".x.po.locum-"))
     assert write_atomic(path, READ, durable=False) and synced[-1].startswith(str(project / ".x.po.locum-"))

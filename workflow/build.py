@@ -380,7 +380,7 @@ def commit(plan: Plan, gathered: Gathered, staged: Staged, staging: Path) -> Bui
                                 previous.site_files)
     else:
         swap(staging, target.output)
-    write_manifest(manifest_path, staged.manifest)
+    write_manifest(manifest_path, staged.manifest, previous.manifest)
     return dataclasses.replace(result, changed=changed)
 
 

@@ -34,10 +34,34 @@ def known_signatures(signatures: dict[str, Signature]):
     """
     global _KNOWN
     previous, _KNOWN = _KNOWN, signatures
+    _DIGESTS.clear()
     try:
         yield
     finally:
         _KNOWN = previous
+        _DIGESTS.clear()
+
+
+_DIGESTS: dict[str, tuple[Signature, str]] = {}     # see remember_digest()
+
+
+def remember_digest(name: str, signature: Signature, value: str) -> None:
+    """Within :func:`known_signatures`, remember ``value`` as the content digest of the file it knows as ``signature``.
+
+    The five stages of a publish ask the content digest of the same file up to
+    five times (``workflow.stamps.FileDigests``); :func:`remembered_digest`
+    answers again without comparing signatures. The memo holds only while the
+    file keeps the very signature object the walk gave it: a write forgets it
+    (:func:`signature` then gives another), and the memo ends with the block.
+    """
+    if _KNOWN is not None and _KNOWN.get(name) is signature:
+        _DIGESTS[name] = (signature, value)
+
+
+def remembered_digest(name: str, signature: Signature) -> str | None:
+    """The digest :func:`remember_digest` kept for the file ``name`` known as this very ``signature``, if any."""
+    seen = _DIGESTS.get(name)
+    return seen[1] if seen is not None and seen[0] is signature else None
 
 
 def long_lived(value):

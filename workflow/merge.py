@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from rapidfuzz import fuzz, process
-
 from workflow.approval import Record, canonical, parse_record, source_digest, without_record
 from workflow.catalogs import POEntry, POFile, plural_count
 from workflow.entries import has_translation
@@ -95,6 +93,8 @@ def drop_copied_records(po: POFile) -> None:
 def _closest(tmpl: POEntry, pool: list[POEntry]) -> POEntry | None:
     if not pool:
         return None
+    from rapidfuzz import fuzz, process  # 15 ms to import: only a merge with new text needs it
+
     best = process.extractOne(tmpl.msgid, [e.msgid for e in pool], scorer=fuzz.ratio,
                               score_cutoff=FUZZY_CUTOFF)
     return pool[best[2]] if best else None

@@ -9,12 +9,17 @@ Reading and hashing every catalog to learn that nothing changed would cost
 most of a no-op run, so :class:`FileDigests` remembers each file's content
 digest together with its ``stat`` signature (size, mtime, ctime, inode), the
 way git's index does, and hashes a file again only when the signature moved.
+
+Both files are ``marshal`` data (format 2, which has no back-references, so
+equal data gives equal bytes), not JSON: a one-entry publish of the
+1,000-article bench spent 100 ms reading and writing their 6 MB as JSON,
+35 ms as this. A file that does not read back as a dict reads as empty.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
 import time
 from contextlib import contextmanager
@@ -25,8 +30,9 @@ from workflow import __version__, fileio
 from workflow.errors import ConflictError, ErrorList, LocumError
 from workflow.fileio import write_atomic
 
-STAMPS = Path(".cache") / "stamps.json"
-DIGESTS = Path(".cache") / "digests.json"
+STAMPS = Path(".cache") / "stamps.marshal"
+DIGESTS = Path(".cache") / "digests.marshal"
+FORMAT = 2      # marshal's: values only, no references (see the module docstring)
 RACY_NS = 100_000_000       # a file changed this close to being hashed may change again unseen
 
 
@@ -38,16 +44,16 @@ def digest(*parts: bytes | str | None) -> str:
     >>> digest(b"a", None) == digest(b"a", b""), digest("ab", "c") == digest("a", "bc")
     (False, False)
     """
-    h = hashlib.sha256(_SALT)
-    update = h.update
+    chunks = [_SALT]        # hashed at once: an update per part took a third longer, for 18,000 stamps a publish
+    append = chunks.append
     for part in parts:
         if part is None:
-            update(b"\0N")
+            append(b"\0N")
         else:
             data = part.encode("utf-8") if isinstance(part, str) else part
-            update(b"\0%d:" % len(data))
-            update(data)
-    return h.hexdigest()
+            append(b"\0%d:" % len(data))
+            append(data)
+    return hashlib.sha256(b"".join(chunks)).hexdigest()
 
 
 _SALT = f"locum {__version__} stamps 3".encode()   # 3: the invisible, formats and html checks
@@ -60,22 +66,44 @@ def file_bytes(path: Path) -> bytes | None:
         return None
 
 
-_LOADED: dict[Path, tuple[tuple, dict]] = {}     # JSON file -> (stat signature, data) this process holds
+_LOADED: dict[Path, tuple[tuple, dict]] = {}     # bookkeeping file -> (stat signature, data) this process holds
+
+
+def encoded(data: dict) -> bytes:
+    """The bytes of a bookkeeping file holding ``data``, its keys sorted (nested values as they are).
+
+    >>> decoded(encoded({"b": [1, "x", None], "a": {"c": True}}))
+    {'a': {'c': True}, 'b': [1, 'x', None]}
+    """
+    return marshal.dumps(dict(sorted(data.items())), FORMAT)
+
+
+def decoded(data: bytes) -> dict:
+    """What :func:`encoded` made, or {} for anything else (damaged, cut off, of another Python, not a dict).
+
+    >>> decoded(encoded({"a": 1})[:-1]), decoded(b"garbage"), decoded(marshal.dumps([1], FORMAT)), decoded(b"")
+    ({}, {}, {}, {})
+    """
+    try:
+        value = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _load(path: Path) -> dict:
-    """The JSON object in ``path`` ({} if missing or broken); one parse per process while the file is unchanged.
+    """The bookkeeping in ``path`` ({} if missing or broken); one read per process while the file is unchanged.
 
     The stages of one ``publish`` share the bookkeeping this way instead of
-    parsing megabytes of JSON each.
+    reading megabytes each.
     """
     signature = fileio.stat_signature(path)
     known = _LOADED.get(path)
     if known is not None and known[0] == signature:
         return known[1]
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = decoded(path.read_bytes())
+    except OSError:
         data = {}
     if not isinstance(data, dict):
         data = {}
@@ -83,7 +111,7 @@ def _load(path: Path) -> dict:
     return fileio.long_lived(data)
 
 
-_PENDING: dict[Path, tuple[dict, Callable[[], str]]] | None = None   # see one_save()
+_PENDING: dict[Path, tuple[dict, Callable[[], bytes]]] | None = None   # see one_save()
 
 
 @contextmanager
@@ -117,17 +145,17 @@ def one_save():
                 _LOADED.pop(path, None)     # this process's copy holds what was not written
 
 
-def _store(path: Path, data: dict, text: Callable[[], str]) -> None:
+def _store(path: Path, data: dict, text: Callable[[], bytes]) -> None:
     if _PENDING is not None:
         _PENDING[path] = (data, text)
         _LOADED[path] = (fileio.stat_signature(path), data)       # later stages of this process see this very data
         return
-    write_atomic(path, text())
+    write_atomic(path, text(), durable=False)       # bookkeeping: one lost to a power cut costs time, no more
     _LOADED[path] = (fileio.stat_signature(path), data)
 
 
 class FileDigests:
-    """Content digests of a project's files, cached by ``stat`` signature in ``.cache/digests.json``.
+    """Content digests of a project's files, cached by ``stat`` signature in ``.cache/digests.marshal``.
 
     A signature is trusted only when the file was last modified well before it
     was hashed (:data:`RACY_NS`): a write in the same clock tick as the hash
@@ -140,7 +168,7 @@ class FileDigests:
         self.prefix = f"{root}{os.sep}"
         self.path = root / DIGESTS
         self.data = _load(self.path)
-        if self.data.get("version") != __version__:
+        if self.data.get("version") != __version__ or not isinstance(self.data.get("files", {}), dict):
             self.data = {}
         self.files: dict = self.data.setdefault("files", {})
         self.data["version"] = __version__
@@ -152,10 +180,14 @@ class FileDigests:
         signature = fileio.signature(name)
         if signature is None:
             return "missing"
+        value = fileio.remembered_digest(name, signature)       # an earlier stage of this publish asked
+        if value is not None:
+            return value
         key = name[len(self.prefix):] if name.startswith(self.prefix) else name
         known = self.files.get(key)
         if (isinstance(known, list) and len(known) == 5 and known[0] == signature[0] and known[1] == signature[1]
                 and known[2] == signature[2] and known[3] == signature[3]):
+            fileio.remember_digest(name, signature, known[4])
             return known[4]
         now = time.time_ns()
         try:
@@ -165,6 +197,7 @@ class FileDigests:
         if now - max(signature[1], signature[2]) > RACY_NS:
             self.files[key] = [*signature, value]
             self.changed = True
+            fileio.remember_digest(name, signature, value)
         elif key in self.files:
             del self.files[key]
             self.changed = True
@@ -183,7 +216,7 @@ class FileDigests:
     def save(self) -> None:
         if self.changed:
             data = self.data
-            _store(self.path, data, lambda: json.dumps(data, sort_keys=True) + "\n")
+            _store(self.path, data, lambda: encoded({**data, "files": dict(sorted(data["files"].items()))}))
             self.changed = False
 
 
@@ -220,5 +253,5 @@ class Stamps:
         self.files.save()
         if self.changed:
             data = self.data
-            _store(self.path, data, lambda: json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+            _store(self.path, data, lambda: encoded(data))
             self.changed = False

@@ -71,7 +71,8 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     glossary = load_glossary(config.root, config.catalogs, config.source_language)
     settings = digest(stamps.file(config.root / CONFIG_PATH), file_bytes(config.root / GLOSSARY_PATH))
     stamp = now_stamp()
-    units: list[tuple[str, str, str | None]] = []   # (catalog path, stamp unit, template digest or None if fresh)
+    # (catalog path, stamp unit, template digest or None if fresh, catalog, slug)
+    units: list[tuple[str, str, str | None, str, str]] = []
     jobs: list[_Job] = []
     folders = {catalog: f"{config.locales_dir}{os.sep}{catalog}{os.sep}LC_MESSAGES{os.sep}" for catalog in catalogs}
     for slug in slugs:
@@ -85,7 +86,7 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
         for catalog in catalogs:
             path, unit = f"{folders[catalog]}{slug}.po", f"update:{catalog}/{slug}"
             fresh = stamps.fresh(unit, digest(pot, stamps.file(path), settings))
-            units.append((path, unit, None if fresh else pot))
+            units.append((path, unit, None if fresh else pot, catalog, slug))
             if not fresh:
                 stale.append(catalog)
         if stale:
@@ -95,14 +96,14 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
     planned: list[tuple[Path, tuple[bytes, str | None]]] = []
     kept: list[Path] = []
     errors: list[LocumError] = []
-    for path, unit, pot in units:
+    for path, unit, pot, catalog, slug in units:
         text = None if pot is None else next(outcomes, None)
         if isinstance(text, LocumError):
             errors.append(text)
         elif text is not None:
-            planned.append((Path(path), text))
+            planned.append((config.po_path(catalog, slug), text))
         elif signature(path) is not None:
-            kept.append(Path(path))
+            kept.append(config.po_path(catalog, slug))      # made once for every stage (Config.po_path)
     if errors:
         raise errors[0] if len(errors) == 1 else ErrorList(errors)
     written, conflicts, contents = [], [], {}
@@ -116,8 +117,8 @@ def update(config: Config, locale: str | None = None, progress: Progress | None 
         except ConflictError as exc:
             conflicts.append(exc)
     refused = {exc.path for exc in conflicts}
-    for path, unit, pot in units:
-        if pot is not None and display_path(config, Path(path)) not in refused:
+    for path, unit, pot, catalog, slug in units:
+        if pot is not None and display_path(config, config.po_path(catalog, slug)) not in refused:
             content = contents.get(path) or stamps.file(path)
             stamps.record(unit, digest(pot, content, settings))
     templates = write_catalog_templates(config, slugs, stamps)     # each catalog's own (catalog_templates)

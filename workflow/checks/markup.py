@@ -19,9 +19,6 @@ from functools import lru_cache
 from typing import Iterator
 from urllib.parse import unquote
 
-from html5lib._tokenizer import HTMLTokenizer
-from html5lib.constants import tokenTypes
-
 from workflow.checks.registry import ERROR, Pair, check
 from workflow.markdown import parse_inline_unvalidated
 
@@ -93,8 +90,6 @@ def markdown(pair: Pair) -> Iterator[str]:
 # tag), "/" (an end tag), "!" (a comment, doctype or CDATA) or "?" (a bogus comment) follows it.
 # A text without such a pair has no tag for any browser, and is not tokenized.
 _MARKUP_START = re.compile(r"<[A-Za-z/!?]")
-_START, _END, _COMMENT, _DOCTYPE, _ERROR = (tokenTypes[k] for k in
-                                            ("StartTag", "EndTag", "Comment", "Doctype", "ParseError"))
 # A translation sits inside a page: a tag it leaves open at its end would swallow the page's own markup
 # up to the next ">" and still be a tag. The tokenizer drops such a tag at the end of input, so the
 # text is read with a ">" appended (it ends a tag name, an attribute or an unquoted value), or, when
@@ -118,32 +113,45 @@ def markup_tokens(text: str) -> tuple[str, ...]:
     return _markup_tokens(text)
 
 
+def _tokenizer():
+    """html5lib's tokenizer and its token types, imported at first use: with ``urllib.request``, ``http.client``
+    and ``ssl`` it brings, 40 ms of every command that checks, most of whose texts have no markup."""
+    from html5lib._tokenizer import HTMLTokenizer
+    from html5lib.constants import tokenTypes
+
+    return HTMLTokenizer, tokenTypes
+
+
 @lru_cache(maxsize=8192)        # the same source text is checked against every language
 def _markup_tokens(text: str) -> tuple[str, ...]:
-    tokens = list(HTMLTokenizer(text + ">"))
+    tokenizer, types = _tokenizer()
+    start, end, comment, doctype, error = (types[k] for k in
+                                               ("StartTag", "EndTag", "Comment", "Doctype", "ParseError"))
+    tokens = list(tokenizer(text + ">"))
     last = tokens[-1] if tokens else None
-    if last is not None and last["type"] == _ERROR and last["data"] in _CLOSERS:
-        tokens = list(HTMLTokenizer(text + _CLOSERS[last["data"]]))
+    if last is not None and last["type"] == error and last["data"] in _CLOSERS:
+        tokens = list(tokenizer(text + _CLOSERS[last["data"]]))
     found = []
     for token in tokens:
         kind = token["type"]
-        if kind == _START:
+        if kind == start:
             attrs = "".join(f' {name}="{value.replace("&", "&amp;").replace(chr(34), "&quot;")}"'
                             for name, value in token["data"].items())
             found.append(f"<{token['name']}{attrs}{' /' if token.get('selfClosing') else ''}>")
-        elif kind == _END:
+        elif kind == end:
             found.append(f"</{token['name']}>")
-        elif kind == _COMMENT:
+        elif kind == comment:
             found.append(f"<!--{token['data']}-->")
-        elif kind == _DOCTYPE:
+        elif kind == doctype:
             found.append(f"<!DOCTYPE {token['name'] or ''}>")
     return tuple(found)
 
 
 def _attributes(text: str) -> list[tuple[str, str]]:
     """The (name, value) attributes of one of :func:`markup_tokens`' start tags."""
-    start = list(HTMLTokenizer(text))
-    return list(start[0]["data"].items()) if start and start[0]["type"] == _START else []
+    tokenizer, types = _tokenizer()
+    start = list(tokenizer(text))
+    return list(start[0]["data"].items()) if start and start[0]["type"] == types["StartTag"] else []
 
 
 def unsafe_url(url: str) -> str | None:
