@@ -45,6 +45,7 @@ from workflow.fileio import (
 from workflow.parallel import Forked
 from workflow.project import Progress, StageResult, one_walk, source_tree
 from workflow.staging import delete_files
+from workflow.stamps import decoded, encoded
 
 LAST = Path(".cache") / "publish.json"
 LEFT = Path(".cache") / "output.marshal"      # the signature of every file the last publish left in output/
@@ -220,7 +221,7 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
         _restat(root, sorted(output_written), outputs)
     digest = state_digest((inputs, outputs), options) if trusted else None
     if not preview:         # a preview's pages are no published site to hold output/ to
-        write_atomic(config.root / LEFT, marshal.dumps(dict(sorted(outputs.items())), 2))
+        write_atomic(config.root / LEFT, encoded(outputs))
     write_atomic(config.root / LAST, json.dumps({"digest": digest, "summary": summary}, sort_keys=True) + "\n")
     return moved
 
@@ -228,13 +229,13 @@ def record(config: Config, options: str, summary: dict, before: tuple[Signatures
 def altered_in_output(config: Config, outputs: Signatures) -> set[str]:
     """The files of ``output/`` (:func:`snapshot`'s second part) that are not as the last publish left them:
     edited, replaced, added, or written by something else (a ``locum build`` of its own, a hand). Empty
-    when no publish has recorded ``output/`` yet.
+    when no publish has recorded ``output/`` yet (or its record is damaged: :func:`~workflow.stamps.decoded`).
     """
     try:
-        left = marshal.loads((config.root / LEFT).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        left = decoded((config.root / LEFT).read_bytes())
+    except OSError:
         return set()
-    if not isinstance(left, dict):
+    if not left:
         return set()
     return {path for path, signature in outputs.items() if left.get(path) != signature}
 
