@@ -42,6 +42,7 @@ import base64
 import datetime as dt
 import hashlib
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -177,8 +178,55 @@ def parse_record(comment: str | None) -> Record | Damaged | None:
 
     Cached by the comment's text (both answers are frozen): update, check,
     the gate and the review tools each ask about the same entries, and a
-    cold publish parsed every record four times.
+    cold publish parsed every record four times. A comment that ends in a
+    record exactly as Locum writes it is read in one match
+    (:func:`_canonical_record`); any other goes line by line.
     """
+    return _canonical_record(comment) or _parse_lines(comment)
+
+
+_CANONICAL = re.compile(
+    rf"{KEY}: (approved|rejected) (\d{{4}}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}Z)\n"
+    rf"{KEY}-by: ([^\n]+)\n{KEY}-source: ([A-Za-z0-9_-]{{43}})\n{KEY}-text: ([A-Za-z0-9_-]{{43}})\n"
+    rf"(?:{KEY}-origin: ([^\n]+)\n)?(?:{KEY}-via: ([^\n]+)\n)?"
+    rf"((?:{KEY}-sig: [A-Za-z0-9+/=]{{{SIG_WIDTH}}}\n)*{KEY}-sig: [A-Za-z0-9+/=]{{1,{SIG_WIDTH}}})")
+
+
+def _canonical_record(comment: str | None) -> Record | None:
+    """The record that ends ``comment`` if it is exactly as :meth:`Record.lines` writes it (no reason) and
+    no other line before it could be part of a record; else None, for :func:`_parse_lines` to judge.
+
+    The same answer as :func:`_parse_lines` in half the time (a cold publish parses every record): the
+    lines before the record hold none of the prefixes that parser looks at; the record's lines come in
+    the canonical order, one each, with no space to strip around a value; and none is longer than 80
+    characters (a longer one could be several fields a tool joined, which that parser takes apart).
+    ``tests/test_approval_parse.py`` holds the two to the same answers.
+    """
+    if not comment:
+        return None
+    at = comment.find(f"{KEY}: ")
+    if at < 0 or (at and comment[at - 1] != "\n"):
+        return None
+    before = comment[:at]
+    if "approv" in before or "rejected-by" in before or "sha256:" in before:
+        return None
+    match = _CANONICAL.fullmatch(comment, at)
+    if match is None:
+        return None
+    meaning, stamp, email, source, text, origin, via, sig = match.groups()
+    for name, value in (("by", email), ("origin", origin), ("via", via)):
+        if value is not None and (value != value.strip() or len(KEY) + len(name) + 3 + len(value) > 80):
+            return None
+    try:
+        signature = base64.b64decode(sig.replace(f"\n{KEY}-sig: ", "").removeprefix(f"{KEY}-sig: "), validate=True)
+    except ValueError:
+        return None
+    return Record(meaning, stamp, email, source, text, signature, "", origin or "", via or "")   # never unsigned:
+    # the pattern wants a character of signature, and base64 that decodes decodes to a byte at least
+
+
+def _parse_lines(comment: str | None) -> Record | Damaged | None:
+    """:func:`parse_record` line by line: any order, any spacing, damage told apart."""
     fields: dict[str, list[str]] = {}
     legacy = False
     joined: list[str] = []
@@ -327,7 +375,7 @@ def judge(entry, trust: Trust, siblings=None, now: dt.datetime | None = None) ->
     if isinstance(owner, str):
         return Verdict("forged", record, owner, key)
     usable = owner
-    if record.time > utc_stamp((now or dt.datetime.now(dt.timezone.utc)) + SKEW):     # ISO times sort as text
+    if record.time > (_horizon() if now is None else utc_stamp(now + SKEW)):      # ISO times sort as text
         return Verdict("forged", record, f"dated in the future ({record.time})", key)
     if not usable:
         whose = "the review server's key" if key in trust.server else "its key"
@@ -341,6 +389,20 @@ def judge(entry, trust: Trust, siblings=None, now: dt.datetime | None = None) ->
             and record.source in _sources(siblings)):       # (a fuzzy match copies comments: update drops those)
         return Verdict("forged", record, "copied from another entry of this catalog", key)
     return Verdict("stale", record, "the text changed after it was approved", key)
+
+
+_HORIZONS: dict[int, str] = {}
+
+
+def _horizon() -> str:
+    """The latest :func:`utc_stamp` a record may bear now (the clock plus :data:`SKEW`), made once a second:
+    a cold publish judges a quarter of a million records, and making it each time was 3 µs of 100."""
+    second = int(time.time())
+    found = _HORIZONS.get(second)
+    if found is None:
+        _HORIZONS.clear()
+        found = _HORIZONS[second] = utc_stamp(dt.datetime.fromtimestamp(second, dt.timezone.utc) + SKEW)
+    return found
 
 
 def _owner(record: Record, key: bytes, trust: Trust) -> bool | str:
