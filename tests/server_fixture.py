@@ -64,7 +64,7 @@ def set_msgstr(root: Path, catalog: str, slug: str, msgid: str, text: str) -> No
 
 def make_suggestion(root: Path, catalog: str, slug: str, msgid: str, note: str = MT_NOTE) -> None:
     """Turn a translated entry into an unedited machine suggestion (fuzzy, ``mt: …`` provenance)."""
-    from workflow.approval import suggestion_note
+    from workflow.provenance import suggestion_note
 
     path = po_path(root, catalog, slug)
     po = read_catalog(path)

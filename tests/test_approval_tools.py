@@ -28,10 +28,10 @@ from workflow.approval import (
     is_record_line,
     parse_record,
     sign_record,
-    suggestion_note,
     with_record,
 )
 from workflow.catalogs import read_catalog, write_catalog
+from workflow.provenance import suggestion_note
 from workflow.review import segment_id
 
 BIN = Path(sys.executable).parent       # console scripts of the environment running the tests

@@ -18,10 +18,11 @@ from conftest import require, translate_and_approve
 from starlette.testclient import TestClient
 
 from workflow import review
-from workflow.approval import VIA_SERVER, judge, parse_record, suggestion_note, trust_for
+from workflow.approval import VIA_SERVER, judge, parse_record, trust_for
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.config import load_config
 from workflow.errors import ConfigError
+from workflow.provenance import suggestion_note
 from workflow.server import i18n, keys
 from workflow.server.app import check_server_key, create_app
 from workflow.server.store import Store

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, sign_approval
 from markupsafe import escape
 
-from workflow.approval import suggestion_note, text_digest
+from workflow.approval import text_digest
 from workflow.catalogs import (
     POEntry,
     POFile,
@@ -24,6 +24,7 @@ from workflow.catalogs import (
 )
 from workflow.config import load_config
 from workflow.errors import UsageError
+from workflow.provenance import suggestion_note
 from workflow.server.views import article_view, dashboard
 
 PL = "locales/pl/LC_MESSAGES/pain-relief.po"

@@ -15,13 +15,14 @@ from conftest import snapshot
 from mt_server import FakeLibreTranslate, spanish
 from test_build import set_translation
 
-from workflow.approval import claimed_state, origin, without_record
+from workflow.approval import claimed_state, without_record
 from workflow.catalogs import read_catalog, write_catalog
 from workflow.cli import main
 from workflow.config import load_config
 from workflow.errors import UsageError
 from workflow.findings import check_entry
 from workflow.glossary import load_glossary
+from workflow.provenance import origin
 from workflow.translate import PROVIDERS, TranslateError, batches, split_text, translate_catalogs
 
 TODAY = dt.date(2026, 11, 22)

@@ -2,7 +2,7 @@
 
 ``audit/`` is never served and is git-ignored by the ``.gitignore`` the build
 writes in it. A published page's audit lists every segment it shows with
-whatever :func:`workflow.review.approval_info` recorded at compile time
+whatever :func:`workflow.provenance.approval_info` recorded at compile time
 (catalog, reviewer name and e-mail, time, key fingerprint, provenance); the
 index lists the audits; the report lists the pages published and those the
 gate held back, each with its missing segments. The build writes these files

@@ -11,7 +11,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.approval import Trust, approval_info, claimed_state, judge, trust_for
+from workflow.approval import Trust, claimed_state, judge, trust_for
 from workflow.catalogs import POEntry, POFile, parse_catalog, plural_count
 from workflow.checks import ERROR
 from workflow.config import CONFIG_PATH, Config
@@ -23,6 +23,7 @@ from workflow.glossary import GLOSSARY_PATH, Glossary, load_glossary
 from workflow.languages import SOURCE_LANGUAGE
 from workflow.parallel import map_ordered
 from workflow.project import Progress, display_path, select_catalogs
+from workflow.provenance import approval_info
 from workflow.stamps import Stamps, digest, file_bytes
 from workflow.translations import MO_KEY
 

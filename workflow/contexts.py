@@ -159,7 +159,7 @@ def reviewed_by(config: Config, page: Page) -> dict | None:
 
     Every segment the page shows counts: its approval day is ``date`` (an ISO
     date) or else the day of ``time`` (an ISO date and time), as
-    :func:`workflow.review.approval_info` recorded them; its reviewer is the
+    :func:`workflow.provenance.approval_info` recorded them; its reviewer is the
     one declared in ``locum.toml`` with the record's ``email`` (or the
     address in ``approver``, "Name <email>"), shown by the name declared
     there, or else by the record's ``name``: never by an address. Names are

@@ -14,7 +14,6 @@ from workflow.approval import (
     Trust,
     Verdict,
     judge,
-    origin,
     sign_record,
     text_digest,
     with_record,
@@ -28,6 +27,7 @@ from workflow.findings import check_entry
 from workflow.glossary import Glossary, load_glossary
 from workflow.lock import project_lock
 from workflow.project import catalog_paths, display_path
+from workflow.provenance import origin
 from workflow.sshsig import parse_public_key
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from workflow.approval import claimed_state, suggestion_note
+from workflow.approval import claimed_state
 from workflow.catalogs import POEntry, POFile, forget_wrapped, plural_count, read_catalog, write_catalog
 from workflow.config import Config
 from workflow.entries import has_translation
@@ -25,6 +25,7 @@ from workflow.glossary import Glossary, load_glossary
 from workflow.masking import Masked, MaskError, mask, unmask
 from workflow.memory import Memory, Taken, build_memory, catalog_records
 from workflow.project import Progress, catalog_paths, display_path
+from workflow.provenance import suggestion_note
 
 if TYPE_CHECKING:
     from workflow.engines import Engine
