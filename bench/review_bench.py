@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import httpx  # noqa: E402
+import httpx2 as httpx  # noqa: E402
 from corpus import rendered, sentence  # noqa: E402
 
 from workflow.catalogs import read_catalog, write_catalog  # noqa: E402
