@@ -89,6 +89,9 @@ CASES = {
     "signed with a retired key": (Case(_plain, signer=PIOTR), False),
     "rejected, not approved": (Case(_plain, meaning="rejected"), False),
     "dated in the future": (Case(_plain, when=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)), False),
+    "dated 11 minutes ahead (clocks may run 10 ahead)":
+        (Case(_plain, when=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=11)), False),
+    "dated 9 minutes ahead": (Case(_plain, when=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=9)), True),
     "approved, but the dose differs (check error)": (Case(lambda: _plain("Tome 300 mg una vez al día.")), False),
     "approved, but carries a script tag": (Case(lambda: _plain("Tome 30 mg <script>x()</script> al día.")), False),
     "plural missing a form": (Case(lambda: _plural({0: "%(num)d día", 1: ""})), False),
