@@ -9,7 +9,7 @@ bytes (``known_errors``); the two must agree.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -24,7 +24,6 @@ from workflow.config import Reviewer
 from workflow.findings import APPROVAL, check_entry
 
 KEYS = Path(__file__).parent / "data" / "keys"
-NOW = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)
 CATALOG = "es"
 
 
@@ -49,7 +48,7 @@ class Case:
     meaning: str = "approved"
     after: Callable[[POEntry], None] = lambda entry: None      # what happens to the entry once it is signed
     nplurals: int = 2
-    when: dt.datetime = field(default=NOW)
+    ahead: dt.timedelta = dt.timedelta(hours=-1)    # the record's date, from the moment the case is signed
 
 
 def _plain(msgstr: str = "Tome 30 mg una vez al día.", msgid: str = "Take 30 mg once a day.", **kw) -> POEntry:
@@ -88,10 +87,9 @@ CASES = {
     "signed by a reviewer of another catalog": (Case(_plain, signer=SAM, email="sam.carter@example.org"), False),
     "signed with a retired key": (Case(_plain, signer=PIOTR), False),
     "rejected, not approved": (Case(_plain, meaning="rejected"), False),
-    "dated in the future": (Case(_plain, when=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)), False),
-    "dated 11 minutes ahead (clocks may run 10 ahead)":
-        (Case(_plain, when=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=11)), False),
-    "dated 9 minutes ahead": (Case(_plain, when=dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=9)), True),
+    "dated in the future": (Case(_plain, ahead=dt.timedelta(days=2)), False),
+    "dated 11 minutes ahead (clocks may run 10 ahead)": (Case(_plain, ahead=dt.timedelta(minutes=11)), False),
+    "dated 9 minutes ahead": (Case(_plain, ahead=dt.timedelta(minutes=9)), True),
     "approved, but the dose differs (check error)": (Case(lambda: _plain("Tome 300 mg una vez al día.")), False),
     "approved, but carries a script tag": (Case(lambda: _plain("Tome 30 mg <script>x()</script> al día.")), False),
     "plural missing a form": (Case(lambda: _plural({0: "%(num)d día", 1: ""})), False),
@@ -103,7 +101,7 @@ CASES = {
 def _entry(case: Case) -> POEntry:
     entry = case.entry()
     if case.signer is not None:
-        record = sign_record(entry, CATALOG, case.meaning, case.email, case.signer, when=case.when)
+        record = sign_record(entry, CATALOG, case.meaning, case.email, case.signer, when=dt.datetime.now(dt.timezone.utc) + case.ahead)
         entry.tcomment = with_record(entry.tcomment, record)
     case.after(entry)
     return entry
