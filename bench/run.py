@@ -47,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -224,44 +225,57 @@ ROWS = {
 SKIPPABLE = {"gnu": "gnu", "gnu-all": "gnu all", "verify": "verify", "translate": "translate"}
 
 
+def took(samples: dict, key: str, measured: Measured) -> None:
+    """Add a sample, and say it on stderr at once: a long run at scale that dies still leaves its figures."""
+    samples[key].append(measured)
+    print(f"  {key}: {measured.seconds:.2f} s, {measured.cpu:.1f} s CPU, peak {measured.peak:.0f} MB",
+          file=sys.stderr, flush=True)
+
+
 def one_run(project: Path, articles: int, seed: int, samples: dict, facts: dict, skip: frozenset = frozenset()) -> None:
     """One run of every measurement but the ``skip`` ones (keys of ``ROWS``), its samples added to ``samples``."""
+    started = time.monotonic()
     generate(project, articles, seed)
+    print(f"  generated {articles} articles in {time.monotonic() - started:.0f} s (not timed)", file=sys.stderr,
+          flush=True)
     for stage in ("extract", "update"):
-        samples[stage].append(measure(project, stage))
+        took(samples, stage, measure(project, stage))
+    started = time.monotonic()
     facts["filled"] = translate(project, seed=seed)
+    print(f"  translators filled and approved {facts['filled']:,} entries in {time.monotonic() - started:.0f} s "
+          "(not timed)", file=sys.stderr, flush=True)
     if "gnu" not in skip:
-        samples["gnu"].append(gnu_reference(project))
+        took(samples, "gnu", gnu_reference(project))
     if "gnu all" not in skip:
-        samples["gnu all"].append(gnu_reference(project, CORES))
+        took(samples, "gnu all", gnu_reference(project, CORES))
     clean(project)
-    samples["check"].append(measure(project, "check", ok=(0, 1)))      # 1: findings, not a failure
-    samples["compile"].append(measure(project, "compile", ok=(0, 1)))
+    took(samples, "check", measure(project, "check", ok=(0, 1)))      # 1: findings, not a failure
+    took(samples, "compile", measure(project, "compile", ok=(0, 1)))
     clean(project)
-    samples["publish"].append(measure(project, "publish"))
+    took(samples, "publish", measure(project, "publish"))
     if "verify" not in skip:
         facts["records"], judged, facts["approved"] = verify_cost(project)
-        samples["verify"].append(judged)
+        took(samples, "verify", judged)
     report = json.loads((project / "audit" / "build-report.json").read_text(encoding="utf-8"))
     facts["pages"] = len(report["published"])
     facts["skipped"] = len(report["skipped"])
     shutil.rmtree(project / "output")
-    samples["build"].append(measure(project, "build"))
+    took(samples, "build", measure(project, "build"))
     measured, facts["floor pages"] = floor(project)
-    samples["floor"].append(measured)
-    samples["floor all"].append(floor(project, CORES)[0])
+    took(samples, "floor", measured)
+    took(samples, "floor all", floor(project, CORES)[0])
     measure(project, "publish")             # the bare build replaced output/: let publish settle first
     for _ in range(NOOPS):          # short runs: a single one is mostly the machine's noise
-        samples["noop"].append(measure(project, "publish"))
+        took(samples, "noop", measure(project, "publish"))
     for _ in range(EDITS):
         edit_one_entry(project)
-        samples["entry"].append(measure(project, "publish"))
+        took(samples, "entry", measure(project, "publish"))
     edit_one_paragraph(project)
-    samples["paragraph"].append(measure(project, "publish"))
+    took(samples, "paragraph", measure(project, "publish"))
     if "translate" not in skip:
         facts["translate todo"], facts["translate memory"] = untranslated(project, "pl")
-        samples["translate"].append(measure(project, "translate", "--locale", "pl", "--provider", "memory",
-                                            ok=(0, 1)))
+        took(samples, "translate", measure(project, "translate", "--locale", "pl", "--provider", "memory",
+                                           ok=(0, 1)))
     facts["templates"] = len(list((project / "locales").glob("*.pot")))
     facts["catalogs"] = len(list((project / "locales").glob("*/LC_MESSAGES/*.po")))
     facts["segments"] = sum(len(read_catalog(p)) for p in (project / "locales").glob("*.pot"))
@@ -295,8 +309,6 @@ def main() -> int:
         print(f"run {number + 1}/{args.runs}: {args.articles} articles (seed {args.seed}) in {args.dir} …",
               file=sys.stderr, flush=True)
         one_run(args.dir, args.articles, args.seed, samples, facts, skip)
-        print("  " + ", ".join(f"{key} {samples[key][-1].seconds:.2f} s" for key in ROWS if key not in skip),
-              file=sys.stderr, flush=True)
     rate, rate_peak, memory_disagreements = (memory_rate(args.memory_entries) if args.memory_entries
                                              else (float("nan"), 0.0, 0))
 
